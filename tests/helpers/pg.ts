@@ -1,0 +1,47 @@
+// Postgres for integration tests: a fresh database per test (created on the cluster named by
+// AQ_TEST_DB_URL, dropped afterwards) and one way to open a client on it.
+
+import postgres from "postgres";
+
+/** A postgres.js client as the tests use it. */
+export type TestSql = ReturnType<typeof postgres>;
+
+function adminUrl(): string {
+  const url = Deno.env.get("AQ_TEST_DB_URL");
+  if (!url) {
+    throw new Error(
+      "AQ_TEST_DB_URL is not set: set it to an admin URL of a running cluster, e.g. " +
+        "AQ_TEST_DB_URL=\"$(bash -c 'source scripts/lib/common.sh; cluster_up test 54329; " +
+        "db_url 54329')\"",
+    );
+  }
+  return url;
+}
+
+function databaseUrl(serverUrl: string, database: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+/** A client with the options every test uses; close it with `await client.end()`. */
+export function sql(url: string): TestSql {
+  return postgres(url, { max: 4, onnotice: () => {} });
+}
+
+/** Runs `fn` with the URL of a new, empty database, then drops it (even when `fn` throws). */
+export async function withTempDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
+  const server = adminUrl();
+  const name = `aq_test_${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`;
+  const admin = postgres(server, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`create database "${name}"`);
+    try {
+      return await fn(databaseUrl(server, name));
+    } finally {
+      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+    }
+  } finally {
+    await admin.end();
+  }
+}
