@@ -1,0 +1,94 @@
+// Types shared by the Cartesia provider client: the output format, one attempt's result, the
+// options of createCartesiaClient and of synthesize. No logic lives here.
+
+/** Containers the Bytes endpoint can return. */
+export type AudioContainer = "wav" | "mp3" | "raw";
+
+/** PCM encodings Cartesia accepts for the wav and raw containers (mp3 ignores it). */
+export type AudioEncoding = "pcm_s16le" | "pcm_f32le" | "pcm_mulaw" | "pcm_alaw";
+
+/** The audio format to request; `bitRate` is required for mp3 and ignored otherwise. */
+export interface OutputFormat {
+  container: AudioContainer;
+  encoding: AudioEncoding;
+  sampleRate: number;
+  bitRate?: number;
+}
+
+/** One HTTP request's outcome. `retryable` failures are worth another attempt later. */
+export type AttemptResult =
+  | { ok: true; bytes: Uint8Array; contentType: string }
+  | {
+    ok: false;
+    retryable: boolean;
+    status?: number;
+    message: string;
+    retryAfterMs?: number;
+  };
+
+/** The failed-attempt arm of AttemptResult. */
+export type AttemptFailure = Extract<AttemptResult, { ok: false }>;
+
+/** Injectable runtime pieces; each has a real default. */
+export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+export type SleepFn = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+export interface CartesiaClientOptions {
+  /** e.g. https://api.cartesia.ai or the stand-in's http://127.0.0.1:54330 (no trailing path). */
+  baseUrl: string;
+  apiKey: string;
+  /** The Cartesia-Version header, a date such as "2025-04-16". */
+  version: string;
+  modelId: string;
+  outputFormat: OutputFormat;
+  /** ISO 639-1 code such as "en". */
+  language: string;
+  /** Upper bound for one request, headers and body together. */
+  timeoutMs: number;
+  /** Retries after the first attempt (default 3). */
+  maxRetries?: number;
+  /** First backoff delay; doubles per retry (default 1000, so 1 s → 2 s → 4 s). */
+  backoffBaseMs?: number;
+  /** Cap for any one delay, Retry-After included (default 30000). */
+  maxBackoffMs?: number;
+  fetch?: FetchLike;
+  sleep?: SleepFn;
+  random?: () => number;
+  now?: () => number;
+}
+
+export interface AttemptInput {
+  transcript: string;
+  voiceId: string;
+  signal?: AbortSignal;
+}
+
+/** What onRetry is told before each backoff sleep. */
+export interface RetryInfo {
+  /** The attempt that just failed, 1-based. */
+  attempt: number;
+  delayMs: number;
+  status?: number;
+  message: string;
+  retryAfterMs?: number;
+}
+
+export interface SynthesizeInput extends AttemptInput {
+  /** Wraps each single attempt (not the sleeps), e.g. to hold a global concurrency permit. */
+  aroundAttempt?: <T>(fn: () => Promise<T>) => Promise<T>;
+  onRetry?: (info: RetryInfo) => void;
+}
+
+export interface SynthesizeResult {
+  bytes: Uint8Array;
+  contentType: string;
+  /** HTTP requests made, the successful one included. */
+  attempts: number;
+  /** How many of those were answered 429. */
+  rateLimited: number;
+}
+
+export interface CartesiaClient {
+  attempt(input: AttemptInput): Promise<AttemptResult>;
+  synthesize(input: SynthesizeInput): Promise<SynthesizeResult>;
+}
