@@ -1,0 +1,62 @@
+-- audio.claim_segments: a message whose segment is done, cancelled or gone is deleted rather than
+-- returned; a segment of a batch being cancelled is cancelled and its message deleted.
+begin;
+create extension if not exists pgtap with schema extensions;
+set local search_path = public, extensions;
+select plan(7);
+
+delete from pgmq.q_audio_segments;
+
+insert into public.words (id, word, definition, example_sentence, grade) values
+  ('99000000-0000-4000-8000-000000000001', 'harbor', 'A sheltered place for ships.', 'The boat rested in the harbor.', 99),
+  ('99000000-0000-4000-8000-000000000002', 'lantern', 'A lamp with a case.', 'She lit the lantern.', 99);
+create temporary table t_a on commit drop as
+  select * from audio.create_batch(p_word_ids => array['99000000-0000-4000-8000-000000000001']::uuid[],
+    p_voice_id => 'voice-test', p_model_id => 'model-test', p_format => 'mp3');
+create temporary table t_b on commit drop as
+  select * from audio.create_batch(p_word_ids => array['99000000-0000-4000-8000-000000000002']::uuid[],
+    p_kinds => array['word'], p_voice_id => 'voice-test', p_model_id => 'model-test', p_format => 'mp3');
+
+-- Batch A: word done elsewhere, definition cancelled, sentence still queued.
+update public.audio_segments set status = 'done', storage_path = 'p/x.mp3', bytes = 1
+where batch_id = (select batch_id from t_a) and kind = 'word';
+update public.audio_segments set status = 'cancelled'
+where batch_id = (select batch_id from t_a) and kind = 'definition';
+-- Batch B: cancel requested while its segment is still queued (a worker sees it before cleanup).
+update public.audio_batches set cancel_requested_at = now() where id = (select batch_id from t_b);
+-- A message for a segment that no longer exists.
+create temporary table t_orphan on commit drop as
+  select pgmq.send(queue_name => 'audio_segments', msg => '{"segment_id": -42}'::jsonb) as msg_id;
+
+create temporary table t_claimed on commit drop as select * from audio.claim_segments(10, 300);
+
+select results_eq('select segment_id from t_claimed',
+  $$select id from public.audio_segments where batch_id = (select batch_id from t_a) and kind = 'sentence'$$,
+  'only the live segment is returned');
+
+select is_empty(
+  $$select 1 from pgmq.q_audio_segments as q join public.audio_segments as s on s.msg_id = q.msg_id
+    where s.batch_id = (select batch_id from t_a) and s.kind = 'word'$$,
+  'the done segment''s message is deleted');
+select is_empty(
+  $$select 1 from pgmq.q_audio_segments as q join public.audio_segments as s on s.msg_id = q.msg_id
+    where s.batch_id = (select batch_id from t_a) and s.kind = 'definition'$$,
+  'the cancelled segment''s message is deleted');
+select is_empty(
+  $$select 1 from pgmq.q_audio_segments where msg_id = (select msg_id from t_orphan)$$,
+  'the message of a segment that does not exist is deleted');
+
+select results_eq(
+  $$select status, finished_at is not null from public.audio_segments where batch_id = (select batch_id from t_b)$$,
+  $$values ('cancelled', true)$$,
+  'a queued segment of a cancel-requested batch becomes cancelled');
+select is_empty(
+  $$select 1 from pgmq.q_audio_segments as q join public.audio_segments as s on s.msg_id = q.msg_id
+    where s.batch_id = (select batch_id from t_b)$$,
+  'and its message is deleted');
+
+select is_empty('select 1 from pgmq.a_audio_segments where msg_id in (select msg_id from public.audio_segments where batch_id in ((select batch_id from t_a), (select batch_id from t_b)))',
+  'none of these clean-ups archives (the archive is for failures)');
+
+select * from finish();
+rollback;

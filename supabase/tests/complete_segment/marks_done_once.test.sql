@@ -1,0 +1,49 @@
+-- audio.complete_segment: done once. A second call (redelivered message) returns false and
+-- counts nothing twice; the content is recorded and the message deleted.
+begin;
+create extension if not exists pgtap with schema extensions;
+set local search_path = public, extensions;
+select plan(8);
+
+delete from pgmq.q_audio_segments;
+update audio.permits set holder = null, segment_id = null, acquired_at = null, expires_at = null;
+
+insert into public.words (id, word, definition, example_sentence, grade) values
+  ('99000000-0000-4000-8000-000000000001', 'harbor', 'A sheltered place for ships.', '', 99);
+create temporary table t_batch on commit drop as
+  select * from audio.create_batch(p_word_ids => array['99000000-0000-4000-8000-000000000001']::uuid[],
+    p_voice_id => 'voice-test', p_model_id => 'model-test', p_format => 'mp3');
+create temporary table t_claim on commit drop as select * from audio.claim_segments(1, 30);
+select audio.begin_attempt((select segment_id from t_claim), (select msg_id from t_claim), 'worker-a', 3, 60, 600);
+select audio.end_attempt(1, 'worker-a', (select segment_id from t_claim));
+
+select is(audio.complete_segment((select segment_id from t_claim), (select msg_id from t_claim), 'voice-test/model-test/mp3/h.mp3', 4096),
+  true, 'first completion: true');
+
+select results_eq(
+  $$select status, storage_path, bytes, reused, last_error, finished_at is not null
+    from public.audio_segments where id = (select segment_id from t_claim)$$,
+  $$values ('done', 'voice-test/model-test/mp3/h.mp3', 4096, false, null::text, true)$$,
+  'the segment is done with its object');
+select is_empty('select 1 from pgmq.q_audio_segments where msg_id = (select msg_id from t_claim)', 'its message is deleted');
+select results_eq(
+  $$select storage_path, bytes from audio.generated_audio
+    where text_hash = audio.text_hash('harbor') and voice_id = 'voice-test' and model_id = 'model-test' and format = 'mp3'$$,
+  $$values ('voice-test/model-test/mp3/h.mp3', 4096)$$,
+  'the content is recorded in audio.generated_audio');
+
+select results_eq(
+  $$select done, skipped, status from public.audio_batches where id = (select batch_id from t_batch)$$,
+  $$values (1, 0, 'running')$$, 'the batch counts one done and is still running');
+
+select is(audio.complete_segment((select segment_id from t_claim), (select msg_id from t_claim), 'voice-test/model-test/mp3/other.mp3', 1),
+  false, 'a second completion: false');
+select results_eq(
+  $$select done, skipped from public.audio_batches where id = (select batch_id from t_batch)$$,
+  $$values (1, 0)$$, 'and nothing is counted twice');
+select is(
+  (select storage_path from public.audio_segments where id = (select segment_id from t_claim)),
+  'voice-test/model-test/mp3/h.mp3', 'and the first object stays');
+
+select * from finish();
+rollback;

@@ -1,0 +1,37 @@
+-- audio.end_attempt: gives the permit back as soon as the provider answered (only the holder's
+-- own slot), and says the segment is still live.
+begin;
+create extension if not exists pgtap with schema extensions;
+set local search_path = public, extensions;
+select plan(5);
+
+delete from pgmq.q_audio_segments;
+update audio.permits set holder = null, segment_id = null, acquired_at = null, expires_at = null;
+
+insert into public.words (id, word, definition, example_sentence, grade) values
+  ('99000000-0000-4000-8000-000000000001', 'harbor', '', '', 99);
+create temporary table t_batch on commit drop as
+  select * from audio.create_batch(p_word_ids => array['99000000-0000-4000-8000-000000000001']::uuid[],
+    p_voice_id => 'voice-test', p_model_id => 'model-test', p_format => 'mp3');
+create temporary table t_claim on commit drop as select * from audio.claim_segments(1, 30);
+create temporary table t_go on commit drop as
+  select * from audio.begin_attempt((select segment_id from t_claim), (select msg_id from t_claim), 'worker-a', 1, 60, 600);
+
+select is(audio.end_attempt(1, 'someone-else', (select segment_id from t_claim)), true,
+  'a stranger''s end_attempt still reports the segment live');
+select is((select holder from audio.permits where slot = 1), 'worker-a',
+  'but does not free a slot it does not hold');
+
+select is(audio.end_attempt((select slot from t_go), 'worker-a', (select segment_id from t_claim)), true,
+  'the holder ends its attempt: the segment is live, upload may go ahead');
+select results_eq(
+  $$select holder, segment_id, acquired_at, expires_at from audio.permits where slot = 1$$,
+  $$values (null::text, null::bigint, null::timestamptz, null::timestamptz)$$,
+  'slot 1 is free again');
+
+select is(
+  (select status from public.audio_segments where id = (select segment_id from t_claim)), 'generating',
+  'the segment stays generating until complete_segment or fail_segment');
+
+select * from finish();
+rollback;

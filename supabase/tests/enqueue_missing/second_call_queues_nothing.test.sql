@@ -1,0 +1,41 @@
+-- audio.enqueue_missing (the nightly backfill): one batch with source backfill of every missing or
+-- stale segment in the default voice; calling it again queues nothing and returns null.
+begin;
+create extension if not exists pgtap with schema extensions;
+set local search_path = public, extensions;
+select plan(7);
+
+insert into public.words (id, word, definition, example_sentence, grade) values
+  ('99000000-0000-4000-8000-000000000001', 'harbor', 'A sheltered place for ships.', 'The boat rested in the harbor.', 99),
+  ('99000000-0000-4000-8000-000000000002', 'lantern', 'A lamp with a case.', '', 99);
+select audio.set_setting('voice_id', 'voice-test');
+select audio.set_setting('model_id', 'model-test');
+select audio.set_setting('format', 'mp3');
+
+create temporary table t_first on commit drop as select audio.enqueue_missing(p_grade => 99::smallint) as batch_id;
+
+select isnt((select batch_id from t_first), null, 'the first call creates a batch');
+
+select results_eq(
+  $$select source, total, status, voice_id, model_id, format from public.audio_batches where id = (select batch_id from t_first)$$,
+  $$values ('backfill', 5, 'queued', 'voice-test', 'model-test', 'mp3')$$,
+  'source backfill, five segments (the empty sentence is skipped), default voice/model/format');
+
+create temporary table t_len on commit drop as select (pgmq.metrics('audio_segments')).queue_length as n;
+
+select is(audio.enqueue_missing(p_grade => 99::smallint), null, 'the second call returns null');
+select is((pgmq.metrics('audio_segments')).queue_length, (select n from t_len),
+  'and the queue length is unchanged');
+select is((select count(*)::integer from public.audio_batches where source = 'backfill' and grade = 99), 1,
+  'and no second batch row exists');
+
+-- The cron job calls it without arguments: every grade.
+create temporary table t_all on commit drop as select audio.enqueue_missing() as batch_id;
+select is(
+  (select count(*)::integer from public.audio_segments
+   where batch_id = (select batch_id from t_all) and word_id in ('99000000-0000-4000-8000-000000000001', '99000000-0000-4000-8000-000000000002')),
+  0, 'without a grade, segments already pending from the first backfill are not queued again');
+select is(audio.enqueue_missing(), null, 'and a second call without a grade returns null too');
+
+select * from finish();
+rollback;

@@ -1,0 +1,30 @@
+-- plpgsql_check over every PL/pgSQL function in schema audio: no errors and no warnings (unused
+-- or shadowed variables, wrong types, missing relations), the trigger checked with its transition
+-- tables. The one exception: audio.setting's Vault query, which only runs where Vault exists.
+begin;
+create extension if not exists pgtap with schema extensions;
+create extension if not exists plpgsql_check with schema extensions;
+set local search_path = public, extensions;
+select plan(2);
+
+select isnt_empty(
+  $$select 1 from pg_proc as p join pg_namespace as n on n.oid = p.pronamespace
+    join pg_language as l on l.oid = p.prolang where n.nspname = 'audio' and l.lanname = 'plpgsql'$$,
+  'precondition: schema audio has PL/pgSQL functions to check');
+
+select is_empty(
+  $$select p.oid::regprocedure::text || ' line ' || c.lineno || ': ' || c.level || ' ' || c.message
+    from pg_proc as p
+    join pg_namespace as n on n.oid = p.pronamespace
+    join pg_language as l on l.oid = p.prolang
+    cross join lateral extensions.plpgsql_check_function_tb(p.oid,
+      relid => case when p.prorettype = 'trigger'::regtype then 'public.audio_segments'::regclass else 0 end,
+      oldtable => case when p.prorettype = 'trigger'::regtype then 'old_rows' end,
+      newtable => case when p.prorettype = 'trigger'::regtype then 'new_rows' end,
+      fatal_errors => false, other_warnings => true, extra_warnings => true, security_warnings => true) as c
+    where n.nspname = 'audio' and l.lanname = 'plpgsql'
+      and not (p.oid = 'audio.setting(text)'::regprocedure and c.message like '%vault.decrypted_secrets%')$$,
+  'plpgsql_check finds nothing in the audio functions');
+
+select * from finish();
+rollback;
