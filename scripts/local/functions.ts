@@ -1,0 +1,27 @@
+// The project's Edge Functions as the local gateway serves them: each handler built from the
+// same settings the deployed function reads, verify_jwt taken from supabase/config.toml.
+import type { App } from "../../supabase/functions/_shared/app.ts";
+import { createCancelBatchHandler } from "../../supabase/functions/cancel-batch/handler.ts";
+import { createProcessSegmentsHandler } from "../../supabase/functions/process-segments/handler.ts";
+import { createStartBatchHandler } from "../../supabase/functions/start-batch/handler.ts";
+import type { EdgeFunction } from "../standins/gateway/server.ts";
+
+const HANDLERS: Record<string, (app: App) => (req: Request) => Promise<Response>> = {
+  "start-batch": createStartBatchHandler,
+  "cancel-batch": createCancelBatchHandler,
+  "process-segments": createProcessSegmentsHandler,
+};
+
+// verifyJwtFromConfig: [functions.<name>] verify_jwt = true|false from config.toml text.
+export function verifyJwtFromConfig(configToml: string, name: string): boolean {
+  const section = new RegExp(`^\\[functions\\.${name.replace(/-/g, "\\-")}\\]\\s*$([\\s\\S]*?)(?=^\\[|$(?![\\s\\S]))`, "m");
+  const body = section.exec(configToml)?.[1] ?? "";
+  const m = /^\s*verify_jwt\s*=\s*(true|false)\s*$/m.exec(body);
+  return m ? m[1] === "true" : true; // Supabase's default is to verify
+}
+
+export function projectFunctions(app: App, configToml: string): Record<string, EdgeFunction> {
+  return Object.fromEntries(
+    Object.entries(HANDLERS).map(([name, make]) => [name, { handler: make(app), verifyJwt: verifyJwtFromConfig(configToml, name) }]),
+  );
+}

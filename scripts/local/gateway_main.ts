@@ -1,0 +1,42 @@
+// The local gateway process of scripts/stack: the project's functions (settings from the
+// environment, validated as on Supabase) and the Storage subset on one port.
+import { createApp } from "../../supabase/functions/_shared/app.ts";
+import { edgePlatform } from "../../supabase/functions/_shared/platform.ts";
+import { loadSettings, SettingsError } from "../../supabase/functions/_shared/settings.ts";
+import { startGateway } from "../standins/gateway/server.ts";
+import { projectFunctions } from "./functions.ts";
+
+const env = Deno.env.toObject();
+const required = (name: string) => {
+  const v = env[name];
+  if (!v) {
+    console.error(`gateway: ${name} is not set (scripts/stack sets it)`);
+    Deno.exit(2);
+  }
+  return v;
+};
+
+let app;
+try {
+  app = createApp(loadSettings(env), edgePlatform());
+} catch (err) {
+  console.error(err instanceof SettingsError ? err.message : String(err));
+  Deno.exit(2);
+}
+const root = new URL("../../", import.meta.url).pathname;
+const gateway = await startGateway({
+  port: Number(required("GATEWAY_PORT")),
+  jwtSecret: required("SUPABASE_JWT_SECRET"),
+  storageRoot: required("STORAGE_ROOT"),
+  dbUrl: app.settings.SUPABASE_DB_URL,
+  functions: projectFunctions(app, await Deno.readTextFile(`${root}supabase/config.toml`)),
+});
+console.log(`gateway listening on ${gateway.url}`);
+
+const stop = async () => {
+  await gateway.close();
+  await app.close();
+  Deno.exit(0);
+};
+Deno.addSignalListener("SIGTERM", stop);
+Deno.addSignalListener("SIGINT", stop);

@@ -1,0 +1,88 @@
+// Everything a function needs, built once from validated settings: the database, Storage
+// uploads, provider clients per (model, format), and the HTTP kick of process-segments.
+import { createClient } from "@supabase/supabase-js";
+import { createSql, type Sql } from "./db.ts";
+import { formatKey, outputFormatFromSettings, parseFormatKey } from "./format.ts";
+import type { Platform } from "./platform.ts";
+import { createCartesiaClient } from "./provider/cartesia.ts";
+import type { CartesiaClient } from "./provider/types.ts";
+import type { Settings } from "./settings.ts";
+
+export const AUDIO_BUCKET = "word-audio";
+// How long a kick waits for process-segments to accept (it answers 202 at once).
+const KICK_TIMEOUT_MS = 5000;
+
+export interface App {
+  settings: Settings;
+  platform: Platform;
+  sql: Sql;
+  defaultFormat: string;
+  provider: (modelId: string, format: string) => CartesiaClient;
+  upload: (path: string, bytes: Uint8Array, contentType: string) => Promise<void>;
+  kickWorker: (reason: string) => Promise<boolean>;
+  close: () => Promise<void>;
+}
+
+export function createApp(settings: Settings, platform: Platform, sql?: Sql): App {
+  const db = sql ?? createSql(settings.SUPABASE_DB_URL);
+  const supabase = createClient(settings.SUPABASE_URL, settings.SUPABASE_SERVICE_ROLE_KEY, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    global: { fetch: platform.fetch },
+  });
+  const clients = new Map<string, CartesiaClient>();
+
+  return {
+    settings,
+    platform,
+    sql: db,
+    defaultFormat: formatKey(outputFormatFromSettings(settings)),
+    provider: (modelId, format) => {
+      const key = `${modelId}|${format}`;
+      let client = clients.get(key);
+      if (!client) {
+        client = createCartesiaClient({
+          baseUrl: settings.CARTESIA_BASE_URL,
+          apiKey: settings.CARTESIA_API_KEY,
+          version: settings.CARTESIA_VERSION,
+          modelId,
+          outputFormat: parseFormatKey(format),
+          language: settings.CARTESIA_LANGUAGE,
+          timeoutMs: settings.AUDIO_PROVIDER_TIMEOUT_MS,
+          maxRetries: settings.AUDIO_MAX_RETRIES,
+          backoffBaseMs: settings.AUDIO_BACKOFF_BASE_MS,
+          maxBackoffMs: settings.AUDIO_MAX_BACKOFF_MS,
+          fetch: platform.fetch,
+        });
+        clients.set(key, client);
+      }
+      return client;
+    },
+    upload: async (path, bytes, contentType) => {
+      const { error } = await supabase.storage.from(AUDIO_BUCKET).upload(path, bytes, {
+        contentType,
+        upsert: true,
+      });
+      if (error) throw new Error(`Storage upload of ${path} failed: ${error.message}`);
+    },
+    kickWorker: async (reason) => {
+      try {
+        const res = await platform.fetch(`${settings.SUPABASE_URL}/functions/v1/process-segments`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-worker-secret": settings.AUDIO_WORKER_SECRET },
+          body: JSON.stringify({ reason }),
+          signal: AbortSignal.timeout(KICK_TIMEOUT_MS),
+        });
+        await res.body?.cancel();
+        if (!res.ok) platform.log("worker kick refused", { status: res.status, reason });
+        return res.ok;
+      } catch (err) {
+        platform.log("worker kick failed; the pg_cron watchdog will start it", {
+          reason,
+          error: err instanceof Error ? err.message : String(err),
+        });
+        return false;
+      }
+    },
+    close: () => (sql ? Promise.resolve() : db.end({ timeout: 5 })),
+  };
+}

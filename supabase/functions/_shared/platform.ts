@@ -1,0 +1,44 @@
+// Runtime globals behind one small interface, so handlers are plain functions of (request, deps)
+// and tests never patch globals. edgePlatform() is the real one: Deno.env, Deno.serve and
+// EdgeRuntime.waitUntil (on Supabase) or a tracked promise (elsewhere).
+
+export interface Platform {
+  env: Record<string, string | undefined>;
+  // Keep background work alive after the response (Supabase: EdgeRuntime.waitUntil).
+  waitUntil: (work: Promise<unknown>) => void;
+  fetch: typeof fetch;
+  now: () => number;
+  log: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+interface EdgeRuntimeGlobal {
+  waitUntil?: (p: Promise<unknown>) => void;
+}
+
+export function edgePlatform(): Platform {
+  const edge = (globalThis as { EdgeRuntime?: EdgeRuntimeGlobal }).EdgeRuntime;
+  return {
+    env: Deno.env.toObject(),
+    waitUntil: edge?.waitUntil
+      ? (p) => edge.waitUntil!(p)
+      : (p) => void p.catch((e) => console.error("background work failed:", e instanceof Error ? e.message : e)),
+    fetch: globalThis.fetch.bind(globalThis),
+    now: Date.now,
+    log: (message, fields) => console.log(JSON.stringify({ message, ...fields })),
+  };
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, Math.max(0, ms));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

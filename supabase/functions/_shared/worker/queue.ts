@@ -1,0 +1,96 @@
+// The worker's database calls, one per audio.* function, each a single round trip. Counts round
+// trips so the benchmark can report them per segment.
+import type { Sql } from "../db.ts";
+
+export interface ClaimedSegment {
+  msgId: number;
+  readCt: number;
+  segmentId: number;
+  batchId: string;
+  text: string;
+  textHash: string;
+  voiceId: string;
+  modelId: string;
+  format: string;
+}
+
+export type AttemptOutcome = "go" | "no_permit" | "reused" | "wait" | "cancelled" | "gone";
+
+export interface QueueOptions {
+  holder: string;
+  limit: number;
+  visibilityTimeoutS: number;
+  leaseS: number;
+  maxReads: number;
+}
+
+export class SegmentQueue {
+  roundTrips = 0;
+  constructor(private readonly sql: Sql, private readonly o: QueueOptions) {}
+
+  async claim(qty: number): Promise<ClaimedSegment[]> {
+    this.roundTrips++;
+    const rows = await this.sql`
+      select * from audio.claim_segments(${qty}::integer, ${this.o.visibilityTimeoutS}::integer, ${this.o.maxReads}::integer)`;
+    return rows.map((r) => ({
+      msgId: Number(r.msg_id),
+      readCt: Number(r.read_ct),
+      segmentId: Number(r.segment_id),
+      batchId: String(r.batch_id),
+      text: String(r.text),
+      textHash: String(r.text_hash),
+      voiceId: String(r.voice_id),
+      modelId: String(r.model_id),
+      format: String(r.format),
+    }));
+  }
+
+  async beginAttempt(seg: ClaimedSegment): Promise<{ outcome: AttemptOutcome; slot: number | null }> {
+    this.roundTrips++;
+    const [r] = await this.sql`
+      select * from audio.begin_attempt(${seg.segmentId}::bigint, ${seg.msgId}::bigint, ${this.o.holder},
+        ${this.o.limit}::integer, ${this.o.leaseS}::integer, ${this.o.visibilityTimeoutS}::integer)`;
+    return { outcome: r.outcome as AttemptOutcome, slot: r.slot === null ? null : Number(r.slot) };
+  }
+
+  // endAttempt: release the permit; willUpload (the attempt brought audio) also clears the
+  // segment for upload when its batch is still live.
+  async endAttempt(slot: number, segmentId: number, willUpload: boolean): Promise<boolean> {
+    this.roundTrips++;
+    const [r] = await this.sql`
+      select audio.end_attempt(${slot}::integer, ${this.o.holder}, ${segmentId}::bigint, ${willUpload}) as live`;
+    return r.live === true;
+  }
+
+  async complete(seg: ClaimedSegment, storagePath: string, bytes: number, providerMs: number | null, rateLimited: number): Promise<boolean> {
+    this.roundTrips++;
+    const [r] = await this.sql`
+      select audio.complete_segment(${seg.segmentId}::bigint, ${seg.msgId}::bigint, ${storagePath}, ${bytes}::integer,
+        false, ${providerMs}::integer, ${rateLimited}::integer) as ok`;
+    return r.ok === true;
+  }
+
+  async fail(seg: ClaimedSegment, error: string, rateLimited = 0): Promise<void> {
+    this.roundTrips++;
+    await this.sql`select audio.fail_segment(${seg.segmentId}::bigint, ${seg.msgId}::bigint, ${error}, ${rateLimited}::integer)`;
+  }
+
+  async returnMessages(msgIds: number[], delayS = 0): Promise<void> {
+    if (msgIds.length === 0) return;
+    this.roundTrips++;
+    await this.sql`select audio.return_messages(${msgIds}::bigint[], ${delayS}::integer)`;
+  }
+
+  async cancelledBatches(batchIds: string[]): Promise<string[]> {
+    if (batchIds.length === 0) return [];
+    this.roundTrips++;
+    const rows = await this.sql`select b as id from audio.cancelled_batches(${batchIds}::uuid[]) as b`;
+    return rows.map((r) => String(r.id));
+  }
+
+  async depth(): Promise<{ visible: number; total: number }> {
+    this.roundTrips++;
+    const [r] = await this.sql`select * from audio.queue_depth()`;
+    return { visible: Number(r.visible), total: Number(r.total) };
+  }
+}

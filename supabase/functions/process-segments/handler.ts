@@ -1,0 +1,41 @@
+// POST /functions/v1/process-segments — called by start-batch, pg_cron (via pg_net) and itself,
+// with the worker secret in x-worker-secret. Answers 202 at once and works in the background
+// until the queue is empty or the time budget is spent; then, if work is left, invokes itself.
+// { "wait": true } runs in the foreground and answers with the run's report (scripts, tests).
+import type { App } from "../_shared/app.ts";
+import { hasWorkerSecret } from "../_shared/auth.ts";
+import { errorResponse, json } from "../_shared/http.ts";
+import { newHolder, startWorker } from "../_shared/worker/run.ts";
+import type { WorkerReport } from "../_shared/worker/pool.ts";
+
+export function createProcessSegmentsHandler(app: App): (req: Request) => Promise<Response> {
+  const run = async (holder: string): Promise<WorkerReport> => {
+    const report = await startWorker(app, { holder });
+    app.platform.log("worker run finished", { holder, ...report });
+    if (report.workLeft && report.stoppedBy === "budget") await app.kickWorker("self");
+    return report;
+  };
+
+  return async (req) => {
+    if (req.method !== "POST") return errorResponse(405, "method_not_allowed", "use POST");
+    if (!hasWorkerSecret(req, app.settings.AUDIO_WORKER_SECRET)) {
+      return errorResponse(401, "unauthorized", "process-segments takes the worker secret in x-worker-secret", [
+        { field: "x-worker-secret", message: req.headers.has("x-worker-secret") ? "wrong secret" : "missing" },
+      ]);
+    }
+    let wait = false;
+    const text = await req.text();
+    if (text.trim() !== "") {
+      try {
+        const body = JSON.parse(text);
+        wait = body?.wait === true;
+      } catch {
+        return errorResponse(400, "invalid_json", "request body is not valid JSON", [{ field: "body", message: "not valid JSON" }]);
+      }
+    }
+    const holder = newHolder("edge");
+    if (wait) return json({ holder, report: await run(holder) });
+    app.platform.waitUntil(run(holder));
+    return json({ accepted: true, holder }, 202);
+  };
+}

@@ -1,0 +1,82 @@
+// POST /functions/v1/start-batch — an admin asks for audio: which words (ids or a grade), which
+// kinds, only missing/stale or all, optionally another voice. One transaction writes the batch,
+// its segments and their queue messages; then the worker is kicked so the first audio does not
+// wait for cron. Answers { batchId, total, queued, skipped, pending, kicked }.
+import { asAdmin, forbidden, NotAdmin, requireClaims } from "../_shared/admin.ts";
+import type { App } from "../_shared/app.ts";
+import { errorResponse, json, preflight, readJson } from "../_shared/http.ts";
+import { fieldErrors } from "../_shared/validate.ts";
+import { KINDS, startBatchBody } from "./request.ts";
+
+export function createStartBatchHandler(app: App): (req: Request) => Promise<Response> {
+  const s = app.settings;
+  return async (req) => {
+    const early = preflight(req);
+    if (early) return early;
+    if (req.method !== "POST") return errorResponse(405, "method_not_allowed", "use POST");
+
+    const who = requireClaims(req);
+    if (!who.ok) return who.response;
+    const raw = await readJson(req);
+    if (!raw.ok) return raw.response;
+    const parsed = startBatchBody.safeParse(raw.value);
+    if (!parsed.success) {
+      return errorResponse(400, "invalid_request", "the request body is not valid", fieldErrors(parsed.error));
+    }
+    const body = parsed.data;
+    const kinds = [...new Set(body.kinds ?? KINDS)];
+
+    try {
+      const result = await asAdmin(app.sql, who.claims, async (tx) => {
+        if (body.wordIds) {
+          const unknown = await tx`
+            select u.i as position from unnest(${body.wordIds}::uuid[]) with ordinality as u (id, i)
+            where not exists (select 1 from audio.segment_sources as s where s.word_id = u.id)
+            order by u.i limit 10`;
+          if (unknown.length > 0) return { unknown: unknown.map((r) => Number(r.position) - 1) };
+        }
+        // Keep the database's defaults (used by the nightly backfill) equal to these settings.
+        await tx`
+          insert into audio.config (key, value) values
+            ('voice_id', ${s.CARTESIA_VOICE_ID}), ('model_id', ${s.CARTESIA_MODEL_ID}), ('format', ${app.defaultFormat})
+          on conflict (key) do update set value = excluded.value, updated_at = now()
+          where audio.config.value is distinct from excluded.value`;
+        const [row] = await tx`
+          select * from audio.create_batch(
+            p_word_ids => ${body.wordIds ?? null}::uuid[],
+            p_grade => ${body.grade ?? null}::smallint,
+            p_kinds => ${kinds}::text[],
+            p_missing_only => ${body.missingOnly},
+            p_voice_id => ${body.voiceId ?? s.CARTESIA_VOICE_ID},
+            p_model_id => ${s.CARTESIA_MODEL_ID},
+            p_format => ${app.defaultFormat},
+            p_source => 'admin',
+            p_requested_by => ${typeof who.claims.sub === "string" ? who.claims.sub : null}::uuid)`;
+        return { row };
+      });
+
+      if ("unknown" in result) {
+        return errorResponse(400, "unknown_words", "some word ids name no word", result.unknown!.map((i) => ({
+          field: `wordIds[${i}]`,
+          message: "no such word",
+        })));
+      }
+      const r = result.row!;
+      const out = {
+        batchId: r.batch_id as string | null,
+        total: Number(r.total),
+        queued: Number(r.queued),
+        skipped: Number(r.skipped),
+        pending: Number(r.pending),
+        kicked: false,
+        ...(r.batch_id === null ? { message: "nothing to do: every requested segment already has current audio or is queued" } : {}),
+      };
+      if (out.queued > 0) out.kicked = await app.kickWorker("start-batch");
+      return json(out, out.batchId ? 201 : 200);
+    } catch (err) {
+      if (err instanceof NotAdmin) return forbidden();
+      app.platform.log("start-batch failed", { error: err instanceof Error ? err.message : String(err) });
+      return errorResponse(500, "internal", "could not create the batch; see the function logs");
+    }
+  };
+}

@@ -1,0 +1,174 @@
+// The in-process stack for integration tests: the test cluster's database (AQ_TEST_DB_URL, set by
+// scripts/test), a Cartesia stand-in and the gateway with the project's functions, each on an
+// ephemeral 127.0.0.1 port. One helper, so URLs and fakes live in one place.
+import postgres from "postgres";
+import { type App, createApp } from "../../supabase/functions/_shared/app.ts";
+import { createSql, type Sql } from "../../supabase/functions/_shared/db.ts";
+import type { Platform } from "../../supabase/functions/_shared/platform.ts";
+import { loadSettings } from "../../supabase/functions/_shared/settings.ts";
+import type { WorkerConfig, WorkerReport } from "../../supabase/functions/_shared/worker/pool.ts";
+import { newHolder, startWorker } from "../../supabase/functions/_shared/worker/run.ts";
+import { type CartesiaStandin, startCartesiaStandin } from "../../scripts/standins/cartesia/server.ts";
+import type { FaultAndLatency } from "../../scripts/standins/cartesia/faults.ts";
+import { localKeys, randomSecret, signUserJwt } from "../../scripts/standins/gateway/keys.ts";
+import { type Gateway, startGateway } from "../../scripts/standins/gateway/server.ts";
+import { projectFunctions } from "../../scripts/local/functions.ts";
+
+export const ADMIN_ID = "00000000-0000-4000-a000-0000000000a1";
+export const USER_ID = "00000000-0000-4000-a000-0000000000b2";
+export const TEST_KEY = "test-key";
+
+export function testDbUrl(): string {
+  const url = Deno.env.get("AQ_TEST_DB_URL");
+  if (!url) throw new Error("AQ_TEST_DB_URL is not set: run the tests with scripts/test (it starts the test cluster)");
+  return url;
+}
+
+// A provider request as the app sent it (recorded at the fetch the app uses).
+export interface SentRequest {
+  at: number;
+  voiceId: string;
+  transcript: string;
+}
+
+export interface TestStack {
+  url: string;
+  sql: Sql;
+  app: App;
+  cartesia: CartesiaStandin;
+  gateway: Gateway;
+  storageRoot: string;
+  keys: { anonKey: string; serviceRoleKey: string; adminJwt: string; userJwt: string; jwtSecret: string };
+  sent: SentRequest[];
+  background: Promise<unknown>[];
+  worker: (config?: Partial<WorkerConfig>) => Promise<WorkerReport>;
+  call: (fn: string, body: unknown, headers?: Record<string, string>) => Promise<{ status: number; body: Record<string, unknown> }>;
+  close: () => Promise<void>;
+}
+
+export interface TestStackOptions {
+  // Settings over the test defaults (as env strings, like the deployed function reads them).
+  settings?: Record<string, string>;
+  standin?: Partial<FaultAndLatency>;
+  // Concurrent requests the stand-in's key allows (the provider plan).
+  planLimit?: number;
+}
+
+// Fast defaults: tests run the real code paths with millisecond latencies and backoffs.
+const TEST_SETTINGS: Record<string, string> = {
+  AUDIO_GENERATION_CONCURRENCY: "3",
+  CARTESIA_VOICE_ID: "test-voice",
+  CARTESIA_API_KEY: TEST_KEY,
+  AUDIO_BACKOFF_BASE_MS: "20",
+  AUDIO_MAX_BACKOFF_MS: "200",
+  AUDIO_PROVIDER_TIMEOUT_MS: "2000",
+  AUDIO_VISIBILITY_TIMEOUT_S: "8",
+  AUDIO_WORKER_BUDGET_S: "120",
+  AUDIO_CANCEL_POLL_MS: "100",
+};
+
+export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
+  const dbUrl = testDbUrl();
+  const settingsEnv = { ...TEST_SETTINGS, ...opts.settings };
+  const planLimit = opts.planLimit ?? Number(settingsEnv.AUDIO_GENERATION_CONCURRENCY);
+  const cartesia = await startCartesiaStandin({
+    port: 0,
+    keys: { [TEST_KEY]: planLimit },
+    latencyMeanMs: 20,
+    latencySpread: 0.3,
+    ...opts.standin,
+  });
+  const storageRoot = await Deno.makeTempDir({ prefix: "aq-storage-" });
+  const jwtSecret = randomSecret();
+  const { anonKey, serviceRoleKey } = await localKeys(jwtSecret);
+  const adminJwt = await signUserJwt(jwtSecret, { sub: ADMIN_ID, appMetadata: { role: "super_admin" } });
+  const userJwt = await signUserJwt(jwtSecret, { sub: USER_ID });
+  const functions = {};
+  const gateway = await startGateway({ port: 0, jwtSecret, storageRoot, dbUrl, functions, log: () => {} });
+
+  const sent: SentRequest[] = [];
+  const background: Promise<unknown>[] = [];
+  const recordingFetch: typeof fetch = (input, init) => {
+    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+    if (url.startsWith(cartesia.url) && typeof init?.body === "string") {
+      const body = JSON.parse(init.body);
+      sent.push({ at: Date.now(), voiceId: body.voice?.id, transcript: body.transcript });
+    }
+    return fetch(input, init);
+  };
+  const platform: Platform = {
+    env: {},
+    waitUntil: (p) => void background.push(p.catch(() => {})),
+    fetch: recordingFetch,
+    now: Date.now,
+    log: () => {},
+  };
+  const settings = loadSettings({
+    SUPABASE_URL: gateway.url,
+    SUPABASE_SERVICE_ROLE_KEY: serviceRoleKey,
+    SUPABASE_DB_URL: dbUrl,
+    AUDIO_WORKER_SECRET: "test-worker-secret-0123456789",
+    CARTESIA_BASE_URL: cartesia.url,
+    ...settingsEnv,
+  });
+  const sql = createSql(dbUrl, 8);
+  const app = createApp(settings, platform, sql);
+  Object.assign(functions, projectFunctions(app, await Deno.readTextFile(new URL("../../supabase/config.toml", import.meta.url))));
+
+  return {
+    url: gateway.url,
+    sql,
+    app,
+    cartesia,
+    gateway,
+    storageRoot,
+    keys: { anonKey, serviceRoleKey, adminJwt, userJwt, jwtSecret },
+    sent,
+    background,
+    worker: (config) => startWorker(app, { holder: newHolder("test"), config: { idleExitMs: 500, ...config } }),
+    call: async (fn, body, headers = {}) => {
+      const res = await fetch(`${gateway.url}/functions/v1/${fn}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: typeof body === "string" ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      let parsed: Record<string, unknown> = {};
+      try {
+        parsed = text ? JSON.parse(text) : {};
+      } catch {
+        parsed = { raw: text };
+      }
+      return { status: res.status, body: parsed };
+    },
+    close: async () => {
+      await Promise.all(background);
+      await gateway.close();
+      await cartesia.close();
+      await sql.end({ timeout: 5 });
+      await Deno.remove(storageRoot, { recursive: true });
+    },
+  };
+}
+
+// resetAudioState: every test starts from no batches, no audio, an empty queue and free permits.
+export async function resetAudioState(sql: Sql | postgres.Sql): Promise<void> {
+  await sql`truncate public.audio_batches, public.audio_segments, public.word_audio, audio.generated_audio cascade`;
+  await sql`select pgmq.purge_queue(queue_name => 'audio_segments'::text)`;
+  await sql`delete from pgmq.a_audio_segments`;
+  await sql`update audio.permits set holder = null, segment_id = null, acquired_at = null, expires_at = null`;
+}
+
+export function adminHeaders(stack: TestStack): Record<string, string> {
+  return { authorization: `Bearer ${stack.keys.adminJwt}` };
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000, everyMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const v = await probe();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
