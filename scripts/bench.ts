@@ -118,11 +118,11 @@ try {
       for await (const line of lines(child.stdout)) {
         const msg = JSON.parse(line);
         if (msg.message === "worker started") ready();
-        if (msg.message === "worker run finished") {
-          out.roundTrips += msg.roundTrips;
-          out.errors += msg.errors;
+        if (msg.message === "worker stopped") {
+          out.roundTrips = msg.roundTrips;
+          out.errors = msg.errors;
+          out.peakRssBytes = msg.peakRssBytes;
         }
-        if (msg.message === "worker stopped") out.peakRssBytes = msg.peakRssBytes;
       }
       return out;
     })());

@@ -20,6 +20,14 @@ const app = createApp(settings, edgePlatform());
 const stop = new AbortController();
 for (const sig of ["SIGTERM", "SIGINT"] as const) Deno.addSignalListener(sig, () => stop.abort());
 
+// Wake at once when a batch is queued (audio.create_batch notifies); polling stays the fallback
+// where LISTEN is unavailable (e.g. through a transaction-mode pooler).
+let wake = new AbortController();
+await app.sql.listen("audio_queue_work", () => wake.abort()).catch((err) =>
+  console.error(`LISTEN unavailable, polling every ${IDLE_PAUSE_MS} ms: ${err instanceof Error ? err.message : err}`)
+);
+const totals = { runs: 0, done: 0, failed: 0, reused: 0, cancelled: 0, attempts: 0, rateLimited: 0, errors: 0, roundTrips: 0 };
+
 const holder = newHolder("worker");
 console.log(JSON.stringify({ message: "worker started", holder, concurrency: settings.AUDIO_GENERATION_CONCURRENCY }));
 // A long-lived worker has no wall clock: one run lasts a day at most, then the loop starts another.
@@ -33,13 +41,20 @@ while (!stop.signal.aborted) {
     config: { budgetMs: once ? settings.AUDIO_WORKER_BUDGET_S * 1000 : DAY_MS, idleExitMs: once ? 0 : DAY_MS, stopSignal: stop.signal },
     onEvent: quiet ? undefined : (e) => console.log(JSON.stringify(e)),
   });
+  totals.runs++;
+  for (const k of ["done", "failed", "reused", "cancelled", "attempts", "rateLimited", "errors", "roundTrips"] as const) {
+    totals[k] += report[k];
+  }
   if (!quiet || once) console.log(JSON.stringify({ message: "worker run finished", holder, ...report }));
   if (once) break;
-  // The queue was empty: look again shortly (a new batch, or another worker's messages coming back).
-  if (report.stoppedBy === "empty") await sleep(IDLE_PAUSE_MS, stop.signal).catch(() => {});
+  // The queue was empty: look again shortly, or at once when a batch is queued.
+  if (report.stoppedBy === "empty" && !wake.signal.aborted) {
+    await sleep(IDLE_PAUSE_MS, AbortSignal.any([stop.signal, wake.signal])).catch(() => {});
+  }
+  if (wake.signal.aborted) wake = new AbortController();
 }
 await app.close();
-console.log(JSON.stringify({ message: "worker stopped", holder, peakRssBytes: peakRssBytes() }));
+console.log(JSON.stringify({ message: "worker stopped", holder, ...totals, peakRssBytes: peakRssBytes() }));
 
 // peakRssBytes: the process's high-water resident memory (Linux VmHWM), or current RSS elsewhere.
 function peakRssBytes(): number {

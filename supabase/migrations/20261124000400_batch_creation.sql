@@ -141,6 +141,8 @@ begin
     ) as t (msg_id);
     update public.audio_segments as s set msg_id = x.msg_id
     from unnest(v_ids, v_msg_ids) as x (id, msg_id) where s.id = x.id;
+    -- Long-lived workers LISTEN here and start at once (delivered at commit).
+    perform pg_notify('audio_queue_work', v_batch::text);
   end if;
 
   update public.audio_batches as b set

@@ -146,15 +146,34 @@ export async function runWorker(deps: WorkerDeps, cfg: WorkerConfig): Promise<Wo
 
   // acquire: a global permit for one provider attempt; throws SkipSegment when the segment needs
   // no (more) provider calls, OutOfTime when the budget ran out while waiting.
+  // Only one slot of this worker polls for a permit at a time; the others queue behind it here.
+  // With every permit busy, W workers then poll W times per period instead of W x concurrency.
+  let gate: Promise<void> = Promise.resolve();
   const acquire = async (seg: ClaimedSegment, signal: AbortSignal): Promise<number> => {
-    while (true) {
-      if (signal.aborted) throw signal.reason;
-      const r = await queue.beginAttempt(seg);
-      if (r.outcome === "go" && r.slot !== null) return r.slot;
-      if (r.outcome !== "no_permit") throw new SkipSegment(r.outcome as SkipSegment["outcome"]);
-      if (timeUp()) throw new OutOfTime();
-      await sleep(cfg.permitPollMs * (0.5 + random()), signal);
+    let open!: () => void;
+    const previous = gate;
+    gate = new Promise((r) => (open = r));
+    try {
+      await previous;
+      while (true) {
+        if (signal.aborted) throw signal.reason;
+        const r = await queue.beginAttempt(seg);
+        if (r.outcome === "go" && r.slot !== null) return r.slot;
+        if (r.outcome !== "no_permit") throw new SkipSegment(r.outcome as SkipSegment["outcome"]);
+        if (timeUp()) throw new OutOfTime();
+        // Sleep until the poll period ends or a slot of this worker frees a permit.
+        await sleep(cfg.permitPollMs * (0.5 + random()), AbortSignal.any([signal, poke.signal])).catch((err) => {
+          if (signal.aborted) throw err;
+        });
+      }
+    } finally {
+      open();
     }
+  };
+  let poke = new AbortController();
+  const permitFreed = () => {
+    poke.abort();
+    poke = new AbortController();
   };
 
   const processSegment = async (seg: ClaimedSegment): Promise<void> => {
@@ -199,6 +218,7 @@ export async function runWorker(deps: WorkerDeps, cfg: WorkerConfig): Promise<Wo
           } finally {
             const gotAudio = typeof outcome === "object" && outcome !== null && (outcome as { ok?: unknown }).ok === true;
             live = await queue.endAttempt(slot, seg.segmentId, gotAudio && !signal.aborted);
+            permitFreed();
           }
         },
         onRetry: (info) => {

@@ -6,9 +6,10 @@ import { sleep } from "../platform.ts";
 import { runWorker, type WorkerConfig, type WorkerEvent, type WorkerReport } from "./pool.ts";
 import { SegmentQueue } from "./queue.ts";
 
-// Poll period while every permit is taken: short, because a free permit left idle costs
-// throughput, and one indexed update on a 20-row table is cheap.
-const PERMIT_POLL_MS = 15;
+// Poll period while every permit is taken. A worker that frees a permit takes it again for its
+// next segment a few ms later (it claims ahead), so other workers need not poll fast: 50 ms
+// costs little throughput and keeps the database load to a few queries per segment.
+const PERMIT_POLL_MS = 50;
 // Poll period while the queue holds only invisible messages.
 const IDLE_POLL_MS = 250;
 
