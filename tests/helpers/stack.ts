@@ -40,6 +40,7 @@ export interface TestStack {
   storageRoot: string;
   keys: { anonKey: string; serviceRoleKey: string; adminJwt: string; userJwt: string; jwtSecret: string };
   sent: SentRequest[];
+  logs: { message: string; fields?: Record<string, unknown> }[];
   background: Promise<unknown>[];
   worker: (config?: Partial<WorkerConfig>) => Promise<WorkerReport>;
   call: (fn: string, body: unknown, headers?: Record<string, string>) => Promise<{ status: number; body: Record<string, unknown> }>;
@@ -87,6 +88,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   const gateway = await startGateway({ port: 0, jwtSecret, storageRoot, dbUrl, functions, log: () => {} });
 
   const sent: SentRequest[] = [];
+  const logs: TestStack["logs"] = [];
   const background: Promise<unknown>[] = [];
   const recordingFetch: typeof fetch = (input, init) => {
     const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
@@ -101,7 +103,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     waitUntil: (p) => void background.push(p.catch(() => {})),
     fetch: recordingFetch,
     now: Date.now,
-    log: () => {},
+    log: (message, fields) => void logs.push({ message, fields }),
   };
   const settings = loadSettings({
     SUPABASE_URL: gateway.url,
@@ -124,6 +126,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     storageRoot,
     keys: { anonKey, serviceRoleKey, adminJwt, userJwt, jwtSecret },
     sent,
+    logs,
     background,
     worker: (config) => startWorker(app, { holder: newHolder("test"), config: { idleExitMs: 500, ...config } }),
     call: async (fn, body, headers = {}) => {

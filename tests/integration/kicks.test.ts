@@ -1,0 +1,65 @@
+// How work reaches a worker without anyone waiting for it: pg_cron's watchdog (audio.kick_worker
+// → pg_net → the dispatcher → process-segments) and process-segments handing over to a fresh
+// invocation of itself when its time budget is spent.
+import assert from "node:assert/strict";
+import { startNetDispatcher } from "../../scripts/standins/pg_net/dispatcher.ts";
+import { adminHeaders, resetAudioState, startTestStack, waitFor } from "../helpers/stack.ts";
+
+Deno.test("the watchdog's kick reaches process-segments through pg_net and the batch completes", async () => {
+  const stack = await startTestStack({ standin: { latencyMeanMs: 5 } });
+  const dispatcher = await startNetDispatcher({ dbUrl: stack.app.settings.SUPABASE_DB_URL, pollIntervalMs: 100 });
+  try {
+    await resetAudioState(stack.sql);
+    await stack.sql`select audio.set_setting('project_url', ${stack.url}),
+      audio.set_setting('worker_secret', ${stack.app.settings.AUDIO_WORKER_SECRET})`;
+    // A batch queued in SQL (no start-batch, so no kick): only the watchdog can start it.
+    const [batch] = await stack.sql`select * from audio.create_batch(p_grade => 4::smallint, p_kinds => array['word'],
+      p_voice_id => 'test-voice', p_model_id => 'sonic-2', p_format => 'wav-pcm_s16le-44100')`;
+    const [{ request_id }] = await stack.sql`select audio.kick_worker('cron') as request_id`;
+    assert.ok(request_id !== null, "visible messages: the watchdog posts a kick");
+
+    await waitFor("the batch to complete", async () => {
+      const [b] = await stack.sql`select status from public.audio_batches where id = ${batch.batch_id}`;
+      return b.status === "completed";
+    });
+    const status = await waitFor("the kick's response row", async () => {
+      const rows = await stack.sql`select status_code from net._http_response where id = ${request_id}`;
+      return rows.length ? Number(rows[0].status_code) : null;
+    });
+    assert.equal(status, 202, "process-segments accepted the worker secret");
+    await Promise.all(stack.background);
+    // Idle queue: the next tick posts nothing.
+    const [{ again }] = await stack.sql`select audio.kick_worker('cron') as again`;
+    assert.equal(again, null);
+  } finally {
+    await dispatcher.stop();
+    await stack.sql`delete from audio.config where key in ('project_url', 'worker_secret')`;
+    await stack.close();
+  }
+});
+
+Deno.test("process-segments hands over to a fresh invocation when its time budget is spent", async () => {
+  // A 5 s budget and ~12 s of work at C = 3: at least one hand-over is needed.
+  const stack = await startTestStack({
+    settings: { AUDIO_WORKER_BUDGET_S: "5" },
+    standin: { latencyMeanMs: 100, latencySpread: 0.1 },
+  });
+  try {
+    await resetAudioState(stack.sql);
+    const words = await stack.sql`select id from public.words order by word limit 120`;
+    const res = await stack.call("start-batch", { wordIds: words.map((w) => w.id), kinds: ["word", "definition", "sentence"] },
+      adminHeaders(stack));
+    assert.equal(res.status, 201);
+    await waitFor("the batch to complete", async () => {
+      const [b] = await stack.sql`select status from public.audio_batches where id = ${String(res.body.batchId)}`;
+      return b.status === "completed";
+    }, 90_000);
+    while (stack.background.length) await stack.background.shift();
+    const runs = stack.logs.filter((l) => l.message === "worker run finished");
+    assert.ok(runs.length >= 2, `expected a hand-over, saw ${runs.length} run(s)`);
+    assert.ok(runs.some((r) => r.fields?.stoppedBy === "budget" && r.fields?.workLeft === true));
+    assert.ok(stack.cartesia.stats().maxInFlight <= 3);
+  } finally {
+    await stack.close();
+  }
+});
