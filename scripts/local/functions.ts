@@ -1,6 +1,7 @@
 // The project's Edge Functions as the local gateway serves them: each handler built from the
 // same settings the deployed function reads, verify_jwt taken from supabase/config.toml.
 import type { App } from "../../supabase/functions/_shared/app.ts";
+import { createAdminApiHandler } from "../../supabase/functions/admin-api/handler.ts";
 import { createCancelBatchHandler } from "../../supabase/functions/cancel-batch/handler.ts";
 import { createProcessSegmentsHandler } from "../../supabase/functions/process-segments/handler.ts";
 import { createStartBatchHandler } from "../../supabase/functions/start-batch/handler.ts";
@@ -10,6 +11,7 @@ const HANDLERS: Record<string, (app: App) => (req: Request) => Promise<Response>
   "start-batch": createStartBatchHandler,
   "cancel-batch": createCancelBatchHandler,
   "process-segments": createProcessSegmentsHandler,
+  "admin-api": createAdminApiHandler,
 };
 
 // verifyJwtFromConfig: [functions.<name>] verify_jwt = true|false from config.toml text.

@@ -19,6 +19,7 @@ export interface App {
   defaultFormat: string;
   provider: (modelId: string, format: string) => CartesiaClient;
   upload: (path: string, bytes: Uint8Array, contentType: string) => Promise<void>;
+  signedUrl: (path: string, expiresInS: number) => Promise<string>;
   kickWorker: (reason: string) => Promise<boolean>;
   close: () => Promise<void>;
 }
@@ -63,6 +64,11 @@ export function createApp(settings: Settings, platform: Platform, sql?: Sql): Ap
         upsert: true,
       });
       if (error) throw new Error(`Storage upload of ${path} failed: ${error.message}`);
+    },
+    signedUrl: async (path, expiresInS) => {
+      const { data, error } = await supabase.storage.from(AUDIO_BUCKET).createSignedUrl(path, expiresInS);
+      if (error || !data) throw new Error(`could not sign ${path}: ${error?.message ?? "no URL"}`);
+      return data.signedUrl;
     },
     kickWorker: async (reason) => {
       try {
