@@ -3,7 +3,9 @@
 import type postgres from "postgres";
 import { bearerToken, type Claims, claimsOf } from "./auth.ts";
 import type { Sql } from "./db.ts";
-import { errorResponse } from "./http.ts";
+import type { z } from "zod";
+import { errorResponse, preflight, readJson } from "./http.ts";
+import { fieldErrors } from "./validate.ts";
 
 export class NotAdmin extends Error {}
 
@@ -33,3 +35,23 @@ export function asAdmin<T>(sql: Sql, claims: Claims, fn: (tx: postgres.Transacti
 
 export const forbidden = () =>
   errorResponse(403, "forbidden", "this needs an admin: the user's app_metadata.role must be super_admin");
+
+// readAdminPost: the common front of an admin POST — CORS preflight, method, a token, a JSON body
+// valid for the schema — or the response that refuses it (nothing has touched the database yet).
+export async function readAdminPost<T>(
+  req: Request,
+  schema: z.ZodType<T>,
+): Promise<{ ok: true; claims: Claims; body: T } | { ok: false; response: Response }> {
+  const early = preflight(req);
+  if (early) return { ok: false, response: early };
+  if (req.method !== "POST") return { ok: false, response: errorResponse(405, "method_not_allowed", "use POST") };
+  const who = requireClaims(req);
+  if (!who.ok) return who;
+  const raw = await readJson(req);
+  if (!raw.ok) return raw;
+  const parsed = schema.safeParse(raw.value);
+  if (!parsed.success) {
+    return { ok: false, response: errorResponse(400, "invalid_request", "the request body is not valid", fieldErrors(parsed.error)) };
+  }
+  return { ok: true, claims: who.claims, body: parsed.data };
+}

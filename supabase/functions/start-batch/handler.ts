@@ -2,32 +2,21 @@
 // kinds, only missing/stale or all, optionally another voice. One transaction writes the batch,
 // its segments and their queue messages; then the worker is kicked so the first audio does not
 // wait for cron. Answers { batchId, total, queued, skipped, pending, kicked }.
-import { asAdmin, forbidden, NotAdmin, requireClaims } from "../_shared/admin.ts";
+import { asAdmin, forbidden, NotAdmin, readAdminPost } from "../_shared/admin.ts";
 import type { App } from "../_shared/app.ts";
-import { errorResponse, json, preflight, readJson } from "../_shared/http.ts";
-import { fieldErrors } from "../_shared/validate.ts";
+import { errorResponse, json } from "../_shared/http.ts";
 import { KINDS, startBatchBody } from "./request.ts";
 
 export function createStartBatchHandler(app: App): (req: Request) => Promise<Response> {
   const s = app.settings;
   return async (req) => {
-    const early = preflight(req);
-    if (early) return early;
-    if (req.method !== "POST") return errorResponse(405, "method_not_allowed", "use POST");
-
-    const who = requireClaims(req);
-    if (!who.ok) return who.response;
-    const raw = await readJson(req);
-    if (!raw.ok) return raw.response;
-    const parsed = startBatchBody.safeParse(raw.value);
-    if (!parsed.success) {
-      return errorResponse(400, "invalid_request", "the request body is not valid", fieldErrors(parsed.error));
-    }
-    const body = parsed.data;
+    const r = await readAdminPost(req, startBatchBody);
+    if (!r.ok) return r.response;
+    const { claims, body } = r;
     const kinds = [...new Set(body.kinds ?? KINDS)];
 
     try {
-      const result = await asAdmin(app.sql, who.claims, async (tx) => {
+      const result = await asAdmin(app.sql, claims, async (tx) => {
         if (body.wordIds) {
           const unknown = await tx`
             select u.i as position from unnest(${body.wordIds}::uuid[]) with ordinality as u (id, i)
@@ -51,7 +40,7 @@ export function createStartBatchHandler(app: App): (req: Request) => Promise<Res
             p_model_id => ${s.CARTESIA_MODEL_ID},
             p_format => ${app.defaultFormat},
             p_source => 'admin',
-            p_requested_by => ${typeof who.claims.sub === "string" ? who.claims.sub : null}::uuid)`;
+            p_requested_by => ${typeof claims.sub === "string" ? claims.sub : null}::uuid)`;
         return { row };
       });
 
