@@ -4,7 +4,10 @@
 // AQ_TEST_DB_URL and the stand-in installed (scripts/lib/standins.sh install_standin_extensions).
 
 import assert from "node:assert/strict";
-import { sql, type TestSql, withTempDatabase } from "../helpers/pg.ts";
+import { sql, type TestSql, withTempDatabase, standinInstalled } from "../helpers/pg.ts";
+
+// With the real pg_net installed these tests of the stand-in are reported as ignored.
+const ignore = !(await standinInstalled("pg_net"));
 import {
   type NetDispatcher,
   startNetDispatcher,
@@ -146,7 +149,7 @@ const PG_NET_0_19_5_FUNCTIONS: ReadonlyArray<readonly [string, string, string]> 
   ["worker_restart", "", "boolean"],
 ];
 
-Deno.test("pg_net stand-in: Supabase's install statement works and the interface is 0.19.5's", async () => {
+Deno.test({ name: "pg_net stand-in: Supabase's install statement works and the interface is 0.19.5's", ignore }, async () => {
   await withNet(async ({ db }) => {
     const [ext] = await db`
       select e.extversion, n.nspname as schema, obj_description(e.oid, 'pg_extension') as comment
@@ -187,7 +190,7 @@ Deno.test("pg_net stand-in: Supabase's install statement works and the interface
   });
 });
 
-Deno.test("pg_net stand-in: http_post queues; the dispatcher delivers it and records the response", async () => {
+Deno.test({ name: "pg_net stand-in: http_post queues; the dispatcher delivers it and records the response", ignore }, async () => {
   await withNet(async ({ db, url, server }) => {
     const [{ id }] = await db<{ id: string }[]>`
       select net.http_post(
@@ -239,7 +242,7 @@ Deno.test("pg_net stand-in: http_post queues; the dispatcher delivers it and rec
   });
 });
 
-Deno.test("pg_net stand-in: NOTIFY wakes the dispatcher without waiting for a poll", async () => {
+Deno.test({ name: "pg_net stand-in: NOTIFY wakes the dispatcher without waiting for a poll", ignore }, async () => {
   await withNet(async ({ db, url, server }) => {
     // A poll interval of an hour: only the trigger's NOTIFY can explain a prompt delivery.
     await withDispatcher(url, { pollIntervalMs: 3_600_000 }, async (dispatcher) => {
@@ -257,7 +260,7 @@ Deno.test("pg_net stand-in: NOTIFY wakes the dispatcher without waiting for a po
   });
 });
 
-Deno.test("pg_net stand-in: a request past its timeout is recorded as timed_out", async () => {
+Deno.test({ name: "pg_net stand-in: a request past its timeout is recorded as timed_out", ignore }, async () => {
   await withNet(async ({ db, url, server }) => {
     await withDispatcher(url, {}, async (dispatcher) => {
       const [{ id }] = await db`
@@ -273,7 +276,7 @@ Deno.test("pg_net stand-in: a request past its timeout is recorded as timed_out"
   });
 });
 
-Deno.test("pg_net stand-in: non-loopback hosts are refused without any request", async () => {
+Deno.test({ name: "pg_net stand-in: non-loopback hosts are refused without any request", ignore }, async () => {
   await withNet(async ({ db, url, server }) => {
     const fetched: string[] = [];
     const spy: FetchLike = (input, init) => {
@@ -298,7 +301,7 @@ Deno.test("pg_net stand-in: non-loopback hosts are refused without any request",
   });
 });
 
-Deno.test("pg_net stand-in: two dispatchers never send the same request twice", async () => {
+Deno.test({ name: "pg_net stand-in: two dispatchers never send the same request twice", ignore }, async () => {
   await withNet(async ({ db, url, server }) => {
     const ids = (await db<{ id: string }[]>`
       select net.http_get(${server.origin} || '/n/' || g)::text as id from generate_series(1, 30) g
@@ -318,7 +321,7 @@ Deno.test("pg_net stand-in: two dispatchers never send the same request twice", 
   });
 });
 
-Deno.test("pg_net stand-in: loopback host policy", () => {
+Deno.test({ name: "pg_net stand-in: loopback host policy", ignore }, () => {
   for (const host of ["localhost", "127.0.0.1", "127.10.20.30", "[::1]", "::1", "LOCALHOST"]) {
     assert.equal(isLoopbackHost(host), true, host);
   }
