@@ -25,7 +25,9 @@ export interface App {
 }
 
 export function createApp(settings: Settings, platform: Platform, sql?: Sql): App {
-  const db = sql ?? createSql(settings.SUPABASE_DB_URL);
+  // One connection per slot, plus claims, the cancel check and requests: slots never wait for
+  // a connection, and an invocation stays small against the project's connection limit.
+  const db = sql ?? createSql(settings.SUPABASE_DB_URL, settings.AUDIO_GENERATION_CONCURRENCY + 3);
   const supabase = createClient(settings.SUPABASE_URL, settings.SUPABASE_SERVICE_ROLE_KEY, {
     auth: { persistSession: false, autoRefreshToken: false },
     global: { fetch: platform.fetch },
