@@ -22,6 +22,11 @@ const AUDIO_URL_TTL_S = 600;
 const MAX_SEGMENT_PAGE = 1000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SEGMENT_STATUSES = ["queued", "generating", "done", "failed", "cancelled"];
+// Timestamps go out as Postgres text: microseconds intact, so the page can order a snapshot
+// against Realtime events of the same millisecond (a JS Date keeps milliseconds only).
+const BATCH_COLUMNS = `id, status, total, done, failed, cancelled, skipped, source, requested_by, grade, kinds,
+  voice_id, model_id, format, missing_only, created_at::text as created_at, started_at::text as started_at,
+  finished_at::text as finished_at, cancel_requested_at::text as cancel_requested_at, updated_at::text as updated_at`;
 
 class BadInput extends Error {
   constructor(readonly field: string, message: string) {
@@ -104,13 +109,13 @@ export function createAdminApiHandler(app: App): (req: Request) => Promise<Respo
         }
         if (parts[0] === "batches" && parts.length === 1 && req.method === "GET") {
           const limit = intParam(url, "limit", 1, 200, 20)!;
-          const rows = await tx`select * from public.audio_batches order by created_at desc limit ${limit}`;
+          const rows = await tx`select ${tx.unsafe(BATCH_COLUMNS)} from public.audio_batches order by created_at desc limit ${limit}`;
           return json({ batches: rows });
         }
         if (parts[0] === "batches" && parts.length >= 2) {
           const id = parts[1];
           if (!UUID.test(id)) throw new BadInput("batchId", "not a uuid");
-          const [batch] = await tx`select * from public.audio_batches where id = ${id}::uuid`;
+          const [batch] = await tx`select ${tx.unsafe(BATCH_COLUMNS)} from public.audio_batches where id = ${id}::uuid`;
           if (!batch) return errorResponse(404, "not_found", "no batch with that id", [{ field: "batchId", message: "no such batch" }]);
           if (parts.length === 2 && req.method === "GET") return json({ batch });
           if (parts[2] === "segments" && parts.length === 3 && req.method === "GET") {
@@ -119,7 +124,8 @@ export function createAdminApiHandler(app: App): (req: Request) => Promise<Respo
             const after = intParam(url, "after", 0, Number.MAX_SAFE_INTEGER, 0)!;
             const limit = intParam(url, "limit", 1, MAX_SEGMENT_PAGE, 200)!;
             const rows = await tx`
-              select id, batch_id, word_id, kind, text, status, attempts, last_error, storage_path, updated_at
+              select id, batch_id, word_id, kind, text, status, attempts, last_error, storage_path,
+                updated_at::text as updated_at
               from public.audio_segments
               where batch_id = ${id}::uuid and id > ${after} ${status ? tx`and status = ${status}` : tx``}
               order by id limit ${limit}`;

@@ -1,0 +1,68 @@
+// What followBatch reports to its listener, and the knobs it takes.
+
+import type { Timers } from "./timers.ts";
+import type { Batch, Segment, SegmentStatus } from "./types.ts";
+
+/** live: subscribed and snapshot loaded or loading; reconnecting: realtime-js is rejoining (a
+ * snapshot follows when it is back); closed: the channel closed. */
+export type Connection = "connecting" | "live" | "reconnecting" | "closed";
+
+export interface FollowState {
+  batchId: string;
+  /** The batch row; null until the first snapshot or event. */
+  batch: Batch | null;
+  /** Segments by "<wordId>:<kind>" (segmentKey). The same Map instance across notifications,
+   * updated in place: read it during render, do not keep it. */
+  segments: ReadonlyMap<string, Segment>;
+  /** Counters from the batch row (not from counting segments). */
+  total: number;
+  done: number;
+  failed: number;
+  cancelled: number;
+  skipped: number;
+  /** (done + failed + cancelled) / total, 0..1. */
+  progress: number;
+  /** Segments generating right now, oldest first, at most inFlightLimit. */
+  inFlight: Segment[];
+  /** How many segments are generating (the list above may be capped). */
+  inFlightCount: number;
+  /** Failed segments with their last_error, oldest first, at most inFlightLimit. */
+  failures: Segment[];
+  /** The batch is queued, running or cancelling. */
+  isActive: boolean;
+  /** Finished (done + failed) segments per second over the last ~10 s; null until known. */
+  throughput: number | null;
+  /** Seconds until the batch finishes at that rate; null when unknown. */
+  etaSeconds: number | null;
+  connection: Connection;
+  /** At least one snapshot has been merged since the last (re)subscribe. */
+  snapshotLoaded: boolean;
+  /** The last error loading a snapshot or subscribing; null once a snapshot succeeds. */
+  error: Error | null;
+  /** Increases with every notification (handy as a React key or memo dependency). */
+  version: number;
+}
+
+export interface FollowOptions {
+  /** JWT for Realtime (supabase.realtime.setAuth(token)); default setAuth() with no argument,
+   * which takes the client's session or accessToken callback. */
+  accessToken?: string;
+  /** Segment statuses the snapshot loads; default all, which keeps `segments` complete. */
+  snapshotStatuses?: SegmentStatus[];
+  /** Cap of the in-flight and failures lists (default 50). */
+  inFlightLimit?: number;
+  /** Notify at most once per this many ms (default 100). */
+  notifyIntervalMs?: number;
+  /** While the batch is active, refresh throughput and ETA this often (default 1000 ms). */
+  tickMs?: number;
+  /** While the channel is not joined, reload the snapshot this often (default 5000 ms). */
+  fallbackPollMs?: number;
+  /** Wait before retrying a failed snapshot (default 2000 ms). */
+  snapshotRetryMs?: number;
+  /** Retries of a failed snapshot before giving up until the next (re)subscribe (default 5). */
+  maxSnapshotRetries?: number;
+  /** Pages of segments one snapshot may load per status (default 40 × 1000). */
+  maxSnapshotPages?: number;
+  /** Clock and timers (tests). */
+  timers?: Timers;
+}

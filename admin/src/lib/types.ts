@@ -1,0 +1,128 @@
+// The shapes the audio-queue server speaks: start-batch, cancel-batch and admin-api bodies, and
+// the audio_batches / audio_segments rows that Realtime pushes. Plain types, no runtime code.
+
+export const SEGMENT_KINDS = ["word", "definition", "sentence"] as const;
+export type SegmentKind = (typeof SEGMENT_KINDS)[number];
+
+export type BatchStatus =
+  | "queued"
+  | "running"
+  | "completed"
+  | "completed_with_errors"
+  | "cancelling"
+  | "cancelled";
+
+export type SegmentStatus =
+  | "queued"
+  | "generating"
+  | "done"
+  | "failed"
+  | "cancelled";
+
+/** A row of public.audio_batches as admin-api and Realtime send it. */
+export interface Batch {
+  id: string;
+  status: BatchStatus;
+  total: number;
+  done: number;
+  failed: number;
+  cancelled: number;
+  skipped: number;
+  source: "admin" | "backfill";
+  requested_by: string | null;
+  grade: number | null;
+  kinds: SegmentKind[];
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  cancel_requested_at: string | null;
+  updated_at: string;
+}
+
+/** A row of public.audio_segments (Realtime sends more columns; these are the ones used).
+ * id is a bigint: a number from Realtime, possibly a string from admin-api. */
+export interface Segment {
+  id: number | string;
+  batch_id: string;
+  word_id: string;
+  kind: SegmentKind;
+  text: string;
+  status: SegmentStatus;
+  attempts: number;
+  last_error: string | null;
+  storage_path: string | null;
+  updated_at: string;
+}
+
+/** POST /start-batch: exactly one of wordIds or grade. */
+export type StartBatchRequest =
+  & ({ wordIds: string[]; grade?: never } | { grade: number; wordIds?: never })
+  & { kinds?: SegmentKind[]; missingOnly?: boolean };
+
+export interface StartBatchResult {
+  /** null when there was nothing to do (then message says why). */
+  batchId: string | null;
+  total: number;
+  queued: number;
+  skipped: number;
+  pending: number;
+  kicked: boolean;
+  message?: string;
+}
+
+export interface CancelBatchResult {
+  batchId: string;
+  status: BatchStatus;
+}
+
+export interface RetryFailedResult {
+  batchId: string;
+  requeued: number;
+}
+
+export interface Me {
+  userId: string;
+  isAdmin: boolean;
+}
+
+export interface GradeSummary {
+  grade: number;
+  words: number;
+  segments: number;
+  ready: number;
+  missing: number;
+  stale: number;
+  pending: number;
+  failed: number;
+}
+
+export type SegState =
+  | "ready"
+  | "missing"
+  | "stale"
+  | "queued"
+  | "generating"
+  | "failed";
+
+export interface WordSegment {
+  state: SegState;
+  text: string;
+  storagePath?: string;
+  error?: string;
+}
+
+export interface WordRow {
+  id: string;
+  word: string;
+  grade: number;
+  segments: Record<SegmentKind, WordSegment>;
+}
+
+/** GET /admin-api/batches/<id>/segments query. */
+export interface SegmentQuery {
+  status?: SegmentStatus;
+  /** Only segments with a larger id (keyset paging). */
+  after?: number | string;
+  /** At most 1000 (the server's cap). */
+  limit?: number;
+}
