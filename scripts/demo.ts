@@ -90,6 +90,8 @@ try {
   }
   console.log(`Batch ${body.batchId}: ${body.total} segments for ${scope} (${body.queued} to generate, ${body.skipped} reused).`);
   console.log(`Concurrency limit ${concurrency}; provider ${usingStandin ? `stand-in at ${standinUrl}` : Deno.env.get("CARTESIA_BASE_URL")}.`);
+  // The dev admin token rides in the URL's hash, which the browser never sends to a server.
+  console.log(`Watch it live: ${supabaseUrl}/admin/#token=${adminJwt}`);
 
   let lastChange = performance.now();
   let lastDone = -1;

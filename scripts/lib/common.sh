@@ -48,6 +48,28 @@ ensure_all() {
   ensure_tools
 }
 
+# The admin page's bundle (admin/dist), rebuilt when its sources or lockfile are newer.
+ensure_admin_built() {
+  local dist="$ROOT/admin/dist/index.html"
+  if [ -f "$dist" ] && [ -z "$(find "$ROOT/admin/src" "$ROOT/admin/index.html" "$ROOT/admin/package-lock.json" \
+      "$ROOT/admin/vite.config.ts" -newer "$dist" -print -quit)" ]; then
+    return 0
+  fi
+  log "building the admin page (admin/)"
+  (cd "$ROOT/admin" && npm ci --no-audit --no-fund --loglevel=error >/dev/null && npx --no-install vite build --logLevel error >/dev/null) \
+    || die "the admin page did not build: cd admin && npm ci && npx vite build"
+}
+
+# Debian's Chromium, for the browser test only (the demo does not need it).
+ensure_browser() {
+  [ -x /usr/bin/chromium ] && return 0
+  [ "$(id -u)" = 0 ] || die "the browser test needs Debian's chromium (sudo apt-get install -y chromium)"
+  log "installing Debian's chromium (browser test)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq chromium >/dev/null
+}
+
 # A throwaway cluster per name ("dev" for the stack, "test" for the test run). postgres will not
 # run as root and CI's clone may sit under a directory only root can enter, so the data directory
 # lives under /tmp (keyed by the checkout path) and .local/pg-<name> links to it.

@@ -1,9 +1,11 @@
 // The local gateway process of scripts/stack: the project's functions (settings from the
-// environment, validated as on Supabase) and the Storage subset on one port.
+// environment, validated as on Supabase), Storage, Realtime and the admin page on one port.
 import { createApp } from "../../supabase/functions/_shared/app.ts";
 import { edgePlatform } from "../../supabase/functions/_shared/platform.ts";
 import { loadSettings, SettingsError } from "../../supabase/functions/_shared/settings.ts";
 import { startGateway } from "../standins/gateway/server.ts";
+import { startRealtime } from "../standins/realtime/server.ts";
+import { adminSite } from "./admin_site.ts";
 import { projectFunctions } from "./functions.ts";
 
 const env = Deno.env.toObject();
@@ -24,16 +26,25 @@ try {
   Deno.exit(2);
 }
 const root = new URL("../../", import.meta.url).pathname;
+const jwtSecret = required("SUPABASE_JWT_SECRET");
+const realtime = await startRealtime({ dbUrl: app.settings.SUPABASE_DB_URL, jwtSecret });
 const gateway = await startGateway({
   port: Number(required("GATEWAY_PORT")),
-  jwtSecret: required("SUPABASE_JWT_SECRET"),
+  jwtSecret,
   storageRoot: required("STORAGE_ROOT"),
   dbUrl: app.settings.SUPABASE_DB_URL,
   functions: projectFunctions(app, await Deno.readTextFile(`${root}supabase/config.toml`)),
+  realtime: realtime.handler,
+  site: adminSite({
+    distDir: `${root}admin/dist`,
+    supabaseUrl: app.settings.SUPABASE_URL,
+    anonKey: required("SUPABASE_ANON_KEY"),
+  }),
 });
 console.log(`gateway listening on ${gateway.url}`);
 
 const stop = async () => {
+  await realtime.close();
   await gateway.close();
   await app.close();
   Deno.exit(0);

@@ -13,6 +13,8 @@ import type { FaultAndLatency } from "../../scripts/standins/cartesia/faults.ts"
 import { localKeys, randomSecret, signUserJwt } from "../../scripts/standins/gateway/keys.ts";
 import { type Gateway, startGateway } from "../../scripts/standins/gateway/server.ts";
 import { projectFunctions } from "../../scripts/local/functions.ts";
+import { adminSite } from "../../scripts/local/admin_site.ts";
+import { type Realtime, startRealtime } from "../../scripts/standins/realtime/server.ts";
 
 export const ADMIN_ID = "00000000-0000-4000-a000-0000000000a1";
 export const USER_ID = "00000000-0000-4000-a000-0000000000b2";
@@ -37,6 +39,7 @@ export interface TestStack {
   app: App;
   cartesia: CartesiaStandin;
   gateway: Gateway;
+  realtime: Realtime | null;
   storageRoot: string;
   keys: { anonKey: string; serviceRoleKey: string; adminJwt: string; userJwt: string; jwtSecret: string };
   sent: SentRequest[];
@@ -53,6 +56,9 @@ export interface TestStackOptions {
   standin?: Partial<FaultAndLatency>;
   // Concurrent requests the stand-in's key allows (the provider plan).
   planLimit?: number;
+  // Serve Realtime (the stand-in, fed by the local triggers) and the built admin page.
+  realtime?: boolean;
+  adminPage?: boolean;
 }
 
 // Fast defaults: tests run the real code paths with millisecond latencies and backoffs.
@@ -85,7 +91,23 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   const adminJwt = await signUserJwt(jwtSecret, { sub: ADMIN_ID, appMetadata: { role: "super_admin" } });
   const userJwt = await signUserJwt(jwtSecret, { sub: USER_ID });
   const functions = {};
-  const gateway = await startGateway({ port: 0, jwtSecret, storageRoot, dbUrl, functions, log: () => {} });
+  let realtime: Realtime | null = null;
+  if (opts.realtime) {
+    const admin = postgres(dbUrl, { max: 1, onnotice: () => {} });
+    await admin`select realtime_standin.install()`;
+    await admin.end();
+    realtime = await startRealtime({ dbUrl, jwtSecret, log: () => {} });
+  }
+  // The page's config names the gateway's URL, known once it listens.
+  let site: ((req: Request) => Promise<Response | null>) | null = null;
+  const gateway = await startGateway({
+    port: 0, jwtSecret, storageRoot, dbUrl, functions, log: () => {},
+    ...(realtime ? { realtime: realtime.handler } : {}),
+    site: (req) => (site ? site(req) : null),
+  });
+  if (opts.adminPage) {
+    site = adminSite({ distDir: new URL("../../admin/dist", import.meta.url).pathname, supabaseUrl: gateway.url, anonKey });
+  }
 
   const sent: SentRequest[] = [];
   const logs: TestStack["logs"] = [];
@@ -123,6 +145,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     app,
     cartesia,
     gateway,
+    realtime,
     storageRoot,
     keys: { anonKey, serviceRoleKey, adminJwt, userJwt, jwtSecret },
     sent,
@@ -146,6 +169,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     },
     close: async () => {
       await Promise.all(background);
+      await realtime?.close();
       await gateway.close();
       await cartesia.close();
       await sql.end({ timeout: 5 });

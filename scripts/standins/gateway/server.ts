@@ -29,6 +29,8 @@ export interface GatewayOptions {
   publicBuckets?: readonly string[];
   /** Handler for `/realtime/v1/...`; without it those paths answer 501. */
   realtime?: (req: Request) => Response | Promise<Response>;
+  /** Any other path (e.g. the admin page's files); null falls through to the 404. */
+  site?: (req: Request) => Response | null | Promise<Response | null>;
   /** Where failures are reported (default: console.error); lines never carry a JWT or secret. */
   log?: (line: string) => void;
 }
@@ -104,6 +106,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     if (path === "/realtime/v1" || path.startsWith("/realtime/v1/")) {
       if (opts.realtime) return await opts.realtime(req);
       return json(501, { code: 501, message: "Realtime is not served by the local gateway yet" });
+    }
+    if (opts.site) {
+      const res = await opts.site(req);
+      if (res) return res;
     }
     if (req.method === "OPTIONS") return preflight();
     return json(404, {

@@ -1,0 +1,194 @@
+// One WebSocket connection of the Realtime stand-in: its channels and the Phoenix messages it
+// answers — phx_join (postgres_changes bindings, access token), heartbeat, access_token,
+// phx_leave — one message at a time, in arrival order. Sending goes through deps.send so tests
+// and the server share this logic; the socket itself lives in server.ts.
+import type { Catalog } from "./catalog.ts";
+import { type Binding, buildBindings } from "./bindings.ts";
+import {
+  decodeFrame,
+  encodeFrame,
+  type Payload,
+  PHX,
+  type PhxMessage,
+  replyTo,
+  type Vsn,
+} from "./protocol.ts";
+import { identify, type Identity } from "./tokens.ts";
+
+export interface Channel {
+  topic: string;
+  /** The topic without "realtime:", as `system` messages name it. */
+  subTopic: string;
+  joinRef: string | null;
+  identity: Identity;
+  bindings: Binding[];
+}
+
+export interface SessionDeps {
+  vsn: Vsn;
+  /** The socket's apikey: the identity of channels that join without an access token. */
+  apiKey: Identity;
+  jwtSecret: string;
+  catalog: Catalog;
+  send(frame: string): void;
+  log(line: string): void;
+}
+
+const TOPIC_PREFIX = "realtime:";
+const SUBSCRIBED = "Subscribed to PostgreSQL";
+
+function isObject(value: unknown): value is Payload {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+export class Session {
+  readonly channels = new Map<string, Channel>();
+  #deps: SessionDeps;
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(deps: SessionDeps) {
+    this.#deps = deps;
+  }
+
+  /** Handles one text frame after the ones before it; never rejects (failures are logged). */
+  receive(text: string): Promise<void> {
+    this.#queue = this.#queue.then(() => this.#handleFrame(text)).catch((err) => {
+      this.#deps.log(`realtime: message failed: ${err instanceof Error ? err.message : err}`);
+    });
+    return this.#queue;
+  }
+
+  /** Sends an event to a joined channel. */
+  push(channel: Channel, event: string, payload: Payload): void {
+    this.#send({ joinRef: channel.joinRef, ref: null, topic: channel.topic, event, payload });
+  }
+
+  /** Closes a channel from the server side: a `system` error naming why, then phx_close. */
+  shutdown(channel: Channel, message: string): void {
+    if (this.channels.get(channel.topic) !== channel) return;
+    this.channels.delete(channel.topic);
+    this.#system(channel, "system", "error", message);
+    this.push(channel, PHX.close, {});
+  }
+
+  #send(msg: PhxMessage): void {
+    this.#deps.send(encodeFrame(this.#deps.vsn, msg));
+  }
+
+  #system(channel: Channel, extension: string, status: "ok" | "error", message: string): void {
+    this.push(channel, "system", { extension, status, message, channel: channel.subTopic });
+  }
+
+  async #handleFrame(text: string): Promise<void> {
+    let msg: PhxMessage;
+    try {
+      msg = decodeFrame(text);
+    } catch (err) {
+      this.#deps.log(`realtime: ignored a frame: ${err instanceof Error ? err.message : err}`);
+      return;
+    }
+    if (msg.topic === PHX.socketTopic) {
+      if (msg.event === PHX.heartbeat) this.#send(replyTo(msg, "ok", {}));
+      return;
+    }
+    if (msg.event === PHX.join) return await this.#join(msg);
+    const channel = this.channels.get(msg.topic);
+    if (!channel) {
+      if (msg.ref !== null) this.#send(replyTo(msg, "error", { reason: "unmatched topic" }));
+      return;
+    }
+    if (msg.event === PHX.leave) {
+      this.channels.delete(channel.topic);
+      this.#send(replyTo(msg, "ok", {}));
+      this.push(channel, PHX.close, {});
+      return;
+    }
+    if (msg.event === "access_token") return await this.#accessToken(channel, msg);
+    if (msg.ref !== null) {
+      this.#send(replyTo(msg, "error", {
+        reason: `${msg.event}: not served by the local Realtime stand-in (postgres_changes only)`,
+      }));
+    }
+  }
+
+  async #join(msg: PhxMessage): Promise<void> {
+    if (!msg.topic.startsWith(TOPIC_PREFIX) || msg.topic === TOPIC_PREFIX) {
+      this.#send(replyTo(msg, "error", {
+        reason: "TopicNameRequired: join a topic named realtime:<channel name>",
+      }));
+      return;
+    }
+    const payload = msg.payload;
+    const token = payload.access_token ?? payload.user_token;
+    // supabase-js sends the anon key as access_token when no user is signed in.
+    const result = token === undefined || token === null || token === this.#deps.apiKey.token
+      ? { ok: true as const, identity: this.#deps.apiKey }
+      : await identify(this.#deps.jwtSecret, token);
+    if (!result.ok) {
+      this.#send(replyTo(msg, "error", { reason: result.reason }));
+      return;
+    }
+    const config = isObject(payload.config) ? payload.config : {};
+    const bindings = await buildBindings(config.postgres_changes, this.#deps.catalog);
+    const channel: Channel = {
+      topic: msg.topic,
+      subTopic: msg.topic.slice(TOPIC_PREFIX.length),
+      joinRef: msg.joinRef ?? msg.ref,
+      identity: result.identity,
+      bindings,
+    };
+    // A second join of a topic replaces the first, as Phoenix closes the older channel.
+    this.channels.set(channel.topic, channel);
+    this.#send(replyTo(msg, "ok", {
+      postgres_changes: bindings.map((b) => ({ ...b.params, id: b.id })),
+    }));
+    if (isObject(config.presence) && config.presence.enabled === true) {
+      this.push(channel, "presence_state", {});
+    }
+    if (isObject(config.broadcast) && config.broadcast.replication_ready === true) {
+      this.#system(channel, "system", "ok", "Replication connection established");
+    }
+    this.#reportBindings(channel);
+  }
+
+  #reportBindings(channel: Channel): void {
+    for (const b of channel.bindings) {
+      if (b.error !== null) {
+        this.#deps.log(`realtime: ${channel.topic}: ${b.error}`);
+        this.#system(channel, "postgres_changes", "error", b.error);
+      }
+    }
+    if (channel.bindings.some((b) => b.error === null)) {
+      this.#system(channel, "postgres_changes", "ok", SUBSCRIBED);
+    }
+  }
+
+  async #accessToken(channel: Channel, msg: PhxMessage): Promise<void> {
+    const token = msg.payload.access_token;
+    // Realtime ignores a repeated token, a null one and publishable (sb_...) keys. It sends no
+    // reply; we do, so the client's push settles instead of timing out.
+    if (
+      token === undefined || token === null || token === channel.identity.token ||
+      (typeof token === "string" && token.startsWith("sb_"))
+    ) {
+      if (msg.ref !== null) this.#send(replyTo(msg, "ok", {}));
+      return;
+    }
+    const result = token === this.#deps.apiKey.token
+      ? { ok: true as const, identity: this.#deps.apiKey }
+      : await identify(this.#deps.jwtSecret, token);
+    if (msg.ref !== null) {
+      this.#send(
+        replyTo(msg, result.ok ? "ok" : "error", result.ok ? {} : { reason: result.reason }),
+      );
+    }
+    if (!result.ok) {
+      this.shutdown(channel, result.reason);
+      return;
+    }
+    channel.identity = result.identity;
+    if (channel.bindings.some((b) => b.error === null)) {
+      this.#system(channel, "postgres_changes", "ok", SUBSCRIBED);
+    }
+  }
+}
