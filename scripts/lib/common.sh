@@ -37,7 +37,10 @@ ensure_debian_packages() {
 ensure_tools() {
   if [ ! -x "$DENO" ] || [ ! -x "$SUPABASE" ] || [ "$ROOT/tools/package-lock.json" -nt "$ROOT/tools/node_modules/.package-lock.json" ]; then
     log "installing Deno and the Supabase CLI (tools/package-lock.json)"
-    (cd "$ROOT/tools" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    # npm install, not npm ci: npm 11 records only this platform's @supabase/cli-* optional
+    # package in the lockfile, and npm ci then refuses the lockfile as out of sync. The versions
+    # stay pinned: exact in package.json, the rest as locked.
+    (cd "$ROOT/tools" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
   fi
   [ -x "$DENO" ] || die "Deno did not install: $DENO is missing"
   [ -x "$SUPABASE" ] || die "the Supabase CLI did not install: $SUPABASE is missing"

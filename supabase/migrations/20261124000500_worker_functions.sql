@@ -56,6 +56,20 @@ $$;
 comment on function audio.claim_segments(integer, integer, integer) is
   'Read queue messages and return live segments to process; clean up finished/cancelled ones; archive over-delivered ones.';
 
+-- audio.release_permit: free a permit slot, only if this holder still holds it (a lease that
+-- expired and was taken by another worker stays theirs).
+create or replace function audio.release_permit(p_slot integer, p_holder text)
+returns void
+language sql
+security definer
+set search_path = ''
+as $$
+  update audio.permits as p set holder = null, segment_id = null, acquired_at = null, expires_at = null
+  where p.slot = p_slot and p.holder = p_holder
+$$;
+comment on function audio.release_permit(integer, text) is
+  'Free a permit slot held by this holder.';
+
 -- audio.begin_attempt: start one provider request for a segment. Takes a global permit (a slot
 -- numbered <= p_limit that is free or whose lease expired), extends the message's visibility and
 -- counts the attempt, all at once. Outcomes:
@@ -144,8 +158,7 @@ begin
   where ga.text_hash = s.text_hash and ga.voice_id = s.voice_id and ga.model_id = s.model_id
     and ga.format = s.format;
   if found then
-    update audio.permits as p set holder = null, segment_id = null, acquired_at = null, expires_at = null
-    where p.slot = v_slot;
+    perform audio.release_permit(v_slot, p_holder);
     perform audio.complete_segment(p_segment_id, p_msg_id, g.storage_path, g.bytes, true);
     return query select 'reused'::text, null::integer;
     return;
@@ -157,8 +170,7 @@ begin
       and o.voice_id = s.voice_id and o.model_id = s.model_id and o.format = s.format
       and o.updated_at > now() - make_interval(secs => p_lease_s)
   ) then
-    update audio.permits as p set holder = null, segment_id = null, acquired_at = null, expires_at = null
-    where p.slot = v_slot;
+    perform audio.release_permit(v_slot, p_holder);
     perform pgmq.set_vt(queue_name => 'audio_segments'::text, msg_id => p_msg_id, vt => p_wait_s);
     return query select 'wait'::text, null::integer;
     return;
@@ -193,8 +205,7 @@ as $$
 declare
   v_live boolean;
 begin
-  update audio.permits as p set holder = null, segment_id = null, acquired_at = null, expires_at = null
-  where p.slot = p_slot and p.holder = p_holder;
+  perform audio.release_permit(p_slot, p_holder);
   if p_will_upload then
     update public.audio_segments as seg set upload_started_at = now(), updated_at = now()
     where seg.id = p_segment_id and seg.status = 'generating'

@@ -56,3 +56,19 @@ export function requireWrite(caller: Caller): void {
 export function mayRead(caller: Caller, bucket: BucketRecord): boolean {
   return isServiceRole(caller) || bucket.public;
 }
+
+/**
+ * The bucket of an object the caller wants to read, after the caller's JWT and read access are
+ * checked. Like Storage under RLS, an object the caller may not read is "not found".
+ */
+export async function bucketForObjectRead(
+  req: Request,
+  ctx: { jwtSecret: string; index: { bucket(id: string): Promise<BucketRecord | null> } },
+  bucketId: string,
+): Promise<BucketRecord> {
+  const caller = await authenticate(req, ctx.jwtSecret);
+  const bucket = await ctx.index.bucket(bucketId);
+  if (!bucket) throw storageErrors.noSuchBucket();
+  if (!mayRead(caller, bucket)) throw storageErrors.noSuchKey();
+  return bucket;
+}

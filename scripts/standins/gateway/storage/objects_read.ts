@@ -2,7 +2,7 @@
 // answers with the stored Content-Type, Cache-Control and ETag, honours Range (206/416) and
 // If-None-Match (304), and HEAD; plus `GET /object/info/...`.
 import { CORS_HEADERS, json } from "../http.ts";
-import { authenticate, type Caller, mayRead } from "./access.ts";
+import { bucketForObjectRead, type Caller, mayRead } from "./access.ts";
 import { storageErrors } from "./errors.ts";
 import { fileSlice } from "./file_stream.ts";
 import { parseRange } from "./range.ts";
@@ -81,11 +81,7 @@ export async function authenticatedRead(
   bucketId: string,
   name: string,
 ): Promise<Response> {
-  const caller = await authenticate(req, ctx.jwtSecret);
-  const bucket = await ctx.index.bucket(bucketId);
-  if (!bucket) throw storageErrors.noSuchBucket();
-  // Like Storage under RLS: an object the caller may not read is "not found".
-  if (!mayRead(caller, bucket)) throw storageErrors.noSuchKey();
+  await bucketForObjectRead(req, ctx, bucketId);
   return await serveObject(req, ctx, bucketId, name);
 }
 
@@ -107,10 +103,7 @@ export async function objectInfo(
   bucketId: string,
   name: string,
 ): Promise<Response> {
-  const caller = await authenticate(req, ctx.jwtSecret);
-  const bucket = await ctx.index.bucket(bucketId);
-  if (!bucket) throw storageErrors.noSuchBucket();
-  if (!mayRead(caller, bucket)) throw storageErrors.noSuchKey();
+  await bucketForObjectRead(req, ctx, bucketId);
   const record = await ctx.index.get(bucketId, name);
   if (!record) throw storageErrors.noSuchKey();
   return json(200, {

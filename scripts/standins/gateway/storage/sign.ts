@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { json } from "../http.ts";
 import { isExpiredJwtError, signJwt, verifyJwt } from "../keys.ts";
-import { authenticate, mayRead } from "./access.ts";
+import { authenticate, bucketForObjectRead, mayRead } from "./access.ts";
 import { readJson } from "./body.ts";
 import type { StorageContext } from "./context.ts";
 import { storageErrors } from "./errors.ts";
@@ -39,10 +39,7 @@ export async function signOne(
   bucketId: string,
   name: string,
 ): Promise<Response> {
-  const caller = await authenticate(req, ctx.jwtSecret);
-  const bucket = await ctx.index.bucket(bucketId);
-  if (!bucket) throw storageErrors.noSuchBucket();
-  if (!mayRead(caller, bucket)) throw storageErrors.noSuchKey();
+  await bucketForObjectRead(req, ctx, bucketId);
   const parsed = signOneBody.safeParse(await readJson(req));
   if (!parsed.success) bodyError("sign body", parsed.error);
   if (!(await ctx.index.get(bucketId, name))) throw storageErrors.noSuchKey();
