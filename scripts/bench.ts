@@ -27,7 +27,11 @@ const LIMITS: Record<keyof Options, [number, number]> = {
 function parse(argv: string[]): Options {
   const o: Options = { n: 300, latencyMs: 200, spread: 0.3, concurrency: 3, workers: 3 };
   const names: Record<string, keyof Options> = {
-    "--n": "n", "--latency-ms": "latencyMs", "--spread": "spread", "--concurrency": "concurrency", "--workers": "workers",
+    "--n": "n",
+    "--latency-ms": "latencyMs",
+    "--spread": "spread",
+    "--concurrency": "concurrency",
+    "--workers": "workers",
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split("=", 2);
@@ -37,7 +41,11 @@ function parse(argv: string[]): Options {
     const v = Number(raw);
     const [lo, hi] = LIMITS[key];
     if (!Number.isFinite(v) || v < lo || v > hi || (key !== "spread" && !Number.isInteger(v))) {
-      die(`${flag} must be ${key === "spread" ? "a number" : "a whole number"} from ${lo} to ${hi}, got ${raw}`);
+      die(
+        `${flag} must be ${
+          key === "spread" ? "a number" : "a whole number"
+        } from ${lo} to ${hi}, got ${raw}`,
+      );
     }
     o[key] = v;
   }
@@ -69,7 +77,8 @@ const POLL_MS = 20; // completion is read from the database this often
 const TIMEOUT_MS = 30 * 60_000;
 
 const opt = parse(Deno.args);
-const dbUrl = Deno.env.get("AQ_BENCH_DB_URL") ?? die("AQ_BENCH_DB_URL is not set; run scripts/bench");
+const dbUrl = Deno.env.get("AQ_BENCH_DB_URL") ??
+  die("AQ_BENCH_DB_URL is not set; run scripts/bench");
 const sql = postgres(dbUrl, { max: 2, onnotice: () => {} });
 const storageRoot = await Deno.makeTempDir({ prefix: "aq-bench-" });
 const cartesia = await startCartesiaStandin({
@@ -80,7 +89,14 @@ const cartesia = await startCartesiaStandin({
 });
 const jwtSecret = randomSecret();
 const { serviceRoleKey } = await localKeys(jwtSecret);
-const gateway = await startGateway({ port: 0, jwtSecret, storageRoot, dbUrl, functions: {}, log: () => {} });
+const gateway = await startGateway({
+  port: 0,
+  jwtSecret,
+  storageRoot,
+  dbUrl,
+  functions: {},
+  log: () => {},
+});
 const children: Deno.ChildProcess[] = [];
 
 try {
@@ -105,7 +121,14 @@ try {
   const started: Promise<void>[] = [];
   for (let w = 0; w < opt.workers; w++) {
     const child = new Deno.Command(`${ROOT}tools/node_modules/.bin/deno`, {
-      args: ["run", "--allow-net", "--allow-env", "--allow-read", `${ROOT}scripts/worker.ts`, "--quiet"],
+      args: [
+        "run",
+        "--allow-net",
+        "--allow-env",
+        "--allow-read",
+        `${ROOT}scripts/worker.ts`,
+        "--quiet",
+      ],
       env,
       stdout: "piped",
       stderr: "inherit",
@@ -131,7 +154,8 @@ try {
   cartesia.resetStats();
 
   const t0 = performance.now();
-  const [batch] = await sql`select * from audio.create_batch(p_grade => ${BENCH_GRADE}::smallint, p_kinds => array['word'],
+  const [batch] =
+    await sql`select * from audio.create_batch(p_grade => ${BENCH_GRADE}::smallint, p_kinds => array['word'],
     p_voice_id => 'bench-voice', p_model_id => 'sonic-2', p_format => 'wav-pcm_s16le-44100', p_missing_only => false)`;
   let status = "";
   while (!["completed", "completed_with_errors", "cancelled"].includes(status)) {
@@ -153,18 +177,34 @@ try {
   const rt = reports.reduce((a, r) => a + r.roundTrips, 0);
   const mib = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`;
 
-  console.log(`audio-queue benchmark: N=${opt.n}, latency ${opt.latencyMs} ms ±${opt.spread * 100}%, C=${opt.concurrency}, ${opt.workers} worker processes`);
+  console.log(
+    `audio-queue benchmark: N=${opt.n}, latency ${opt.latencyMs} ms ±${
+      opt.spread * 100
+    }%, C=${opt.concurrency}, ${opt.workers} worker processes`,
+  );
   console.log(`  segments done / failed        ${m.done} / ${m.failed}`);
   console.log(`  wall time                     ${(wallMs / 1000).toFixed(2)} s`);
-  console.log(`  mean provider time L          ${m.mean_ms.toFixed(1)} ms (measured by the workers)`);
+  console.log(
+    `  mean provider time L          ${m.mean_ms.toFixed(1)} ms (measured by the workers)`,
+  );
   console.log(`  limit N*L/C                   ${(limitMs / 1000).toFixed(2)} s`);
   console.log(`  efficiency (limit / wall)     ${(limitMs / wallMs).toFixed(3)}`);
   console.log(`  max in flight at provider     ${stats.maxInFlight} (limit ${opt.concurrency})`);
-  console.log(`  429s                          ${stats.rateLimited} (provider) / ${m.rate_limited} (workers)`);
+  console.log(
+    `  429s                          ${stats.rateLimited} (provider) / ${m.rate_limited} (workers)`,
+  );
   console.log(`  provider requests             ${stats.totalRequests}`);
-  console.log(`  db round trips per segment    ${(rt / opt.n).toFixed(2)} (${rt} in all, idle polls included)`);
-  console.log(`  peak worker memory (RSS)      ${reports.map((r) => mib(r.peakRssBytes)).join(", ")}`);
-  if (reports.some((r) => r.errors > 0)) console.log(`  worker errors                 ${reports.map((r) => r.errors).join(", ")}`);
+  console.log(
+    `  db round trips per segment    ${
+      (rt / opt.n).toFixed(2)
+    } (${rt} in all, idle polls included)`,
+  );
+  console.log(
+    `  peak worker memory (RSS)      ${reports.map((r) => mib(r.peakRssBytes)).join(", ")}`,
+  );
+  if (reports.some((r) => r.errors > 0)) {
+    console.log(`  worker errors                 ${reports.map((r) => r.errors).join(", ")}`);
+  }
   if (stats.maxInFlight > opt.concurrency || m.done !== opt.n) Deno.exitCode = 1;
 } finally {
   for (const c of children) {

@@ -75,7 +75,11 @@ try {
   const started = performance.now();
   const res = await fetch(`${supabaseUrl}/functions/v1/start-batch`, {
     method: "POST",
-    headers: { authorization: `Bearer ${adminJwt}`, apikey: anonKey, "content-type": "application/json" },
+    headers: {
+      authorization: `Bearer ${adminJwt}`,
+      apikey: anonKey,
+      "content-type": "application/json",
+    },
     body: JSON.stringify(args.grade === null ? { wordIds: words } : { grade: args.grade }),
   });
   const body = await res.json();
@@ -84,12 +88,22 @@ try {
 
   if (body.batchId === null) {
     const after = await standinRequests();
-    console.log(`Nothing missing for ${scope}: every segment already has current audio (${body.pending} already queued).`);
-    if (after !== null && requestsBefore !== null) console.log(`Provider requests made by this run: ${after - requestsBefore}.`);
+    console.log(
+      `Nothing missing for ${scope}: every segment already has current audio (${body.pending} already queued).`,
+    );
+    if (after !== null && requestsBefore !== null) {
+      console.log(`Provider requests made by this run: ${after - requestsBefore}.`);
+    }
     Deno.exit(0);
   }
-  console.log(`Batch ${body.batchId}: ${body.total} segments for ${scope} (${body.queued} to generate, ${body.skipped} reused).`);
-  console.log(`Concurrency limit ${concurrency}; provider ${usingStandin ? `stand-in at ${standinUrl}` : Deno.env.get("CARTESIA_BASE_URL")}.`);
+  console.log(
+    `Batch ${body.batchId}: ${body.total} segments for ${scope} (${body.queued} to generate, ${body.skipped} reused).`,
+  );
+  console.log(
+    `Concurrency limit ${concurrency}; provider ${
+      usingStandin ? `stand-in at ${standinUrl}` : Deno.env.get("CARTESIA_BASE_URL")
+    }.`,
+  );
   // The dev admin token rides in the URL's hash, which the browser never sends to a server.
   console.log(`Watch it live: ${supabaseUrl}/admin/#token=${adminJwt}`);
 
@@ -108,10 +122,15 @@ try {
     const rate = generated / (elapsed / 1000);
     const left = row.total - finished;
     const eta = rate > 0 ? `${(left / rate).toFixed(0)} s` : "?";
-    const line = `  ${finished}/${row.total}  done ${row.done}  failed ${row.failed}  in flight ${row.in_flight}  ` +
+    const line =
+      `  ${finished}/${row.total}  done ${row.done}  failed ${row.failed}  in flight ${row.in_flight}  ` +
       `${rate.toFixed(1)} seg/s  ETA ${eta}  [${fmtS(elapsed)}]`;
     if (tty) write(`\r${line.padEnd(100)}`);
-    else if (finished !== lastDone && (finished === row.total || Math.floor(elapsed / 2000) !== Math.floor((elapsed - TICK_MS) / 2000))) console.log(line);
+    else if (
+      finished !== lastDone &&
+      (finished === row.total ||
+        Math.floor(elapsed / 2000) !== Math.floor((elapsed - TICK_MS) / 2000))
+    ) console.log(line);
     if (finished !== lastDone) {
       lastDone = finished;
       lastChange = performance.now();
@@ -140,14 +159,20 @@ try {
 
   console.log("");
   console.log(`Summary (batch ${batch.status})`);
-  console.log(`  segments            ${batch.total} (${n} generated, ${batch.skipped} reused, ${m.failed} failed)`);
+  console.log(
+    `  segments            ${batch.total} (${n} generated, ${batch.skipped} reused, ${m.failed} failed)`,
+  );
   console.log(`  wall time           ${fmtS(wallMs)}`);
   console.log(`  mean provider time  ${meanMs.toFixed(0)} ms per segment`);
   console.log(`  sequential (old)    ${fmtS(sequentialMs)}  (one request at a time: N x mean)`);
   console.log(`  limit N*L/C         ${fmtS(limitMs)}  (C = ${concurrency})`);
-  console.log(`  efficiency          ${wallMs > 0 ? (limitMs / wallMs).toFixed(2) : "-"}  (limit / wall)`);
+  console.log(
+    `  efficiency          ${wallMs > 0 ? (limitMs / wallMs).toFixed(2) : "-"}  (limit / wall)`,
+  );
   console.log(`  429s seen           ${m.rate_limited}`);
-  if (requestsAfter !== null && requestsBefore !== null) console.log(`  provider requests   ${requestsAfter - requestsBefore}`);
+  if (requestsAfter !== null && requestsBefore !== null) {
+    console.log(`  provider requests   ${requestsAfter - requestsBefore}`);
+  }
   console.log(`  audio files         ${storageRoot}/word-audio/`);
   if (batch.status !== "completed") Deno.exitCode = 1;
 } finally {

@@ -24,12 +24,32 @@ for (const sig of ["SIGTERM", "SIGINT"] as const) Deno.addSignalListener(sig, ()
 // where LISTEN is unavailable (e.g. through a transaction-mode pooler).
 let wake = new AbortController();
 await app.sql.listen("audio_queue_work", () => wake.abort()).catch((err) =>
-  console.error(`LISTEN unavailable, polling every ${IDLE_PAUSE_MS} ms: ${err instanceof Error ? err.message : err}`)
+  console.error(
+    `LISTEN unavailable, polling every ${IDLE_PAUSE_MS} ms: ${
+      err instanceof Error ? err.message : err
+    }`,
+  )
 );
-const totals = { runs: 0, done: 0, failed: 0, reused: 0, cancelled: 0, attempts: 0, rateLimited: 0, errors: 0, roundTrips: 0 };
+const totals = {
+  runs: 0,
+  done: 0,
+  failed: 0,
+  reused: 0,
+  cancelled: 0,
+  attempts: 0,
+  rateLimited: 0,
+  errors: 0,
+  roundTrips: 0,
+};
 
 const holder = newHolder("worker");
-console.log(JSON.stringify({ message: "worker started", holder, concurrency: settings.AUDIO_GENERATION_CONCURRENCY }));
+console.log(
+  JSON.stringify({
+    message: "worker started",
+    holder,
+    concurrency: settings.AUDIO_GENERATION_CONCURRENCY,
+  }),
+);
 // A long-lived worker has no wall clock: one run lasts a day at most, then the loop starts another.
 const DAY_MS = 24 * 3600 * 1000;
 // Pause between runs when the queue is empty: new work waits at most this long for a worker
@@ -38,14 +58,31 @@ const IDLE_PAUSE_MS = 500;
 while (!stop.signal.aborted) {
   const report = await startWorker(app, {
     holder,
-    config: { budgetMs: once ? settings.AUDIO_WORKER_BUDGET_S * 1000 : DAY_MS, idleExitMs: once ? 0 : DAY_MS, stopSignal: stop.signal },
+    config: {
+      budgetMs: once ? settings.AUDIO_WORKER_BUDGET_S * 1000 : DAY_MS,
+      idleExitMs: once ? 0 : DAY_MS,
+      stopSignal: stop.signal,
+    },
     onEvent: quiet ? undefined : (e) => console.log(JSON.stringify(e)),
   });
   totals.runs++;
-  for (const k of ["done", "failed", "reused", "cancelled", "attempts", "rateLimited", "errors", "roundTrips"] as const) {
+  for (
+    const k of [
+      "done",
+      "failed",
+      "reused",
+      "cancelled",
+      "attempts",
+      "rateLimited",
+      "errors",
+      "roundTrips",
+    ] as const
+  ) {
     totals[k] += report[k];
   }
-  if (!quiet || once) console.log(JSON.stringify({ message: "worker run finished", holder, ...report }));
+  if (!quiet || once) {
+    console.log(JSON.stringify({ message: "worker run finished", holder, ...report }));
+  }
   if (once) break;
   // The queue was empty: look again shortly, or at once when a batch is queued.
   if (report.stoppedBy === "empty" && !wake.signal.aborted) {
@@ -54,7 +91,9 @@ while (!stop.signal.aborted) {
   if (wake.signal.aborted) wake = new AbortController();
 }
 await app.close();
-console.log(JSON.stringify({ message: "worker stopped", holder, ...totals, peakRssBytes: peakRssBytes() }));
+console.log(
+  JSON.stringify({ message: "worker stopped", holder, ...totals, peakRssBytes: peakRssBytes() }),
+);
 
 // peakRssBytes: the process's high-water resident memory (Linux VmHWM), or current RSS elsewhere.
 function peakRssBytes(): number {

@@ -15,21 +15,33 @@ const TYPES: Record<string, string> = {
 };
 
 export function adminSite(opts: { distDir: string; supabaseUrl: string; anonKey: string }) {
-  const config = `window.AQ_CONFIG = ${JSON.stringify({ supabaseUrl: opts.supabaseUrl, anonKey: opts.anonKey })};\n`;
+  const config = `window.AQ_CONFIG = ${
+    JSON.stringify({ supabaseUrl: opts.supabaseUrl, anonKey: opts.anonKey })
+  };\n`;
   return async (req: Request): Promise<Response | null> => {
     const path = new URL(req.url).pathname;
-    if (path === "/" || path === "/admin") return Response.redirect(new URL("/admin/", req.url), 302);
+    if (path === "/" || path === "/admin") {
+      return Response.redirect(new URL("/admin/", req.url), 302);
+    }
     if (!path.startsWith("/admin/")) return null;
-    if (req.method !== "GET" && req.method !== "HEAD") return new Response("method not allowed", { status: 405 });
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      return new Response("method not allowed", { status: 405 });
+    }
     if (path === "/admin/config.js") {
-      return new Response(config, { headers: { "content-type": TYPES[".js"], "cache-control": "no-store" } });
+      return new Response(config, {
+        headers: { "content-type": TYPES[".js"], "cache-control": "no-store" },
+      });
     }
     const rel = normalize(decodeURIComponent(path.slice("/admin/".length)) || "index.html");
-    if (rel.startsWith("..") || rel.includes("\0")) return new Response("bad path", { status: 400 });
+    if (rel.startsWith("..") || rel.includes("\0")) {
+      return new Response("bad path", { status: 400 });
+    }
     for (const candidate of [rel, "index.html"]) {
       try {
         const body = await Deno.readFile(join(opts.distDir, candidate));
-        return new Response(body, { headers: { "content-type": TYPES[extname(candidate)] ?? "application/octet-stream" } });
+        return new Response(body, {
+          headers: { "content-type": TYPES[extname(candidate)] ?? "application/octet-stream" },
+        });
       } catch {
         // not a file: the page's own routes fall back to index.html
       }

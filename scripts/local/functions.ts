@@ -16,7 +16,10 @@ const HANDLERS: Record<string, (app: App) => (req: Request) => Promise<Response>
 
 // verifyJwtFromConfig: [functions.<name>] verify_jwt = true|false from config.toml text.
 export function verifyJwtFromConfig(configToml: string, name: string): boolean {
-  const section = new RegExp(`^\\[functions\\.${name.replace(/-/g, "\\-")}\\]\\s*$([\\s\\S]*?)(?=^\\[|$(?![\\s\\S]))`, "m");
+  const section = new RegExp(
+    `^\\[functions\\.${name.replace(/-/g, "\\-")}\\]\\s*$([\\s\\S]*?)(?=^\\[|$(?![\\s\\S]))`,
+    "m",
+  );
   const body = section.exec(configToml)?.[1] ?? "";
   const m = /^\s*verify_jwt\s*=\s*(true|false)\s*$/m.exec(body);
   return m ? m[1] === "true" : true; // Supabase's default is to verify
@@ -24,6 +27,8 @@ export function verifyJwtFromConfig(configToml: string, name: string): boolean {
 
 export function projectFunctions(app: App, configToml: string): Record<string, EdgeFunction> {
   return Object.fromEntries(
-    Object.entries(HANDLERS).map(([name, make]) => [name, { handler: make(app), verifyJwt: verifyJwtFromConfig(configToml, name) }]),
+    Object.entries(HANDLERS).map((
+      [name, make],
+    ) => [name, { handler: make(app), verifyJwt: verifyJwtFromConfig(configToml, name) }]),
   );
 }

@@ -14,9 +14,16 @@ const YEAR_S = 365 * 24 * 3600;
 
 const { anonKey, serviceRoleKey } = await localKeys(secret);
 const admin = await signUserJwt(secret, {
-  sub: DEV_ADMIN_ID, email: "admin@audio-queue.local", appMetadata: { role: "super_admin" }, expiresInS: YEAR_S,
+  sub: DEV_ADMIN_ID,
+  email: "admin@audio-queue.local",
+  appMetadata: { role: "super_admin" },
+  expiresInS: YEAR_S,
 });
-const user = await signUserJwt(secret, { sub: DEV_USER_ID, email: "user@audio-queue.local", expiresInS: YEAR_S });
+const user = await signUserJwt(secret, {
+  sub: DEV_USER_ID,
+  email: "user@audio-queue.local",
+  expiresInS: YEAR_S,
+});
 console.log(`SUPABASE_ANON_KEY=${anonKey}`);
 console.log(`SUPABASE_SERVICE_ROLE_KEY=${serviceRoleKey}`);
 console.log(`ADMIN_JWT=${admin}`);

@@ -2,6 +2,13 @@
 import { parseFormatKey } from "../../supabase/functions/_shared/format.ts";
 import { audioObjectPath } from "../../supabase/functions/_shared/provider/object_path.ts";
 
-export function objectPathFor(s: { text_hash: string; voice_id: string; model_id: string; format: string }): string {
-  return audioObjectPath({ voiceId: s.voice_id, modelId: s.model_id, format: parseFormatKey(s.format), textHash: s.text_hash });
+export function objectPathFor(
+  s: { text_hash: string; voice_id: string; model_id: string; format: string },
+): string {
+  return audioObjectPath({
+    voiceId: s.voice_id,
+    modelId: s.model_id,
+    format: parseFormatKey(s.format),
+    textHash: s.text_hash,
+  });
 }

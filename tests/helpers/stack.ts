@@ -8,7 +8,10 @@ import type { Platform } from "../../supabase/functions/_shared/platform.ts";
 import { loadSettings } from "../../supabase/functions/_shared/settings.ts";
 import type { WorkerConfig, WorkerReport } from "../../supabase/functions/_shared/worker/pool.ts";
 import { newHolder, startWorker } from "../../supabase/functions/_shared/worker/run.ts";
-import { type CartesiaStandin, startCartesiaStandin } from "../../scripts/standins/cartesia/server.ts";
+import {
+  type CartesiaStandin,
+  startCartesiaStandin,
+} from "../../scripts/standins/cartesia/server.ts";
 import type { FaultAndLatency } from "../../scripts/standins/cartesia/faults.ts";
 import { localKeys, randomSecret, signUserJwt } from "../../scripts/standins/gateway/keys.ts";
 import { type Gateway, startGateway } from "../../scripts/standins/gateway/server.ts";
@@ -22,7 +25,11 @@ export const TEST_KEY = "test-key";
 
 export function testDbUrl(): string {
   const url = Deno.env.get("AQ_TEST_DB_URL");
-  if (!url) throw new Error("AQ_TEST_DB_URL is not set: run the tests with scripts/test (it starts the test cluster)");
+  if (!url) {
+    throw new Error(
+      "AQ_TEST_DB_URL is not set: run the tests with scripts/test (it starts the test cluster)",
+    );
+  }
   return url;
 }
 
@@ -41,12 +48,22 @@ export interface TestStack {
   gateway: Gateway;
   realtime: Realtime | null;
   storageRoot: string;
-  keys: { anonKey: string; serviceRoleKey: string; adminJwt: string; userJwt: string; jwtSecret: string };
+  keys: {
+    anonKey: string;
+    serviceRoleKey: string;
+    adminJwt: string;
+    userJwt: string;
+    jwtSecret: string;
+  };
   sent: SentRequest[];
   logs: { message: string; fields?: Record<string, unknown> }[];
   background: Promise<unknown>[];
   worker: (config?: Partial<WorkerConfig>) => Promise<WorkerReport>;
-  call: (fn: string, body: unknown, headers?: Record<string, string>) => Promise<{ status: number; body: Record<string, unknown> }>;
+  call: (
+    fn: string,
+    body: unknown,
+    headers?: Record<string, string>,
+  ) => Promise<{ status: number; body: Record<string, unknown> }>;
   close: () => Promise<void>;
 }
 
@@ -88,7 +105,10 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   const storageRoot = await Deno.makeTempDir({ prefix: "aq-storage-" });
   const jwtSecret = randomSecret();
   const { anonKey, serviceRoleKey } = await localKeys(jwtSecret);
-  const adminJwt = await signUserJwt(jwtSecret, { sub: ADMIN_ID, appMetadata: { role: "super_admin" } });
+  const adminJwt = await signUserJwt(jwtSecret, {
+    sub: ADMIN_ID,
+    appMetadata: { role: "super_admin" },
+  });
   const userJwt = await signUserJwt(jwtSecret, { sub: USER_ID });
   const functions = {};
   let realtime: Realtime | null = null;
@@ -101,12 +121,21 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   // The page's config names the gateway's URL, known once it listens.
   let site: ((req: Request) => Promise<Response | null>) | null = null;
   const gateway = await startGateway({
-    port: 0, jwtSecret, storageRoot, dbUrl, functions, log: () => {},
+    port: 0,
+    jwtSecret,
+    storageRoot,
+    dbUrl,
+    functions,
+    log: () => {},
     ...(realtime ? { realtime: realtime.handler } : {}),
     site: (req) => (site ? site(req) : null),
   });
   if (opts.adminPage) {
-    site = adminSite({ distDir: new URL("../../admin/dist", import.meta.url).pathname, supabaseUrl: gateway.url, anonKey });
+    site = adminSite({
+      distDir: new URL("../../admin/dist", import.meta.url).pathname,
+      supabaseUrl: gateway.url,
+      anonKey,
+    });
   }
 
   const sent: SentRequest[] = [];
@@ -137,7 +166,13 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   });
   const sql = createSql(dbUrl, 8);
   const app = createApp(settings, platform, sql);
-  Object.assign(functions, projectFunctions(app, await Deno.readTextFile(new URL("../../supabase/config.toml", import.meta.url))));
+  Object.assign(
+    functions,
+    projectFunctions(
+      app,
+      await Deno.readTextFile(new URL("../../supabase/config.toml", import.meta.url)),
+    ),
+  );
 
   return {
     url: gateway.url,
@@ -151,7 +186,8 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     sent,
     logs,
     background,
-    worker: (config) => startWorker(app, { holder: newHolder("test"), config: { idleExitMs: 500, ...config } }),
+    worker: (config) =>
+      startWorker(app, { holder: newHolder("test"), config: { idleExitMs: 500, ...config } }),
     call: async (fn, body, headers = {}) => {
       const res = await fetch(`${gateway.url}/functions/v1/${fn}`, {
         method: "POST",
@@ -190,7 +226,12 @@ export function adminHeaders(stack: TestStack): Record<string, string> {
   return { authorization: `Bearer ${stack.keys.adminJwt}` };
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000, everyMs = 50): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 60_000,
+  everyMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const v = await probe();

@@ -11,7 +11,9 @@ export interface WavInfo {
 export function parseWav(bytes: Uint8Array): WavInfo {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const tag = (at: number) => String.fromCharCode(...bytes.subarray(at, at + 4));
-  if (bytes.length < 44 || tag(0) !== "RIFF" || tag(8) !== "WAVE") throw new Error("not a RIFF/WAVE file");
+  if (bytes.length < 44 || tag(0) !== "RIFF" || tag(8) !== "WAVE") {
+    throw new Error("not a RIFF/WAVE file");
+  }
   let at = 12;
   let fmt: Omit<WavInfo, "dataBytes" | "durationS"> | null = null;
   while (at + 8 <= bytes.length) {

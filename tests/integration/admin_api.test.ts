@@ -24,20 +24,38 @@ Deno.test("admin-api: who may read, word states, batches, segments, signed audio
 
     let words = (await get(stack, "words?grade=5")).body.words;
     assert.ok(words.length > 30);
-    assert.ok(words.every((w: { segments: Record<string, { state: string }> }) => w.segments.word.state === "missing"));
+    assert.ok(
+      words.every((w: { segments: Record<string, { state: string }> }) =>
+        w.segments.word.state === "missing"
+      ),
+    );
 
-    const start = await stack.call("start-batch", { grade: 5, kinds: ["word"] }, adminHeaders(stack));
+    const start = await stack.call(
+      "start-batch",
+      { grade: 5, kinds: ["word"] },
+      adminHeaders(stack),
+    );
     assert.equal(start.status, 201);
     await stack.worker();
     await Promise.all(stack.background);
 
     words = (await get(stack, "words?grade=5")).body.words;
-    assert.ok(words.every((w: { segments: Record<string, { state: string }> }) => w.segments.word.state === "ready"));
-    assert.ok(words.every((w: { segments: Record<string, { state: string }> }) => w.segments.definition.state === "missing"));
+    assert.ok(
+      words.every((w: { segments: Record<string, { state: string }> }) =>
+        w.segments.word.state === "ready"
+      ),
+    );
+    assert.ok(
+      words.every((w: { segments: Record<string, { state: string }> }) =>
+        w.segments.definition.state === "missing"
+      ),
+    );
     // Change a word's text: its audio is stale now.
     const target = words[0];
     await stack.sql`update public.words set word = word || 's' where id = ${target.id}`;
-    const after = (await get(stack, "words?grade=5")).body.words.find((w: { id: string }) => w.id === target.id);
+    const after = (await get(stack, "words?grade=5")).body.words.find((w: { id: string }) =>
+      w.id === target.id
+    );
     assert.equal(after.segments.word.state, "stale");
     await stack.sql`update public.words set word = left(word, -1) where id = ${target.id}`;
 
@@ -48,15 +66,28 @@ Deno.test("admin-api: who may read, word states, batches, segments, signed audio
 
     const batches = (await get(stack, "batches?limit=5")).body.batches;
     assert.equal(batches[0].id, start.body.batchId);
-    assert.equal((await get(stack, `batches/${start.body.batchId}`)).body.batch.status, "completed");
+    assert.equal(
+      (await get(stack, `batches/${start.body.batchId}`)).body.batch.status,
+      "completed",
+    );
     assert.equal((await get(stack, "batches/not-a-uuid")).status, 400);
     assert.equal((await get(stack, "batches/00000000-0000-4000-8000-000000000000")).status, 404);
-    const page1 = (await get(stack, `batches/${start.body.batchId}/segments?limit=10`)).body.segments;
-    const page2 = (await get(stack, `batches/${start.body.batchId}/segments?limit=10&after=${page1.at(-1).id}`)).body.segments;
+    const page1 =
+      (await get(stack, `batches/${start.body.batchId}/segments?limit=10`)).body.segments;
+    const page2 =
+      (await get(stack, `batches/${start.body.batchId}/segments?limit=10&after=${page1.at(-1).id}`))
+        .body.segments;
     assert.equal(page1.length, 10);
     assert.ok(page2[0].id > page1.at(-1).id);
-    assert.equal((await get(stack, `batches/${start.body.batchId}/segments?status=failed`)).body.segments.length, 0);
-    assert.equal((await get(stack, `batches/${start.body.batchId}/segments?status=bogus`)).status, 400);
+    assert.equal(
+      (await get(stack, `batches/${start.body.batchId}/segments?status=failed`)).body.segments
+        .length,
+      0,
+    );
+    assert.equal(
+      (await get(stack, `batches/${start.body.batchId}/segments?status=bogus`)).status,
+      400,
+    );
 
     const res = await fetch(`${stack.url}/functions/v1/admin-api/audio-url`, {
       method: "POST",
@@ -85,16 +116,28 @@ Deno.test("admin-api: retry queues a batch's failed segments again and they fini
   try {
     await resetAudioState(stack.sql);
     const words = await stack.sql`select id from public.words order by word limit 4`;
-    const [batch] = await stack.sql`select * from audio.create_batch(p_word_ids => ${words.map((w) => w.id)}::uuid[],
+    const [batch] = await stack.sql`select * from audio.create_batch(p_word_ids => ${
+      words.map((w) => w.id)
+    }::uuid[],
       p_kinds => array['word'], p_voice_id => 'test-voice', p_model_id => 'sonic-2', p_format => 'wav-pcm_s16le-44100')`;
-    const wrongKey = createApp({ ...stack.app.settings, CARTESIA_API_KEY: "revoked-key" }, stack.app.platform, stack.sql);
+    const wrongKey = createApp(
+      { ...stack.app.settings, CARTESIA_API_KEY: "revoked-key" },
+      stack.app.platform,
+      stack.sql,
+    );
     await startWorker(wrongKey, { holder: "wrong", config: { idleExitMs: 100 } });
-    assert.equal((await get(stack, `batches/${batch.batch_id}`)).body.batch.status, "completed_with_errors");
+    assert.equal(
+      (await get(stack, `batches/${batch.batch_id}`)).body.batch.status,
+      "completed_with_errors",
+    );
 
-    const retry = await fetch(`${stack.url}/functions/v1/admin-api/batches/${batch.batch_id}/retry`, {
-      method: "POST",
-      headers: adminHeaders(stack),
-    });
+    const retry = await fetch(
+      `${stack.url}/functions/v1/admin-api/batches/${batch.batch_id}/retry`,
+      {
+        method: "POST",
+        headers: adminHeaders(stack),
+      },
+    );
     assert.deepEqual(await retry.json(), { batchId: batch.batch_id, requeued: 4 });
     await stack.worker();
     await Promise.all(stack.background);
@@ -104,13 +147,18 @@ Deno.test("admin-api: retry queues a batch's failed segments again and they fini
     assert.equal(after.failed, 0);
 
     // A cancelled batch cannot be retried.
-    const [other] = await stack.sql`select * from audio.create_batch(p_word_ids => ${words.map((w) => w.id)}::uuid[],
+    const [other] = await stack.sql`select * from audio.create_batch(p_word_ids => ${
+      words.map((w) => w.id)
+    }::uuid[],
       p_kinds => array['definition'], p_voice_id => 'test-voice', p_model_id => 'sonic-2', p_format => 'wav-pcm_s16le-44100')`;
     await stack.sql`select audio.cancel_batch(${other.batch_id}::uuid)`;
-    const refused = await fetch(`${stack.url}/functions/v1/admin-api/batches/${other.batch_id}/retry`, {
-      method: "POST",
-      headers: adminHeaders(stack),
-    });
+    const refused = await fetch(
+      `${stack.url}/functions/v1/admin-api/batches/${other.batch_id}/retry`,
+      {
+        method: "POST",
+        headers: adminHeaders(stack),
+      },
+    );
     assert.equal(refused.status, 409);
     await refused.body?.cancel();
   } finally {

@@ -30,7 +30,11 @@ function launch(): Promise<Browser> {
   });
 }
 
-async function openAs(browser: Browser, stack: TestStack, token: string): Promise<{ page: Page; errors: string[]; close: () => Promise<void> }> {
+async function openAs(
+  browser: Browser,
+  stack: TestStack,
+  token: string,
+): Promise<{ page: Page; errors: string[]; close: () => Promise<void> }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -41,16 +45,22 @@ async function openAs(browser: Browser, stack: TestStack, token: string): Promis
 
 const progress = (page: Page) =>
   page.getByTestId("progress-bar").getAttribute("aria-valuenow").then((v) => Number(v));
-const text = (page: Page, id: string) => page.getByTestId(id).textContent().then((t) => (t ?? "").trim());
+const text = (page: Page, id: string) =>
+  page.getByTestId(id).textContent().then((t) => (t ?? "").trim());
 
 async function latestBatch(stack: TestStack) {
-  const [b] = await stack.sql`select id, status, total, done, failed, cancelled from public.audio_batches order by created_at desc limit 1`;
+  const [b] = await stack
+    .sql`select id, status, total, done, failed, cancelled from public.audio_batches order by created_at desc limit 1`;
   return b;
 }
 
 Deno.test("admin page: refuses a non-admin; generates a grade live, plays audio, cancels a batch", async () => {
   await Deno.mkdir(SHOTS, { recursive: true });
-  const stack = await startTestStack({ realtime: true, adminPage: true, standin: { latencyMeanMs: 60, latencySpread: 0.3 } });
+  const stack = await startTestStack({
+    realtime: true,
+    adminPage: true,
+    standin: { latencyMeanMs: 60, latencySpread: 0.3 },
+  });
   const browser = await launch();
   try {
     await resetAudioState(stack.sql);
@@ -65,28 +75,47 @@ Deno.test("admin page: refuses a non-admin; generates a grade live, plays audio,
     await page.getByTestId("grade-select").waitFor({ timeout: LONG_MS });
     await page.getByTestId("grade-select").selectOption("2");
     await page.getByTestId("generate-missing").click();
-    await page.waitForFunction(() => {
-      const v = Number(document.querySelector("[data-testid=progress-bar]")?.getAttribute("aria-valuenow"));
-      return v >= 25 && v < 100;
-    }, null, { timeout: LONG_MS });
+    await page.waitForFunction(
+      () => {
+        const v = Number(
+          document.querySelector("[data-testid=progress-bar]")?.getAttribute("aria-valuenow"),
+        );
+        return v >= 25 && v < 100;
+      },
+      null,
+      { timeout: LONG_MS },
+    );
     await page.screenshot({ path: `${SHOTS}/admin-mid-batch.png`, fullPage: false });
-    await page.waitForFunction(() => document.querySelector("[data-testid=batch-status]")?.textContent === "completed", null, { timeout: LONG_MS });
+    await page.waitForFunction(
+      () => document.querySelector("[data-testid=batch-status]")?.textContent === "completed",
+      null,
+      { timeout: LONG_MS },
+    );
     assert.equal(await progress(page), 100);
     const first = await latestBatch(stack);
     assert.equal(first.status, "completed");
-    assert.equal(Number(await text(page, "progress-done")), first.done, "the page shows the database's count");
+    assert.equal(
+      Number(await text(page, "progress-done")),
+      first.done,
+      "the page shows the database's count",
+    );
     await page.screenshot({ path: `${SHOTS}/admin-completed.png`, fullPage: false });
 
     // Play one file: the signed URL loads real audio in the page's <audio> element.
-    const [w] = await stack.sql`select wa.word_id from public.word_audio as wa join public.words as w on w.id = wa.word_id
+    const [w] = await stack
+      .sql`select wa.word_id from public.word_audio as wa join public.words as w on w.id = wa.word_id
       where w.grade = 2 and wa.kind = 'word' order by w.word limit 1`;
     const play = page.getByTestId(`play-${w.word_id}-word`);
     await play.waitFor({ timeout: LONG_MS });
     await play.click();
-    await page.waitForFunction(() => {
-      const a = document.querySelector("[data-testid=audio-player]") as HTMLAudioElement | null;
-      return !!a && a.readyState >= 1 && a.duration > 0;
-    }, null, { timeout: LONG_MS });
+    await page.waitForFunction(
+      () => {
+        const a = document.querySelector("[data-testid=audio-player]") as HTMLAudioElement | null;
+        return !!a && a.readyState >= 1 && a.duration > 0;
+      },
+      null,
+      { timeout: LONG_MS },
+    );
 
     // A second, slower batch, cancelled midway from the page.
     stack.cartesia.configure({ latencyMeanMs: 400 });
@@ -97,13 +126,26 @@ Deno.test("admin page: refuses a non-admin; generates a grade live, plays audio,
       const b = await latestBatch(stack);
       return b.id !== first.id ? b : null;
     }, LONG_MS);
-    await page.locator(".batch h2 code", { hasText: String(newer.id).slice(0, 8) }).waitFor({ timeout: LONG_MS });
-    await page.waitForFunction(() => Number(document.querySelector("[data-testid=progress-done]")?.textContent) >= 3, null, { timeout: LONG_MS });
+    await page.locator(".batch h2 code", { hasText: String(newer.id).slice(0, 8) }).waitFor({
+      timeout: LONG_MS,
+    });
+    await page.waitForFunction(
+      () => Number(document.querySelector("[data-testid=progress-done]")?.textContent) >= 3,
+      null,
+      { timeout: LONG_MS },
+    );
     await page.getByTestId("cancel-batch").click();
-    await page.waitForFunction(() => document.querySelector("[data-testid=batch-status]")?.textContent === "cancelled", null, { timeout: LONG_MS });
+    await page.waitForFunction(
+      () => document.querySelector("[data-testid=batch-status]")?.textContent === "cancelled",
+      null,
+      { timeout: LONG_MS },
+    );
     const second = await latestBatch(stack);
     assert.equal(second.status, "cancelled");
-    assert.ok(second.done > 0 && second.done < second.total, `cancelled midway (${second.done}/${second.total})`);
+    assert.ok(
+      second.done > 0 && second.done < second.total,
+      `cancelled midway (${second.done}/${second.total})`,
+    );
     assert.equal(Number(await text(page, "progress-done")), second.done);
     assert.deepEqual(errors, []);
     await close();
@@ -114,7 +156,11 @@ Deno.test("admin page: refuses a non-admin; generates a grade live, plays audio,
 });
 
 Deno.test("admin page: a dropped Realtime connection heals to exactly the database's counts", async () => {
-  const stack = await startTestStack({ realtime: true, adminPage: true, standin: { latencyMeanMs: 80, latencySpread: 0.3 } });
+  const stack = await startTestStack({
+    realtime: true,
+    adminPage: true,
+    standin: { latencyMeanMs: 80, latencySpread: 0.3 },
+  });
   const browser = await launch();
   try {
     await resetAudioState(stack.sql);
@@ -122,10 +168,18 @@ Deno.test("admin page: a dropped Realtime connection heals to exactly the databa
     await page.getByTestId("grade-select").waitFor({ timeout: LONG_MS });
     await page.getByTestId("grade-select").selectOption("4");
     await page.getByTestId("generate-missing").click();
-    await page.waitForFunction(() => Number(document.querySelector("[data-testid=progress-done]")?.textContent) >= 10, null, { timeout: LONG_MS });
+    await page.waitForFunction(
+      () => Number(document.querySelector("[data-testid=progress-done]")?.textContent) >= 10,
+      null,
+      { timeout: LONG_MS },
+    );
     // The stand-in drops every socket; updates keep landing in the database meanwhile.
     stack.realtime!.dropAll();
-    await page.waitForFunction(() => document.querySelector("[data-testid=batch-status]")?.textContent === "completed", null, { timeout: LONG_MS });
+    await page.waitForFunction(
+      () => document.querySelector("[data-testid=batch-status]")?.textContent === "completed",
+      null,
+      { timeout: LONG_MS },
+    );
     const b = await latestBatch(stack);
     assert.equal(b.status, "completed");
     assert.equal(Number(await text(page, "progress-done")), b.done);
@@ -166,7 +220,9 @@ Deno.test("admin page: a 10,000-segment batch stays responsive (figures printed)
     const lags: number[] = [];
     while (performance.now() - started < LONG_MS) {
       const t = performance.now();
-      const status = await page.evaluate(() => document.querySelector("[data-testid=batch-status]")?.textContent ?? "");
+      const status = await page.evaluate(() =>
+        document.querySelector("[data-testid=batch-status]")?.textContent ?? ""
+      );
       lags.push(performance.now() - t);
       if (status === "completed") break;
       await new Promise((r) => setTimeout(r, 200));
@@ -177,12 +233,19 @@ Deno.test("admin page: a 10,000-segment batch stays responsive (figures printed)
     assert.equal(b.total, 10_002);
     assert.equal(b.status, "completed");
     assert.equal(Number(await text(page, "progress-done")), b.done);
-    const heap = await page.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0);
+    const heap = await page.evaluate(() =>
+      (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ??
+        0
+    );
     lags.sort((x, y) => x - y);
     console.log(
       `10,002-segment batch: page showed completed after ${elapsedS.toFixed(1)} s; ` +
-        `page answered probes in median ${lags[Math.floor(lags.length / 2)].toFixed(0)} ms, max ${lags.at(-1)!.toFixed(0)} ms ` +
-        `(${lags.length} probes); JS heap ${(heap / 1024 / 1024).toFixed(1)} MiB; Realtime events sent ${stack.realtime!.stats().sent}`,
+        `page answered probes in median ${lags[Math.floor(lags.length / 2)].toFixed(0)} ms, max ${
+          lags.at(-1)!.toFixed(0)
+        } ms ` +
+        `(${lags.length} probes); JS heap ${
+          (heap / 1024 / 1024).toFixed(1)
+        } MiB; Realtime events sent ${stack.realtime!.stats().sent}`,
     );
     assert.deepEqual(errors, []);
     await close();
@@ -214,7 +277,11 @@ Deno.test("the admin bundle carries no secret; config.js only the URL and the an
     for (const f of files) {
       const content = await Deno.readTextFile(f);
       for (const s of secrets) assert.ok(!content.includes(s), `${f} contains a secret`);
-      assert.doesNotMatch(content, /service_role_key|SERVICE_ROLE_KEY|AUDIO_WORKER_SECRET|CARTESIA_API_KEY|sk_car_/, f);
+      assert.doesNotMatch(
+        content,
+        /service_role_key|SERVICE_ROLE_KEY|AUDIO_WORKER_SECRET|CARTESIA_API_KEY|sk_car_/,
+        f,
+      );
     }
     const config = await (await fetch(`${stack.url}/admin/config.js`)).text();
     for (const s of secrets) assert.ok(!config.includes(s), "config.js carries a secret");

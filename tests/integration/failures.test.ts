@@ -26,20 +26,28 @@ Deno.test("30 % 429s and 10 % 5xx: the batch completes, attempts stay within the
     await Promise.all(stack.background);
 
     assert.equal(b.done + b.failed, b.total, "every segment ended done or failed");
-    const [{ max_attempts }] = await stack.sql`select max(attempts)::int as max_attempts from public.audio_segments where batch_id = ${batchId}`;
+    const [{ max_attempts }] = await stack
+      .sql`select max(attempts)::int as max_attempts from public.audio_segments where batch_id = ${batchId}`;
     assert.ok(max_attempts <= MAX_RETRIES + 1, `attempts ${max_attempts} > ${MAX_RETRIES + 1}`);
-    const [{ retried }] = await stack.sql`select count(*)::int as retried from public.audio_segments where batch_id = ${batchId} and attempts > 1`;
+    const [{ retried }] = await stack
+      .sql`select count(*)::int as retried from public.audio_segments where batch_id = ${batchId} and attempts > 1`;
     assert.ok(retried > 0, "with 40 % faults some segments needed retries");
     assert.ok(stack.cartesia.stats().rateLimited > 0);
 
-    const failed = await stack.sql`select id, msg_id, last_error, attempts from public.audio_segments where batch_id = ${batchId} and status = 'failed'`;
+    const failed = await stack
+      .sql`select id, msg_id, last_error, attempts from public.audio_segments where batch_id = ${batchId} and status = 'failed'`;
     assert.equal(failed.length, b.failed);
     for (const f of failed) {
       assert.equal(f.attempts, MAX_RETRIES + 1, "a segment fails only after its last retry");
       assert.match(f.last_error, /429|5\d\d|rate|server/i);
     }
-    const archived = await stack.sql`select (message->>'segment_id')::bigint as id from pgmq.a_audio_segments`;
-    assert.deepEqual(new Set(archived.map((r) => Number(r.id))), new Set(failed.map((f) => Number(f.id))), "failed = archived");
+    const archived = await stack
+      .sql`select (message->>'segment_id')::bigint as id from pgmq.a_audio_segments`;
+    assert.deepEqual(
+      new Set(archived.map((r) => Number(r.id))),
+      new Set(failed.map((f) => Number(f.id))),
+      "failed = archived",
+    );
     const [{ left }] = await stack.sql`select count(*)::int as left from pgmq.q_audio_segments`;
     assert.equal(left, 0, "no message left in the queue");
   } finally {
@@ -52,22 +60,34 @@ Deno.test("a 4xx other than 429 fails the segment at once with the provider's me
   try {
     await resetAudioState(stack.sql);
     const words = await stack.sql`select id from public.words order by word limit 3`;
-    const [batch] = await stack.sql`select * from audio.create_batch(p_word_ids => ${words.map((w) => w.id)}::uuid[],
+    const [batch] = await stack.sql`select * from audio.create_batch(p_word_ids => ${
+      words.map((w) => w.id)
+    }::uuid[],
       p_kinds => array['word'], p_voice_id => 'test-voice', p_model_id => 'sonic-2', p_format => 'wav-pcm_s16le-44100')`;
     // The same pipeline with a key the provider does not know: 401, not worth a retry.
-    const wrongKey = createApp({ ...stack.app.settings, CARTESIA_API_KEY: "not-a-real-key" }, stack.app.platform, stack.sql);
-    const report = await startWorker(wrongKey, { holder: "wrong-key", config: { idleExitMs: 200 } });
+    const wrongKey = createApp(
+      { ...stack.app.settings, CARTESIA_API_KEY: "not-a-real-key" },
+      stack.app.platform,
+      stack.sql,
+    );
+    const report = await startWorker(wrongKey, {
+      holder: "wrong-key",
+      config: { idleExitMs: 200 },
+    });
     assert.equal(report.failed, 3);
-    const segs = await stack.sql`select id, status, attempts, last_error from public.audio_segments where batch_id = ${batch.batch_id}`;
+    const segs = await stack
+      .sql`select id, status, attempts, last_error from public.audio_segments where batch_id = ${batch.batch_id}`;
     for (const seg of segs) {
       assert.equal(seg.status, "failed");
       assert.equal(seg.attempts, 1, "no retry of a 4xx");
       assert.match(seg.last_error, /API key is not valid/, "the provider's own message is kept");
       assert.ok(!seg.last_error.includes("not-a-real-key"), "the key never reaches the error");
     }
-    const [{ archived }] = await stack.sql`select count(*)::int as archived from pgmq.a_audio_segments`;
+    const [{ archived }] = await stack
+      .sql`select count(*)::int as archived from pgmq.a_audio_segments`;
     assert.equal(archived, 3);
-    const [b] = await stack.sql`select status, failed from public.audio_batches where id = ${batch.batch_id}`;
+    const [b] = await stack
+      .sql`select status, failed from public.audio_batches where id = ${batch.batch_id}`;
     assert.deepEqual({ ...b }, { status: "completed_with_errors", failed: 3 });
   } finally {
     await stack.close();
@@ -79,17 +99,29 @@ Deno.test("a format the provider does not offer fails its segments without a req
   try {
     await resetAudioState(stack.sql);
     const words = await stack.sql`select id from public.words order by word limit 3`;
-    const [bad] = await stack.sql`select * from audio.create_batch(p_word_ids => ${words.map((w) => w.id)}::uuid[],
+    const [bad] = await stack.sql`select * from audio.create_batch(p_word_ids => ${
+      words.map((w) => w.id)
+    }::uuid[],
       p_kinds => array['word'], p_voice_id => 'test-voice', p_model_id => 'sonic-2', p_format => 'wav-pcm_s16le-12345')`;
-    const [good] = await stack.sql`select * from audio.create_batch(p_word_ids => ${words.map((w) => w.id)}::uuid[],
+    const [good] = await stack.sql`select * from audio.create_batch(p_word_ids => ${
+      words.map((w) => w.id)
+    }::uuid[],
       p_kinds => array['definition'], p_voice_id => 'test-voice', p_model_id => 'sonic-2', p_format => 'wav-pcm_s16le-44100')`;
     await stack.worker();
-    const segs = await stack.sql`select batch_id, status, attempts, last_error from public.audio_segments order by id`;
+    const segs = await stack
+      .sql`select batch_id, status, attempts, last_error from public.audio_segments order by id`;
     const badSegs = segs.filter((s) => s.batch_id === bad.batch_id);
-    assert.ok(badSegs.every((s) => s.status === "failed" && s.attempts === 0), JSON.stringify(badSegs));
+    assert.ok(
+      badSegs.every((s) => s.status === "failed" && s.attempts === 0),
+      JSON.stringify(badSegs),
+    );
     assert.match(badSegs[0].last_error, /sampleRate/);
     assert.ok(segs.filter((s) => s.batch_id === good.batch_id).every((s) => s.status === "done"));
-    assert.equal(stack.cartesia.stats().totalRequests, 3, "only the good batch reached the provider");
+    assert.equal(
+      stack.cartesia.stats().totalRequests,
+      3,
+      "only the good batch reached the provider",
+    );
   } finally {
     await stack.close();
   }

@@ -7,23 +7,29 @@ import { adminHeaders, resetAudioState, startTestStack, waitFor } from "../helpe
 
 Deno.test("the watchdog's kick reaches process-segments through pg_net and the batch completes", async () => {
   const stack = await startTestStack({ standin: { latencyMeanMs: 5 } });
-  const dispatcher = await startNetDispatcher({ dbUrl: stack.app.settings.SUPABASE_DB_URL, pollIntervalMs: 100 });
+  const dispatcher = await startNetDispatcher({
+    dbUrl: stack.app.settings.SUPABASE_DB_URL,
+    pollIntervalMs: 100,
+  });
   try {
     await resetAudioState(stack.sql);
     await stack.sql`select audio.set_setting('project_url', ${stack.url}),
       audio.set_setting('worker_secret', ${stack.app.settings.AUDIO_WORKER_SECRET})`;
     // A batch queued in SQL (no start-batch, so no kick): only the watchdog can start it.
-    const [batch] = await stack.sql`select * from audio.create_batch(p_grade => 4::smallint, p_kinds => array['word'],
+    const [batch] = await stack
+      .sql`select * from audio.create_batch(p_grade => 4::smallint, p_kinds => array['word'],
       p_voice_id => 'test-voice', p_model_id => 'sonic-2', p_format => 'wav-pcm_s16le-44100')`;
     const [{ request_id }] = await stack.sql`select audio.kick_worker('cron') as request_id`;
     assert.ok(request_id !== null, "visible messages: the watchdog posts a kick");
 
     await waitFor("the batch to complete", async () => {
-      const [b] = await stack.sql`select status from public.audio_batches where id = ${batch.batch_id}`;
+      const [b] = await stack
+        .sql`select status from public.audio_batches where id = ${batch.batch_id}`;
       return b.status === "completed";
     });
     const status = await waitFor("the kick's response row", async () => {
-      const rows = await stack.sql`select status_code from net._http_response where id = ${request_id}`;
+      const rows = await stack
+        .sql`select status_code from net._http_response where id = ${request_id}`;
       return rows.length ? Number(rows[0].status_code) : null;
     });
     assert.equal(status, 202, "process-segments accepted the worker secret");
@@ -47,11 +53,15 @@ Deno.test("process-segments hands over to a fresh invocation when its time budge
   try {
     await resetAudioState(stack.sql);
     const words = await stack.sql`select id from public.words order by word limit 120`;
-    const res = await stack.call("start-batch", { wordIds: words.map((w) => w.id), kinds: ["word", "definition", "sentence"] },
-      adminHeaders(stack));
+    const res = await stack.call("start-batch", {
+      wordIds: words.map((w) => w.id),
+      kinds: ["word", "definition", "sentence"],
+    }, adminHeaders(stack));
     assert.equal(res.status, 201);
     await waitFor("the batch to complete", async () => {
-      const [b] = await stack.sql`select status from public.audio_batches where id = ${String(res.body.batchId)}`;
+      const [b] = await stack.sql`select status from public.audio_batches where id = ${
+        String(res.body.batchId)
+      }`;
       return b.status === "completed";
     }, 90_000);
     while (stack.background.length) await stack.background.shift();

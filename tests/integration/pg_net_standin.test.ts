@@ -4,7 +4,7 @@
 // AQ_TEST_DB_URL and the stand-in installed (scripts/lib/standins.sh install_standin_extensions).
 
 import assert from "node:assert/strict";
-import { sql, type TestSql, withTempDatabase, standinInstalled } from "../helpers/pg.ts";
+import { sql, standinInstalled, type TestSql, withTempDatabase } from "../helpers/pg.ts";
 
 // With the real pg_net installed these tests of the stand-in are reported as ignored.
 const ignore = !(await standinInstalled("pg_net"));
@@ -149,7 +149,10 @@ const PG_NET_0_19_5_FUNCTIONS: ReadonlyArray<readonly [string, string, string]> 
   ["worker_restart", "", "boolean"],
 ];
 
-Deno.test({ name: "pg_net stand-in: Supabase's install statement works and the interface is 0.19.5's", ignore }, async () => {
+Deno.test({
+  name: "pg_net stand-in: Supabase's install statement works and the interface is 0.19.5's",
+  ignore,
+}, async () => {
   await withNet(async ({ db }) => {
     const [ext] = await db`
       select e.extversion, n.nspname as schema, obj_description(e.oid, 'pg_extension') as comment
@@ -190,7 +193,10 @@ Deno.test({ name: "pg_net stand-in: Supabase's install statement works and the i
   });
 });
 
-Deno.test({ name: "pg_net stand-in: http_post queues; the dispatcher delivers it and records the response", ignore }, async () => {
+Deno.test({
+  name: "pg_net stand-in: http_post queues; the dispatcher delivers it and records the response",
+  ignore,
+}, async () => {
   await withNet(async ({ db, url, server }) => {
     const [{ id }] = await db<{ id: string }[]>`
       select net.http_post(
@@ -242,7 +248,10 @@ Deno.test({ name: "pg_net stand-in: http_post queues; the dispatcher delivers it
   });
 });
 
-Deno.test({ name: "pg_net stand-in: NOTIFY wakes the dispatcher without waiting for a poll", ignore }, async () => {
+Deno.test({
+  name: "pg_net stand-in: NOTIFY wakes the dispatcher without waiting for a poll",
+  ignore,
+}, async () => {
   await withNet(async ({ db, url, server }) => {
     // A poll interval of an hour: only the trigger's NOTIFY can explain a prompt delivery.
     await withDispatcher(url, { pollIntervalMs: 3_600_000 }, async (dispatcher) => {
@@ -260,66 +269,79 @@ Deno.test({ name: "pg_net stand-in: NOTIFY wakes the dispatcher without waiting 
   });
 });
 
-Deno.test({ name: "pg_net stand-in: a request past its timeout is recorded as timed_out", ignore }, async () => {
-  await withNet(async ({ db, url, server }) => {
-    await withDispatcher(url, {}, async (dispatcher) => {
-      const [{ id }] = await db`
+Deno.test(
+  { name: "pg_net stand-in: a request past its timeout is recorded as timed_out", ignore },
+  async () => {
+    await withNet(async ({ db, url, server }) => {
+      await withDispatcher(url, {}, async (dispatcher) => {
+        const [{ id }] = await db`
         select net.http_get(${server.origin + "/slow"}, timeout_milliseconds => 300)::text as id
       `;
-      const row = await waitForResponse(db, id);
-      assert.equal(row.timed_out, true);
-      assert.equal(row.status_code, null);
-      assert.match(row.error_msg ?? "", /^Timeout of 300 ms reached/);
-      assert.equal(server.seen.length, 1, "the request was sent");
-      assert.deepEqual(dispatcher.stats(), { sent: 0, failed: 1 });
+        const row = await waitForResponse(db, id);
+        assert.equal(row.timed_out, true);
+        assert.equal(row.status_code, null);
+        assert.match(row.error_msg ?? "", /^Timeout of 300 ms reached/);
+        assert.equal(server.seen.length, 1, "the request was sent");
+        assert.deepEqual(dispatcher.stats(), { sent: 0, failed: 1 });
+      });
     });
-  });
-});
+  },
+);
 
-Deno.test({ name: "pg_net stand-in: non-loopback hosts are refused without any request", ignore }, async () => {
-  await withNet(async ({ db, url, server }) => {
-    const fetched: string[] = [];
-    const spy: FetchLike = (input, init) => {
-      fetched.push(input.hostname);
-      return fetch(input, init);
-    };
-    await withDispatcher(url, { fetch: spy }, async (dispatcher) => {
-      const [{ away }] = await db`
+Deno.test(
+  { name: "pg_net stand-in: non-loopback hosts are refused without any request", ignore },
+  async () => {
+    await withNet(async ({ db, url, server }) => {
+      const fetched: string[] = [];
+      const spy: FetchLike = (input, init) => {
+        fetched.push(input.hostname);
+        return fetch(input, init);
+      };
+      await withDispatcher(url, { fetch: spy }, async (dispatcher) => {
+        const [{ away }] = await db`
         select net.http_post('http://example.com/hook', '{"x": 1}'::jsonb)::text as away
       `;
-      const [{ lan }] = await db`select net.http_get('http://10.1.2.3/')::text as lan`;
-      const [{ moved }] = await db`select net.http_get(${server.origin + "/moved"})::text as moved`;
-      for (const [id, host] of [[away, "example.com"], [lan, "10.1.2.3"], [moved, "example.com"]]) {
-        const row = await waitForResponse(db, id);
-        assert.equal(row.status_code, null);
-        assert.match(row.error_msg ?? "", new RegExp(`refused .* host "${host}"`));
-      }
-      assert.deepEqual(fetched, ["127.0.0.1"], "only the loopback hop before the redirect");
-      assert.deepEqual(server.seen.map((r) => r.path), ["/moved"]);
-      assert.deepEqual(dispatcher.stats(), { sent: 0, failed: 3 });
+        const [{ lan }] = await db`select net.http_get('http://10.1.2.3/')::text as lan`;
+        const [{ moved }] = await db`select net.http_get(${
+          server.origin + "/moved"
+        })::text as moved`;
+        for (
+          const [id, host] of [[away, "example.com"], [lan, "10.1.2.3"], [moved, "example.com"]]
+        ) {
+          const row = await waitForResponse(db, id);
+          assert.equal(row.status_code, null);
+          assert.match(row.error_msg ?? "", new RegExp(`refused .* host "${host}"`));
+        }
+        assert.deepEqual(fetched, ["127.0.0.1"], "only the loopback hop before the redirect");
+        assert.deepEqual(server.seen.map((r) => r.path), ["/moved"]);
+        assert.deepEqual(dispatcher.stats(), { sent: 0, failed: 3 });
+      });
     });
-  });
-});
+  },
+);
 
-Deno.test({ name: "pg_net stand-in: two dispatchers never send the same request twice", ignore }, async () => {
-  await withNet(async ({ db, url, server }) => {
-    const ids = (await db<{ id: string }[]>`
+Deno.test(
+  { name: "pg_net stand-in: two dispatchers never send the same request twice", ignore },
+  async () => {
+    await withNet(async ({ db, url, server }) => {
+      const ids = (await db<{ id: string }[]>`
       select net.http_get(${server.origin} || '/n/' || g)::text as id from generate_series(1, 30) g
     `).map((r) => r.id);
-    const first = await startNetDispatcher({ dbUrl: url, onError: () => {} });
-    const second = await startNetDispatcher({ dbUrl: url, onError: () => {} });
-    try {
-      for (const id of ids) await waitForResponse(db, id);
-      const paths = server.seen.map((r) => r.path);
-      assert.equal(paths.length, 30);
-      assert.equal(new Set(paths).size, 30, "each request sent exactly once");
-      const total = [first.stats(), second.stats()].reduce((sum, s) => sum + s.sent, 0);
-      assert.equal(total, 30);
-    } finally {
-      await Promise.all([first.stop(), second.stop()]);
-    }
-  });
-});
+      const first = await startNetDispatcher({ dbUrl: url, onError: () => {} });
+      const second = await startNetDispatcher({ dbUrl: url, onError: () => {} });
+      try {
+        for (const id of ids) await waitForResponse(db, id);
+        const paths = server.seen.map((r) => r.path);
+        assert.equal(paths.length, 30);
+        assert.equal(new Set(paths).size, 30, "each request sent exactly once");
+        const total = [first.stats(), second.stats()].reduce((sum, s) => sum + s.sent, 0);
+        assert.equal(total, 30);
+      } finally {
+        await Promise.all([first.stop(), second.stop()]);
+      }
+    });
+  },
+);
 
 Deno.test({ name: "pg_net stand-in: loopback host policy", ignore }, () => {
   for (const host of ["localhost", "127.0.0.1", "127.10.20.30", "[::1]", "::1", "LOCALHOST"]) {

@@ -24,27 +24,35 @@ Deno.test("a batch over every sample word completes with 3 workers, never above 
     const extra = await Promise.all([stack.worker(), stack.worker()]);
 
     await waitFor("every batch finished", async () => {
-      const rows = await stack.sql`select status from public.audio_batches where id = any(${batchIds}::uuid[])`;
+      const rows = await stack
+        .sql`select status from public.audio_batches where id = any(${batchIds}::uuid[])`;
       return rows.every((r) => r.status === "completed");
     }, 120_000);
     await Promise.all(stack.background);
 
-    const segs = await stack.sql`select status, count(*)::int as n from public.audio_segments group by status`;
+    const segs = await stack
+      .sql`select status, count(*)::int as n from public.audio_segments group by status`;
     assert.deepEqual(segs.map((r) => [r.status, r.n]), [["done", wordCount * 3]]);
 
     const stats = stack.cartesia.stats();
-    assert.ok(stats.maxInFlight <= 3, `provider saw ${stats.maxInFlight} requests in flight (limit 3)`);
+    assert.ok(
+      stats.maxInFlight <= 3,
+      `provider saw ${stats.maxInFlight} requests in flight (limit 3)`,
+    );
     assert.equal(stats.rateLimited, 0, "no 429 when the permits hold the limit");
     const twice = Object.entries(stats.okByTranscript).filter(([, n]) => n > 1);
     assert.deepEqual(twice, [], "no text generated twice");
-    const [{ distinct }] = await stack.sql`select count(distinct text_hash)::int as distinct from public.audio_segments`;
+    const [{ distinct }] = await stack
+      .sql`select count(distinct text_hash)::int as distinct from public.audio_segments`;
     assert.equal(stats.byStatus["200"], distinct, "one provider call per distinct text");
 
-    const [{ rows: audioRows }] = await stack.sql`select count(*)::int as rows from public.word_audio`;
+    const [{ rows: audioRows }] = await stack
+      .sql`select count(*)::int as rows from public.word_audio`;
     assert.equal(audioRows, wordCount * 3);
 
     // Every word_audio row points at a playable WAV in the storage folder.
-    const sample = await stack.sql`select storage_path, bytes from public.word_audio order by random() limit 25`;
+    const sample = await stack
+      .sql`select storage_path, bytes from public.word_audio order by random() limit 25`;
     for (const r of sample) {
       const bytes = await Deno.readFile(`${stack.storageRoot}/word-audio/${r.storage_path}`);
       assert.equal(bytes.length, r.bytes);
@@ -76,18 +84,26 @@ Deno.test("missingOnly false reuses identical audio instead of calling the provi
     const first = await stack.call("start-batch", { wordIds }, adminHeaders(stack));
     assert.equal(first.status, 201);
     await waitFor("first batch", async () => {
-      const [b] = await stack.sql`select status from public.audio_batches where id = ${String(first.body.batchId)}`;
+      const [b] = await stack.sql`select status from public.audio_batches where id = ${
+        String(first.body.batchId)
+      }`;
       return b.status === "completed";
     });
     await Promise.all(stack.background);
     const calls = stack.cartesia.stats().totalRequests;
 
-    const all = await stack.call("start-batch", { wordIds, missingOnly: false }, adminHeaders(stack));
+    const all = await stack.call(
+      "start-batch",
+      { wordIds, missingOnly: false },
+      adminHeaders(stack),
+    );
     assert.equal(all.status, 201);
     assert.equal(all.body.total, 12);
     assert.equal(all.body.skipped, 12, "every segment reused existing audio");
     assert.equal(all.body.queued, 0);
-    const [b] = await stack.sql`select status, done, skipped from public.audio_batches where id = ${String(all.body.batchId)}`;
+    const [b] = await stack.sql`select status, done, skipped from public.audio_batches where id = ${
+      String(all.body.batchId)
+    }`;
     assert.deepEqual({ ...b }, { status: "completed", done: 12, skipped: 12 });
     assert.equal(stack.cartesia.stats().totalRequests, calls, "no provider call for reused audio");
   } finally {

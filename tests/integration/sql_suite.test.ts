@@ -17,7 +17,12 @@ async function pgTapFiles(dir: string): Promise<string[]> {
 }
 
 async function run(cmd: string, args: string[]): Promise<{ code: number; output: string }> {
-  const { code, stdout, stderr } = await new Deno.Command(cmd, { args, cwd: ROOT, stdout: "piped", stderr: "piped" })
+  const { code, stdout, stderr } = await new Deno.Command(cmd, {
+    args,
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  })
     .output();
   const dec = new TextDecoder();
   return { code, output: dec.decode(stdout) + dec.decode(stderr) };
@@ -42,7 +47,16 @@ Deno.test("pgTAP: every file under supabase/tests passes", async (t) => {
 
 Deno.test("supabase db lint: no error in the audio and public schemas", async () => {
   const { code, output } = await run(`${ROOT}tools/node_modules/.bin/supabase`, [
-    "db", "lint", "--db-url", testDbUrl(), "--schema", "audio,public", "--level", "warning", "--fail-on", "error",
+    "db",
+    "lint",
+    "--db-url",
+    testDbUrl(),
+    "--schema",
+    "audio,public",
+    "--level",
+    "warning",
+    "--fail-on",
+    "error",
   ]);
   assert.equal(code, 0, output);
   assert.doesNotMatch(output, /"level":\s*"error"/, output);

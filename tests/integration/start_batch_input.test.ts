@@ -20,34 +20,98 @@ Deno.test("start-batch: bad input is refused with the field named, and nothing c
     const [word] = await stack.sql`select id from public.words limit 1`;
     const before = await snapshot(stack);
     const admin = adminHeaders(stack);
-    const cases: { name: string; body: unknown; headers?: Record<string, string>; status: number; field: string | RegExp }[] = [
+    const cases: {
+      name: string;
+      body: unknown;
+      headers?: Record<string, string>;
+      status: number;
+      field: string | RegExp;
+    }[] = [
       { name: "no token", body: { grade: 1 }, headers: {}, status: 401, field: /./ },
-      { name: "not a JWT", body: { grade: 1 }, headers: { authorization: "Bearer nonsense" }, status: 401, field: /./ },
-      { name: "non-admin user", body: { grade: 1 }, headers: { authorization: `Bearer ${stack.keys.userJwt}` }, status: 403, field: /./ },
-      { name: "anon key", body: { grade: 1 }, headers: { authorization: `Bearer ${stack.keys.anonKey}` }, status: 403, field: /./ },
+      {
+        name: "not a JWT",
+        body: { grade: 1 },
+        headers: { authorization: "Bearer nonsense" },
+        status: 401,
+        field: /./,
+      },
+      {
+        name: "non-admin user",
+        body: { grade: 1 },
+        headers: { authorization: `Bearer ${stack.keys.userJwt}` },
+        status: 403,
+        field: /./,
+      },
+      {
+        name: "anon key",
+        body: { grade: 1 },
+        headers: { authorization: `Bearer ${stack.keys.anonKey}` },
+        status: 403,
+        field: /./,
+      },
       { name: "empty body", body: "", status: 400, field: "body" },
       { name: "invalid JSON", body: "{grade: 1", status: 400, field: "body" },
       { name: "not an object", body: [1, 2], status: 400, field: /body|^$/ },
       { name: "neither ids nor grade", body: {}, status: 400, field: "wordIds" },
-      { name: "both ids and grade", body: { wordIds: [word.id], grade: 1 }, status: 400, field: "grade" },
+      {
+        name: "both ids and grade",
+        body: { wordIds: [word.id], grade: 1 },
+        status: 400,
+        field: "grade",
+      },
       { name: "grade as string", body: { grade: "1" }, status: 400, field: "grade" },
       { name: "fractional grade", body: { grade: 1.5 }, status: 400, field: "grade" },
       { name: "wordIds not an array", body: { wordIds: word.id }, status: 400, field: "wordIds" },
-      { name: "non-uuid id", body: { wordIds: [word.id, "abc"] }, status: 400, field: "wordIds[1]" },
+      {
+        name: "non-uuid id",
+        body: { wordIds: [word.id, "abc"] },
+        status: 400,
+        field: "wordIds[1]",
+      },
       { name: "empty wordIds", body: { wordIds: [] }, status: 400, field: "wordIds" },
-      { name: "10,001 ids", body: { wordIds: Array.from({ length: 10_001 }, (_, i) => uuid(i)) }, status: 400, field: "wordIds" },
-      { name: "unknown word id", body: { wordIds: [word.id, uuid(7)] }, status: 400, field: "wordIds[1]" },
+      {
+        name: "10,001 ids",
+        body: { wordIds: Array.from({ length: 10_001 }, (_, i) => uuid(i)) },
+        status: 400,
+        field: "wordIds",
+      },
+      {
+        name: "unknown word id",
+        body: { wordIds: [word.id, uuid(7)] },
+        status: 400,
+        field: "wordIds[1]",
+      },
       { name: "unknown field", body: { grade: 1, force: true }, status: 400, field: "force" },
-      { name: "bad kind", body: { grade: 1, kinds: ["word", "poem"] }, status: 400, field: "kinds[1]" },
-      { name: "missingOnly not boolean", body: { grade: 1, missingOnly: "yes" }, status: 400, field: "missingOnly" },
-      { name: "voiceId with a slash", body: { grade: 1, voiceId: "../x" }, status: 400, field: "voiceId" },
+      {
+        name: "bad kind",
+        body: { grade: 1, kinds: ["word", "poem"] },
+        status: 400,
+        field: "kinds[1]",
+      },
+      {
+        name: "missingOnly not boolean",
+        body: { grade: 1, missingOnly: "yes" },
+        status: 400,
+        field: "missingOnly",
+      },
+      {
+        name: "voiceId with a slash",
+        body: { grade: 1, voiceId: "../x" },
+        status: 400,
+        field: "voiceId",
+      },
     ];
     for (const c of cases) {
       const res = await stack.call("start-batch", c.body, c.headers ?? admin);
       assert.equal(res.status, c.status, `${c.name}: ${JSON.stringify(res.body)}`);
-      const err = res.body.error as { code: string; message: string; fields?: { field: string }[] } | undefined;
+      const err = res.body.error as
+        | { code: string; message: string; fields?: { field: string }[] }
+        | undefined;
       const message = err?.message ?? (res.body.message as string);
-      assert.ok(typeof message === "string" && message.length > 0, `${c.name}: error has a message`);
+      assert.ok(
+        typeof message === "string" && message.length > 0,
+        `${c.name}: error has a message`,
+      );
       if (c.status === 400) {
         const fields = (err?.fields ?? []).map((f) => f.field);
         assert.ok(
@@ -55,7 +119,10 @@ Deno.test("start-batch: bad input is refused with the field named, and nothing c
           `${c.name}: expected field ${c.field} in ${JSON.stringify(fields)}`,
         );
       }
-      assert.ok(!JSON.stringify(res.body).includes(stack.keys.serviceRoleKey), "no key in an error");
+      assert.ok(
+        !JSON.stringify(res.body).includes(stack.keys.serviceRoleKey),
+        "no key in an error",
+      );
     }
     assert.deepEqual(await snapshot(stack), before, "no row changed");
   } finally {
@@ -71,7 +138,11 @@ Deno.test("start-batch: a 10,000-id batch is accepted (the limit is inclusive)",
     // Repeat real ids to reach the limit: duplicates name the same words, so the batch has one
     // segment per (word, kind).
     const ids = Array.from({ length: 10_000 }, (_, i) => words[i % words.length].id);
-    const res = await stack.call("start-batch", { wordIds: ids, kinds: ["word"] }, adminHeaders(stack));
+    const res = await stack.call(
+      "start-batch",
+      { wordIds: ids, kinds: ["word"] },
+      adminHeaders(stack),
+    );
     assert.equal(res.status, 201, JSON.stringify(res.body));
     assert.equal(res.body.total, words.length);
     await stack.sql`select audio.cancel_batch(${String(res.body.batchId)}::uuid)`;
@@ -88,18 +159,32 @@ Deno.test("cancel-batch and process-segments refuse bad callers and input", asyn
     const admin = adminHeaders(stack);
     assert.equal((await stack.call("cancel-batch", { batchId: "x" }, admin)).status, 400);
     assert.equal((await stack.call("cancel-batch", { batchId: uuid(1) }, admin)).status, 404);
-    assert.equal((await stack.call("cancel-batch", { batchId: uuid(1) }, { authorization: `Bearer ${stack.keys.userJwt}` })).status, 403);
+    assert.equal(
+      (await stack.call("cancel-batch", { batchId: uuid(1) }, {
+        authorization: `Bearer ${stack.keys.userJwt}`,
+      })).status,
+      403,
+    );
     assert.equal((await stack.call("cancel-batch", { batchId: uuid(1) }, {})).status, 401);
 
     const none = await stack.call("process-segments", {}, {});
     assert.equal(none.status, 401);
-    assert.deepEqual((none.body.error as { fields: unknown[] }).fields, [{ field: "x-worker-secret", message: "missing" }]);
-    const wrong = await stack.call("process-segments", {}, { "x-worker-secret": "not-the-secret-at-all" });
+    assert.deepEqual((none.body.error as { fields: unknown[] }).fields, [{
+      field: "x-worker-secret",
+      message: "missing",
+    }]);
+    const wrong = await stack.call("process-segments", {}, {
+      "x-worker-secret": "not-the-secret-at-all",
+    });
     assert.equal(wrong.status, 401);
     // A user JWT is not the worker secret either.
-    const user = await stack.call("process-segments", {}, { authorization: `Bearer ${stack.keys.adminJwt}` });
+    const user = await stack.call("process-segments", {}, {
+      authorization: `Bearer ${stack.keys.adminJwt}`,
+    });
     assert.equal(user.status, 401);
-    const ok = await stack.call("process-segments", { wait: true }, { "x-worker-secret": stack.app.settings.AUDIO_WORKER_SECRET });
+    const ok = await stack.call("process-segments", { wait: true }, {
+      "x-worker-secret": stack.app.settings.AUDIO_WORKER_SECRET,
+    });
     assert.equal(ok.status, 200);
     assert.equal((ok.body.report as { stoppedBy: string }).stoppedBy, "empty");
   } finally {

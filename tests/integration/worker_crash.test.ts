@@ -10,12 +10,16 @@ const VISIBILITY_S = 6;
 
 Deno.test("SIGKILL mid-batch: another worker finishes every segment, nothing duplicated", async () => {
   const stack = await startTestStack({
-    settings: { AUDIO_PROVIDER_TIMEOUT_MS: String(PROVIDER_TIMEOUT_MS), AUDIO_VISIBILITY_TIMEOUT_S: String(VISIBILITY_S) },
+    settings: {
+      AUDIO_PROVIDER_TIMEOUT_MS: String(PROVIDER_TIMEOUT_MS),
+      AUDIO_VISIBILITY_TIMEOUT_S: String(VISIBILITY_S),
+    },
     standin: { latencyMeanMs: 250, latencySpread: 0.2 },
   });
   try {
     await resetAudioState(stack.sql);
-    const [batch] = await stack.sql`select * from audio.create_batch(p_grade => 2::smallint, p_kinds => array['word', 'definition'],
+    const [batch] = await stack
+      .sql`select * from audio.create_batch(p_grade => 2::smallint, p_kinds => array['word', 'definition'],
       p_voice_id => 'test-voice', p_model_id => 'sonic-2', p_format => 'wav-pcm_s16le-44100')`;
     const s = stack.app.settings;
     const child = new Deno.Command(`${ROOT}tools/node_modules/.bin/deno`, {
@@ -36,18 +40,24 @@ Deno.test("SIGKILL mid-batch: another worker finishes every segment, nothing dup
     }).spawn();
 
     // Kill it while it has segments in flight.
-    await waitFor("the worker to be mid-batch", async () => {
-      const [r] = await stack.sql`select
+    await waitFor(
+      "the worker to be mid-batch",
+      async () => {
+        const [r] = await stack.sql`select
         (select count(*) from public.audio_segments where batch_id = ${batch.batch_id} and status = 'done')::int as done,
         (select count(*) from public.audio_segments where batch_id = ${batch.batch_id} and status = 'generating')::int as generating`;
-      return r.done >= 6 && r.generating > 0;
-    }, 60_000, 20);
+        return r.done >= 6 && r.generating > 0;
+      },
+      60_000,
+      20,
+    );
     child.kill("SIGKILL");
     const status = await child.status;
     await child.stderr.cancel();
     assert.equal(status.signal, "SIGKILL");
     const killedAt = Date.now();
-    const [{ orphaned }] = await stack.sql`select count(*)::int as orphaned from public.audio_segments
+    const [{ orphaned }] = await stack
+      .sql`select count(*)::int as orphaned from public.audio_segments
       where batch_id = ${batch.batch_id} and status = 'generating'`;
     assert.ok(orphaned > 0, "the killed worker left segments generating");
 
@@ -59,17 +69,22 @@ Deno.test("SIGKILL mid-batch: another worker finishes every segment, nothing dup
     const rows = await stack.sql`select status, count(*)::int as n from public.audio_segments
       where batch_id = ${batch.batch_id} group by status`;
     assert.deepEqual(rows.map((r) => [r.status, r.n]), [["done", batch.total]]);
-    const [b] = await stack.sql`select status, done from public.audio_batches where id = ${batch.batch_id}`;
+    const [b] = await stack
+      .sql`select status, done from public.audio_batches where id = ${batch.batch_id}`;
     assert.deepEqual({ ...b }, { status: "completed", done: batch.total });
 
-    const [dupes] = await stack.sql`select count(*)::int as rows, count(distinct (word_id, kind))::int as keys from public.word_audio`;
+    const [dupes] = await stack
+      .sql`select count(*)::int as rows, count(distinct (word_id, kind))::int as keys from public.word_audio`;
     assert.equal(dupes.rows, batch.total);
     assert.equal(dupes.keys, batch.total, "one word_audio row per word and kind");
     const [{ left }] = await stack.sql`select count(*)::int as left from pgmq.q_audio_segments`;
     assert.equal(left, 0);
     // The requirement is a timing: finished within the visibility timeout plus a few seconds
     // (here generous, for a loaded machine).
-    assert.ok(finishedAt - killedAt < (VISIBILITY_S + 20) * 1000, `took ${finishedAt - killedAt} ms`);
+    assert.ok(
+      finishedAt - killedAt < (VISIBILITY_S + 20) * 1000,
+      `took ${finishedAt - killedAt} ms`,
+    );
   } finally {
     await stack.close();
   }

@@ -1,7 +1,11 @@
 // Settings: validated once with every problem named; .env.example lists exactly the settings
 // the code reads, with the code's defaults.
 import assert from "node:assert/strict";
-import { loadSettings, SettingsError, settingsSchema } from "../../supabase/functions/_shared/settings.ts";
+import {
+  loadSettings,
+  SettingsError,
+  settingsSchema,
+} from "../../supabase/functions/_shared/settings.ts";
 
 const REQUIRED = {
   SUPABASE_URL: "http://127.0.0.1:54321",
@@ -23,12 +27,25 @@ Deno.test("defaults fill every optional setting", () => {
 Deno.test("every bad or missing setting is named in one error, values never echoed", () => {
   let text = "";
   try {
-    loadSettings({ ...REQUIRED, CARTESIA_API_KEY: "", AUDIO_GENERATION_CONCURRENCY: "21", AUDIO_WORKER_SECRET: "short-secret", SUPABASE_URL: "nope" });
+    loadSettings({
+      ...REQUIRED,
+      CARTESIA_API_KEY: "",
+      AUDIO_GENERATION_CONCURRENCY: "21",
+      AUDIO_WORKER_SECRET: "short-secret",
+      SUPABASE_URL: "nope",
+    });
   } catch (err) {
     assert.ok(err instanceof SettingsError);
     text = err.message;
   }
-  for (const name of ["CARTESIA_API_KEY", "AUDIO_GENERATION_CONCURRENCY", "AUDIO_WORKER_SECRET", "SUPABASE_URL"]) {
+  for (
+    const name of [
+      "CARTESIA_API_KEY",
+      "AUDIO_GENERATION_CONCURRENCY",
+      "AUDIO_WORKER_SECRET",
+      "SUPABASE_URL",
+    ]
+  ) {
     assert.match(text, new RegExp(name), `${name} named`);
   }
   assert.doesNotMatch(text, /short-secret/, "a secret's value is not repeated");
@@ -36,7 +53,12 @@ Deno.test("every bad or missing setting is named in one error, values never echo
 
 Deno.test("the visibility timeout must outlast a provider request", () => {
   assert.throws(
-    () => loadSettings({ ...REQUIRED, AUDIO_PROVIDER_TIMEOUT_MS: "60000", AUDIO_VISIBILITY_TIMEOUT_S: "30" }),
+    () =>
+      loadSettings({
+        ...REQUIRED,
+        AUDIO_PROVIDER_TIMEOUT_MS: "60000",
+        AUDIO_VISIBILITY_TIMEOUT_S: "30",
+      }),
     /AUDIO_VISIBILITY_TIMEOUT_S/,
   );
 });
@@ -50,6 +72,8 @@ Deno.test(".env.example lists exactly the settings the code reads, with the same
   assert.deepEqual([...listed.keys()].sort(), known);
   const defaults = loadSettings(REQUIRED) as Record<string, unknown>;
   for (const [name, value] of listed) {
-    if (value !== "" && !(name in REQUIRED)) assert.equal(String(defaults[name]), value, `${name} default`);
+    if (value !== "" && !(name in REQUIRED)) {
+      assert.equal(String(defaults[name]), value, `${name} default`);
+    }
   }
 });

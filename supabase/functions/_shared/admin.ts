@@ -9,22 +9,33 @@ import { fieldErrors } from "./validate.ts";
 
 export class NotAdmin extends Error {}
 
-export function requireClaims(req: Request): { ok: true; claims: Claims } | { ok: false; response: Response } {
+export function requireClaims(
+  req: Request,
+): { ok: true; claims: Claims } | { ok: false; response: Response } {
   const token = bearerToken(req);
   const claims = token ? claimsOf(token) : null;
   if (!claims) {
     return {
       ok: false,
-      response: errorResponse(401, "unauthorized", "send the admin's access token as Authorization: Bearer <JWT>", [
-        { field: "Authorization", message: token ? "not a JWT" : "missing" },
-      ]),
+      response: errorResponse(
+        401,
+        "unauthorized",
+        "send the admin's access token as Authorization: Bearer <JWT>",
+        [
+          { field: "Authorization", message: token ? "not a JWT" : "missing" },
+        ],
+      ),
     };
   }
   return { ok: true, claims };
 }
 
 // asAdmin: run fn in one transaction as the caller; throws NotAdmin (→ 403) before fn runs.
-export function asAdmin<T>(sql: Sql, claims: Claims, fn: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
+export function asAdmin<T>(
+  sql: Sql,
+  claims: Claims,
+  fn: (tx: postgres.TransactionSql) => Promise<T>,
+): Promise<T> {
   return sql.begin(async (tx) => {
     await tx`select set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`;
     const [row] = await tx`select audio.is_admin() as is_admin`;
@@ -34,7 +45,11 @@ export function asAdmin<T>(sql: Sql, claims: Claims, fn: (tx: postgres.Transacti
 }
 
 export const forbidden = () =>
-  errorResponse(403, "forbidden", "this needs an admin: the user's app_metadata.role must be super_admin");
+  errorResponse(
+    403,
+    "forbidden",
+    "this needs an admin: the user's app_metadata.role must be super_admin",
+  );
 
 // readAdminPost: the common front of an admin POST — CORS preflight, method, a token, a JSON body
 // valid for the schema — or the response that refuses it (nothing has touched the database yet).
@@ -44,14 +59,24 @@ export async function readAdminPost<T>(
 ): Promise<{ ok: true; claims: Claims; body: T } | { ok: false; response: Response }> {
   const early = preflight(req);
   if (early) return { ok: false, response: early };
-  if (req.method !== "POST") return { ok: false, response: errorResponse(405, "method_not_allowed", "use POST") };
+  if (req.method !== "POST") {
+    return { ok: false, response: errorResponse(405, "method_not_allowed", "use POST") };
+  }
   const who = requireClaims(req);
   if (!who.ok) return who;
   const raw = await readJson(req);
   if (!raw.ok) return raw;
   const parsed = schema.safeParse(raw.value);
   if (!parsed.success) {
-    return { ok: false, response: errorResponse(400, "invalid_request", "the request body is not valid", fieldErrors(parsed.error)) };
+    return {
+      ok: false,
+      response: errorResponse(
+        400,
+        "invalid_request",
+        "the request body is not valid",
+        fieldErrors(parsed.error),
+      ),
+    };
   }
   return { ok: true, claims: who.claims, body: parsed.data };
 }

@@ -68,7 +68,10 @@ export function createApp(settings: Settings, platform: Platform, sql?: Sql): Ap
       if (error) throw new Error(`Storage upload of ${path} failed: ${error.message}`);
     },
     signedUrl: async (path, expiresInS) => {
-      const { data, error } = await supabase.storage.from(AUDIO_BUCKET).createSignedUrl(path, expiresInS);
+      const { data, error } = await supabase.storage.from(AUDIO_BUCKET).createSignedUrl(
+        path,
+        expiresInS,
+      );
       if (error || !data) throw new Error(`could not sign ${path}: ${error?.message ?? "no URL"}`);
       return data.signedUrl;
     },
@@ -76,7 +79,10 @@ export function createApp(settings: Settings, platform: Platform, sql?: Sql): Ap
       try {
         const res = await platform.fetch(`${settings.SUPABASE_URL}/functions/v1/process-segments`, {
           method: "POST",
-          headers: { "content-type": "application/json", "x-worker-secret": settings.AUDIO_WORKER_SECRET },
+          headers: {
+            "content-type": "application/json",
+            "x-worker-secret": settings.AUDIO_WORKER_SECRET,
+          },
           body: JSON.stringify({ reason }),
           signal: AbortSignal.timeout(KICK_TIMEOUT_MS),
         });

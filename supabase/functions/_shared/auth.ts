@@ -17,8 +17,12 @@ export function claimsOf(token: string): Claims | null {
   try {
     const b64 = parts[1].replace(/-/g, "+").replace(/_/g, "/");
     const padded = b64 + "=".repeat((4 - (b64.length % 4)) % 4);
-    const payload = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(padded), (c) => c.charCodeAt(0))));
-    return payload && typeof payload === "object" && !Array.isArray(payload) ? payload as Claims : null;
+    const payload = JSON.parse(
+      new TextDecoder().decode(Uint8Array.from(atob(padded), (c) => c.charCodeAt(0))),
+    );
+    return payload && typeof payload === "object" && !Array.isArray(payload)
+      ? payload as Claims
+      : null;
   } catch {
     return null;
   }

@@ -34,14 +34,28 @@ export function preflight(req: Request): Response | null {
 }
 
 // readJson: the body as JSON, or a 400 that says it is not.
-export async function readJson(req: Request): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
+export async function readJson(
+  req: Request,
+): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
   const text = await req.text();
   if (text.trim() === "") {
-    return { ok: false, response: errorResponse(400, "empty_body", "request body is empty: send a JSON object", [{ field: "body", message: "empty" }]) };
+    return {
+      ok: false,
+      response: errorResponse(400, "empty_body", "request body is empty: send a JSON object", [{
+        field: "body",
+        message: "empty",
+      }]),
+    };
   }
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch {
-    return { ok: false, response: errorResponse(400, "invalid_json", "request body is not valid JSON", [{ field: "body", message: "not valid JSON" }]) };
+    return {
+      ok: false,
+      response: errorResponse(400, "invalid_json", "request body is not valid JSON", [{
+        field: "body",
+        message: "not valid JSON",
+      }]),
+    };
   }
 }

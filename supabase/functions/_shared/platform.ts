@@ -21,7 +21,10 @@ export function edgePlatform(): Platform {
     env: Deno.env.toObject(),
     waitUntil: edge?.waitUntil
       ? (p) => edge.waitUntil!(p)
-      : (p) => void p.catch((e) => console.error("background work failed:", e instanceof Error ? e.message : e)),
+      : (p) =>
+        void p.catch((e) =>
+          console.error("background work failed:", e instanceof Error ? e.message : e)
+        ),
     fetch: globalThis.fetch.bind(globalThis),
     now: Date.now,
     log: (message, fields) => console.log(JSON.stringify({ message, ...fields })),

@@ -5,11 +5,19 @@ import type { FieldError } from "./http.ts";
 export function fieldErrors(error: z.ZodError): FieldError[] {
   return error.issues.slice(0, 20).map((issue) => {
     const field = issue.path.reduce<string>(
-      (acc, part) => typeof part === "number" ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part),
+      (acc, part) =>
+        typeof part === "number"
+          ? `${acc}[${part}]`
+          : acc
+          ? `${acc}.${String(part)}`
+          : String(part),
       "",
     );
     if (issue.code === "unrecognized_keys") {
-      return { field: issue.keys.join(", "), message: `unknown field; allowed fields are listed in the docs` };
+      return {
+        field: issue.keys.join(", "),
+        message: `unknown field; allowed fields are listed in the docs`,
+      };
     }
     return { field: field || "body", message: issue.message };
   });

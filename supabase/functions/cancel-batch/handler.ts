@@ -22,12 +22,17 @@ export function createCancelBatchHandler(app: App): (req: Request) => Promise<Re
         return String(c.status);
       });
       if (status === null) {
-        return errorResponse(404, "not_found", "no batch with that id", [{ field: "batchId", message: "no such batch" }]);
+        return errorResponse(404, "not_found", "no batch with that id", [{
+          field: "batchId",
+          message: "no such batch",
+        }]);
       }
       return json({ batchId, status });
     } catch (err) {
       if (err instanceof NotAdmin) return forbidden();
-      app.platform.log("cancel-batch failed", { error: err instanceof Error ? err.message : String(err) });
+      app.platform.log("cancel-batch failed", {
+        error: err instanceof Error ? err.message : String(err),
+      });
       return errorResponse(500, "internal", "could not cancel the batch; see the function logs");
     }
   };

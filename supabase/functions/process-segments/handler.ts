@@ -19,9 +19,17 @@ export function createProcessSegmentsHandler(app: App): (req: Request) => Promis
   return async (req) => {
     if (req.method !== "POST") return errorResponse(405, "method_not_allowed", "use POST");
     if (!hasWorkerSecret(req, app.settings.AUDIO_WORKER_SECRET)) {
-      return errorResponse(401, "unauthorized", "process-segments takes the worker secret in x-worker-secret", [
-        { field: "x-worker-secret", message: req.headers.has("x-worker-secret") ? "wrong secret" : "missing" },
-      ]);
+      return errorResponse(
+        401,
+        "unauthorized",
+        "process-segments takes the worker secret in x-worker-secret",
+        [
+          {
+            field: "x-worker-secret",
+            message: req.headers.has("x-worker-secret") ? "wrong secret" : "missing",
+          },
+        ],
+      );
     }
     let wait = false;
     const text = await req.text();
@@ -30,7 +38,10 @@ export function createProcessSegmentsHandler(app: App): (req: Request) => Promis
         const body = JSON.parse(text);
         wait = body?.wait === true;
       } catch {
-        return errorResponse(400, "invalid_json", "request body is not valid JSON", [{ field: "body", message: "not valid JSON" }]);
+        return errorResponse(400, "invalid_json", "request body is not valid JSON", [{
+          field: "body",
+          message: "not valid JSON",
+        }]);
       }
     }
     const holder = newHolder("edge");

@@ -45,10 +45,15 @@ export function createStartBatchHandler(app: App): (req: Request) => Promise<Res
       });
 
       if ("unknown" in result) {
-        return errorResponse(400, "unknown_words", "some word ids name no word", result.unknown!.map((i) => ({
-          field: `wordIds[${i}]`,
-          message: "no such word",
-        })));
+        return errorResponse(
+          400,
+          "unknown_words",
+          "some word ids name no word",
+          result.unknown!.map((i) => ({
+            field: `wordIds[${i}]`,
+            message: "no such word",
+          })),
+        );
       }
       const r = result.row!;
       const out = {
@@ -58,13 +63,20 @@ export function createStartBatchHandler(app: App): (req: Request) => Promise<Res
         skipped: Number(r.skipped),
         pending: Number(r.pending),
         kicked: false,
-        ...(r.batch_id === null ? { message: "nothing to do: every requested segment already has current audio or is queued" } : {}),
+        ...(r.batch_id === null
+          ? {
+            message:
+              "nothing to do: every requested segment already has current audio or is queued",
+          }
+          : {}),
       };
       if (out.queued > 0) out.kicked = await app.kickWorker("start-batch");
       return json(out, out.batchId ? 201 : 200);
     } catch (err) {
       if (err instanceof NotAdmin) return forbidden();
-      app.platform.log("start-batch failed", { error: err instanceof Error ? err.message : String(err) });
+      app.platform.log("start-batch failed", {
+        error: err instanceof Error ? err.message : String(err),
+      });
       return errorResponse(500, "internal", "could not create the batch; see the function logs");
     }
   };

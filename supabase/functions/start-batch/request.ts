@@ -8,7 +8,9 @@ export const MAX_WORD_IDS = 10_000;
 export const KINDS = ["word", "definition", "sentence"] as const;
 
 export const startBatchBody = z.strictObject({
-  wordIds: z.array(z.guid({ error: "not a uuid" }), { error: "must be an array of word ids (uuids)" })
+  wordIds: z.array(z.guid({ error: "not a uuid" }), {
+    error: "must be an array of word ids (uuids)",
+  })
     .min(1, { error: "must name at least one word id" })
     .max(MAX_WORD_IDS, { error: `at most ${MAX_WORD_IDS} word ids per batch; split the request` })
     .optional(),

@@ -78,8 +78,18 @@ export async function runWorker(deps: WorkerDeps, cfg: WorkerConfig): Promise<Wo
   if (cfg.stopSignal?.aborted) stop.abort();
 
   const report: WorkerReport = {
-    claimed: 0, done: 0, failed: 0, reused: 0, cancelled: 0, attempts: 0, rateLimited: 0,
-    errors: 0, roundTrips: 0, stoppedBy: "empty", workLeft: false, ms: 0,
+    claimed: 0,
+    done: 0,
+    failed: 0,
+    reused: 0,
+    cancelled: 0,
+    attempts: 0,
+    rateLimited: 0,
+    errors: 0,
+    roundTrips: 0,
+    stoppedBy: "empty",
+    workLeft: false,
+    ms: 0,
   };
   const buffer: ClaimedSegment[] = [];
   const inFlight = new Map<number, ClaimedSegment>();
@@ -124,7 +134,11 @@ export async function runWorker(deps: WorkerDeps, cfg: WorkerConfig): Promise<Wo
       } catch (err) {
         // A failed claim (connection blip, lock timeout) costs one poll period, not the run.
         report.errors++;
-        deps.onEvent?.({ type: "error", segmentId: 0, error: err instanceof Error ? err.message : String(err) });
+        deps.onEvent?.({
+          type: "error",
+          segmentId: 0,
+          error: err instanceof Error ? err.message : String(err),
+        });
         await sleep(cfg.idlePollMs, stop.signal).catch(() => {});
         continue;
       }
@@ -162,9 +176,10 @@ export async function runWorker(deps: WorkerDeps, cfg: WorkerConfig): Promise<Wo
         if (r.outcome !== "no_permit") throw new SkipSegment(r.outcome as SkipSegment["outcome"]);
         if (timeUp()) throw new OutOfTime();
         // Sleep until the poll period ends or a slot of this worker frees a permit.
-        await sleep(cfg.permitPollMs * (0.5 + random()), AbortSignal.any([signal, poke.signal])).catch((err) => {
-          if (signal.aborted) throw err;
-        });
+        await sleep(cfg.permitPollMs * (0.5 + random()), AbortSignal.any([signal, poke.signal]))
+          .catch((err) => {
+            if (signal.aborted) throw err;
+          });
       }
     } finally {
       open();
@@ -194,10 +209,17 @@ export async function runWorker(deps: WorkerDeps, cfg: WorkerConfig): Promise<Wo
       client = deps.provider(seg.modelId, seg.format);
     } catch (err) {
       // A format or model the client cannot request is permanent for this segment: no retry.
-      const message = `cannot request this audio: ${err instanceof Error ? err.message : String(err)}`;
+      const message = `cannot request this audio: ${
+        err instanceof Error ? err.message : String(err)
+      }`;
       await queue.fail(seg, message);
       report.failed++;
-      deps.onEvent?.({ type: "failed", segmentId: seg.segmentId, batchId: seg.batchId, error: message });
+      deps.onEvent?.({
+        type: "failed",
+        segmentId: seg.segmentId,
+        batchId: seg.batchId,
+        error: message,
+      });
       inFlight.delete(seg.segmentId);
       return;
     }
@@ -216,13 +238,19 @@ export async function runWorker(deps: WorkerDeps, cfg: WorkerConfig): Promise<Wo
             lastAttemptMs = now() - sentAt;
             return outcome as Awaited<ReturnType<typeof fn>>;
           } finally {
-            const gotAudio = typeof outcome === "object" && outcome !== null && (outcome as { ok?: unknown }).ok === true;
+            const gotAudio = typeof outcome === "object" && outcome !== null &&
+              (outcome as { ok?: unknown }).ok === true;
             live = await queue.endAttempt(slot, seg.segmentId, gotAudio && !signal.aborted);
             permitFreed();
           }
         },
         onRetry: (info) => {
-          deps.onEvent?.({ type: "retry", segmentId: seg.segmentId, status: info.status, delayMs: info.delayMs });
+          deps.onEvent?.({
+            type: "retry",
+            segmentId: seg.segmentId,
+            status: info.status,
+            delayMs: info.delayMs,
+          });
         },
       });
       report.rateLimited += result.rateLimited;
@@ -232,11 +260,22 @@ export async function runWorker(deps: WorkerDeps, cfg: WorkerConfig): Promise<Wo
         deps.onEvent?.({ type: "cancelled", segmentId: seg.segmentId, batchId: seg.batchId });
         return;
       }
-      const path = audioObjectPath({ voiceId: seg.voiceId, modelId: seg.modelId, format, textHash: seg.textHash });
+      const path = audioObjectPath({
+        voiceId: seg.voiceId,
+        modelId: seg.modelId,
+        format,
+        textHash: seg.textHash,
+      });
       await deps.upload(path, result.bytes, contentTypeOf(format));
       if (await queue.complete(seg, path, result.bytes.length, lastAttemptMs, result.rateLimited)) {
         report.done++;
-        deps.onEvent?.({ type: "done", segmentId: seg.segmentId, batchId: seg.batchId, attempts: result.attempts, ms: now() - t0 });
+        deps.onEvent?.({
+          type: "done",
+          segmentId: seg.segmentId,
+          batchId: seg.batchId,
+          attempts: result.attempts,
+          ms: now() - t0,
+        });
       } else {
         report.cancelled++;
         deps.onEvent?.({ type: "cancelled", segmentId: seg.segmentId, batchId: seg.batchId });
@@ -259,7 +298,12 @@ export async function runWorker(deps: WorkerDeps, cfg: WorkerConfig): Promise<Wo
         report.rateLimited += err.rateLimited;
         await queue.fail(seg, err.message, err.rateLimited);
         report.failed++;
-        deps.onEvent?.({ type: "failed", segmentId: seg.segmentId, batchId: seg.batchId, error: err.message });
+        deps.onEvent?.({
+          type: "failed",
+          segmentId: seg.segmentId,
+          batchId: seg.batchId,
+          error: err.message,
+        });
       } else {
         report.errors++;
         const message = err instanceof Error ? err.message : String(err);
@@ -282,7 +326,9 @@ export async function runWorker(deps: WorkerDeps, cfg: WorkerConfig): Promise<Wo
         for (const id of await queue.cancelledBatches(ids)) {
           cancelled.add(id);
           batchAborts.get(id)?.abort(new DOMException("batch cancelled", "AbortError"));
-          for (let i = buffer.length - 1; i >= 0; i--) if (buffer[i].batchId === id) buffer.splice(i, 1);
+          for (let i = buffer.length - 1; i >= 0; i--) {
+            if (buffer[i].batchId === id) buffer.splice(i, 1);
+          }
         }
       } catch {
         // A missed poll is retried on the next tick; the SQL side refuses cancelled work anyway.
@@ -302,7 +348,9 @@ export async function runWorker(deps: WorkerDeps, cfg: WorkerConfig): Promise<Wo
     stop.abort();
     await watcher;
     if (claiming) await (claiming as Promise<void>).catch(() => {});
-    if (buffer.length > 0) await queue.returnMessages(buffer.splice(0).map((s) => s.msgId)).catch(() => {});
+    if (buffer.length > 0) {
+      await queue.returnMessages(buffer.splice(0).map((s) => s.msgId)).catch(() => {});
+    }
     cfg.stopSignal?.removeEventListener("abort", onStop);
   }
   if (cfg.stopSignal?.aborted) report.stoppedBy = "stop";

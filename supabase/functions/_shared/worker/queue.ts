@@ -45,7 +45,9 @@ export class SegmentQueue {
     }));
   }
 
-  async beginAttempt(seg: ClaimedSegment): Promise<{ outcome: AttemptOutcome; slot: number | null }> {
+  async beginAttempt(
+    seg: ClaimedSegment,
+  ): Promise<{ outcome: AttemptOutcome; slot: number | null }> {
     this.roundTrips++;
     const [r] = await this.sql`
       select * from audio.begin_attempt(${seg.segmentId}::bigint, ${seg.msgId}::bigint, ${this.o.holder},
@@ -62,7 +64,13 @@ export class SegmentQueue {
     return r.live === true;
   }
 
-  async complete(seg: ClaimedSegment, storagePath: string, bytes: number, providerMs: number | null, rateLimited: number): Promise<boolean> {
+  async complete(
+    seg: ClaimedSegment,
+    storagePath: string,
+    bytes: number,
+    providerMs: number | null,
+    rateLimited: number,
+  ): Promise<boolean> {
     this.roundTrips++;
     const [r] = await this.sql`
       select audio.complete_segment(${seg.segmentId}::bigint, ${seg.msgId}::bigint, ${storagePath}, ${bytes}::integer,
@@ -72,7 +80,8 @@ export class SegmentQueue {
 
   async fail(seg: ClaimedSegment, error: string, rateLimited = 0): Promise<void> {
     this.roundTrips++;
-    await this.sql`select audio.fail_segment(${seg.segmentId}::bigint, ${seg.msgId}::bigint, ${error}, ${rateLimited}::integer)`;
+    await this
+      .sql`select audio.fail_segment(${seg.segmentId}::bigint, ${seg.msgId}::bigint, ${error}, ${rateLimited}::integer)`;
   }
 
   async returnMessages(msgIds: number[], delayS = 0): Promise<void> {
@@ -84,7 +93,8 @@ export class SegmentQueue {
   async cancelledBatches(batchIds: string[]): Promise<string[]> {
     if (batchIds.length === 0) return [];
     this.roundTrips++;
-    const rows = await this.sql`select b as id from audio.cancelled_batches(${batchIds}::uuid[]) as b`;
+    const rows = await this
+      .sql`select b as id from audio.cancelled_batches(${batchIds}::uuid[]) as b`;
     return rows.map((r) => String(r.id));
   }
 

@@ -47,7 +47,14 @@ export function startWorker(
     maxReads: s.AUDIO_MAX_READS,
   });
   return runWorker(
-    { queue, provider: app.provider, upload: app.upload, now: app.platform.now, sleep, onEvent: opts.onEvent },
+    {
+      queue,
+      provider: app.provider,
+      upload: app.upload,
+      now: app.platform.now,
+      sleep,
+      onEvent: opts.onEvent,
+    },
     workerConfig(app, opts.config),
   );
 }
