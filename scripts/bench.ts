@@ -60,8 +60,9 @@ function die(message: string): never {
 // Lines of a child's stdout, as they come.
 async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
   let buf = "";
-  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-    buf += chunk;
+  const decoder = new TextDecoder();
+  for await (const bytes of stream) {
+    buf += decoder.decode(bytes, { stream: true });
     let i: number;
     while ((i = buf.indexOf("\n")) >= 0) {
       yield buf.slice(0, i);

@@ -58,6 +58,8 @@ const IDLE_PAUSE_MS = 500;
 while (!stop.signal.aborted) {
   const report = await startWorker(app, {
     holder,
+    // Between runs the worker is still up (it heartbeats on each claim); it leaves at exit.
+    stay: !once,
     config: {
       budgetMs: once ? settings.AUDIO_WORKER_BUDGET_S * 1000 : DAY_MS,
       idleExitMs: once ? 0 : DAY_MS,
@@ -90,6 +92,7 @@ while (!stop.signal.aborted) {
   }
   if (wake.signal.aborted) wake = new AbortController();
 }
+await app.sql`select audio.worker_stopped(${holder})`.catch(() => {});
 await app.close();
 console.log(
   JSON.stringify({ message: "worker stopped", holder, ...totals, peakRssBytes: peakRssBytes() }),

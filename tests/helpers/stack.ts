@@ -6,8 +6,12 @@ import { type App, createApp } from "../../supabase/functions/_shared/app.ts";
 import { createSql, type Sql } from "../../supabase/functions/_shared/db.ts";
 import type { Platform } from "../../supabase/functions/_shared/platform.ts";
 import { loadSettings } from "../../supabase/functions/_shared/settings.ts";
-import type { WorkerConfig, WorkerReport } from "../../supabase/functions/_shared/worker/pool.ts";
-import { newHolder, startWorker } from "../../supabase/functions/_shared/worker/run.ts";
+import type { WorkerConfig } from "../../supabase/functions/_shared/worker/pool.ts";
+import {
+  newHolder,
+  type RunReport,
+  startWorker,
+} from "../../supabase/functions/_shared/worker/run.ts";
 import {
   type CartesiaStandin,
   startCartesiaStandin,
@@ -58,7 +62,7 @@ export interface TestStack {
   sent: SentRequest[];
   logs: { message: string; fields?: Record<string, unknown> }[];
   background: Promise<unknown>[];
-  worker: (config?: Partial<WorkerConfig>) => Promise<WorkerReport>;
+  worker: (config?: Partial<WorkerConfig>) => Promise<RunReport>;
   call: (
     fn: string,
     body: unknown,
@@ -220,6 +224,7 @@ export async function resetAudioState(sql: Sql | postgres.Sql): Promise<void> {
   await sql`select pgmq.purge_queue(queue_name => 'audio_segments'::text)`;
   await sql`delete from pgmq.a_audio_segments`;
   await sql`update audio.permits set holder = null, segment_id = null, acquired_at = null, expires_at = null`;
+  await sql`delete from audio.workers`;
 }
 
 export function adminHeaders(stack: TestStack): Record<string, string> {

@@ -215,6 +215,9 @@ Deno.test("admin page: a 10,000-segment batch stays responsive (figures printed)
     const started = performance.now();
     await page.getByTestId("generate-missing").click();
     // Two more workers beside the kicked one, so the burst of updates is as dense as it gets.
+    // They start once the batch is written: a worker that found the queue empty and left would
+    // not hand over (only process-segments does).
+    await waitFor("the batch is written", async () => (await latestBatch(stack)) !== undefined);
     const extra = Promise.all([stack.worker(), stack.worker()]);
     // Responsiveness while the updates pour in: the page answers a trivial evaluate promptly.
     const lags: number[] = [];

@@ -73,3 +73,79 @@ Deno.test("process-segments hands over to a fresh invocation when its time budge
     await stack.close();
   }
 });
+
+Deno.test("start-batch leaves a live worker alone and kicks when none is running", async () => {
+  const stack = await startTestStack({ standin: { latencyMeanMs: 5 } });
+  try {
+    await resetAudioState(stack.sql);
+    await stack.sql`select audio.worker_heartbeat('busy-worker')`;
+    const first = await stack.call(
+      "start-batch",
+      { grade: 1, kinds: ["word"] },
+      adminHeaders(stack),
+    );
+    assert.equal(first.status, 201);
+    assert.equal(
+      first.body.kicked,
+      false,
+      "a worker heartbeated just now: it claims the batch itself",
+    );
+    assert.equal(stack.background.length, 0, "no process-segments invocation was started");
+
+    await stack.sql`select audio.worker_stopped('busy-worker')`;
+    const second = await stack.call(
+      "start-batch",
+      { grade: 1, kinds: ["definition"] },
+      adminHeaders(stack),
+    );
+    assert.equal(second.body.kicked, true);
+    await waitFor("both batches done", async () => {
+      const rows = await stack.sql`select status from public.audio_batches`;
+      return rows.length === 2 && rows.every((r) => r.status === "completed");
+    });
+    while (stack.background.length) await stack.background.shift();
+    const [{ workers }] = await stack.sql`select count(*)::int as workers from audio.workers`;
+    assert.equal(workers, 0, "the run removed its heartbeat when it ended");
+  } finally {
+    await stack.close();
+  }
+});
+
+Deno.test("a run that sees messages once it has left hands over; an empty queue does not", async () => {
+  const stack = await startTestStack({ standin: { latencyMeanMs: 5 } });
+  try {
+    await resetAudioState(stack.sql);
+    await stack
+      .sql`select * from audio.create_batch(p_grade => 4::smallint, p_kinds => array['word'],
+      p_voice_id => 'test-voice', p_model_id => 'sonic-2', p_format => 'wav-pcm_s16le-44100')`;
+    const hide = () =>
+      stack.sql`update pgmq.q_audio_segments set vt = clock_timestamp() + interval '1 hour'`;
+    await hide();
+
+    // Only invisible messages: the run leaves at once and nothing is visible after it left.
+    const quiet = await stack.worker({ idleExitMs: 0 });
+    assert.equal(quiet.stoppedBy, "idle");
+    assert.equal(quiet.handOver, false);
+
+    // The batch becomes visible the moment the worker removes its heartbeat: the race where
+    // start-batch saw the worker alive, did not kick, and the worker was already on its way out.
+    await stack
+      .sql`create or replace function public.test_reveal_queue() returns trigger language plpgsql as $$
+      begin update pgmq.q_audio_segments set vt = clock_timestamp() - interval '1 second'; return null; end $$`;
+    await stack.sql`create trigger reveal_on_leave after delete on audio.workers
+      for each statement execute function public.test_reveal_queue()`;
+    try {
+      const raced = await stack.worker({ idleExitMs: 0 });
+      assert.equal(raced.stoppedBy, "idle");
+      assert.equal(raced.done, 0, "the run left before the messages were visible");
+      assert.equal(raced.handOver, true, "visible messages after leaving: start another run");
+    } finally {
+      await stack.sql`drop trigger reveal_on_leave on audio.workers`;
+      await stack.sql`drop function public.test_reveal_queue()`;
+    }
+    const [{ workers }] = await stack.sql`select count(*)::int as workers from audio.workers`;
+    assert.equal(workers, 0, "each run removed its heartbeat");
+  } finally {
+    await stack.close();
+  }
+});

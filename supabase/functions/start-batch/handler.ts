@@ -7,6 +7,9 @@ import type { App } from "../_shared/app.ts";
 import { errorResponse, json } from "../_shared/http.ts";
 import { KINDS, startBatchBody } from "./request.ts";
 
+// A worker that heartbeated this recently is running and will claim the new batch's messages.
+const WORKER_FRESH_S = 10;
+
 export function createStartBatchHandler(app: App): (req: Request) => Promise<Response> {
   const s = app.settings;
   return async (req) => {
@@ -70,7 +73,11 @@ export function createStartBatchHandler(app: App): (req: Request) => Promise<Res
           }
           : {}),
       };
-      if (out.queued > 0) out.kicked = await app.kickWorker("start-batch");
+      // A live worker claims the new messages by itself; kicking would only add an invocation.
+      if (out.queued > 0) {
+        const [w] = await app.sql`select audio.worker_alive(${WORKER_FRESH_S}) as alive`;
+        out.kicked = w.alive ? false : await app.kickWorker("start-batch");
+      }
       return json(out, out.batchId ? 201 : 200);
     } catch (err) {
       if (err instanceof NotAdmin) return forbidden();

@@ -67,6 +67,9 @@ class OutOfTime extends Error {}
 // Seconds a message is hidden after an unexpected error (Storage or database hiccup) before
 // another try; the read-count limit turns a persistent error into a failed segment.
 const ERROR_RETRY_DELAY_S = 5;
+// A worker is taken for gone when its heartbeat is older than 30 s (audio.kick_worker); beat well
+// within that even when no claim happens.
+const HEARTBEAT_MS = 5000;
 
 export async function runWorker(deps: WorkerDeps, cfg: WorkerConfig): Promise<WorkerReport> {
   const { queue, now, sleep } = deps;
@@ -316,9 +319,15 @@ export async function runWorker(deps: WorkerDeps, cfg: WorkerConfig): Promise<Wo
   };
 
   // Watch for cancelled batches while anything is in flight; abort their requests at once.
+  // This loop also keeps the worker's heartbeat fresh while every slot waits on the provider.
+  let lastBeat = now();
   const watchCancels = async () => {
     while (!stop.signal.aborted && !done) {
       await sleep(cfg.cancelPollMs, stop.signal).catch(() => {});
+      if (!done && now() - lastBeat >= HEARTBEAT_MS) {
+        lastBeat = now();
+        await queue.heartbeat().catch(() => {});
+      }
       const ids = [...new Set([...inFlight.values(), ...buffer].map((s) => s.batchId))]
         .filter((id) => !cancelled.has(id));
       if (ids.length === 0 || done) continue;

@@ -31,7 +31,7 @@ export class SegmentQueue {
   async claim(qty: number): Promise<ClaimedSegment[]> {
     this.roundTrips++;
     const rows = await this.sql`
-      select * from audio.claim_segments(${qty}::integer, ${this.o.visibilityTimeoutS}::integer, ${this.o.maxReads}::integer)`;
+      select * from audio.claim_segments(${qty}::integer, ${this.o.visibilityTimeoutS}::integer, ${this.o.maxReads}::integer, ${this.o.holder})`;
     return rows.map((r) => ({
       msgId: Number(r.msg_id),
       readCt: Number(r.read_ct),
@@ -96,6 +96,12 @@ export class SegmentQueue {
     const rows = await this
       .sql`select b as id from audio.cancelled_batches(${batchIds}::uuid[]) as b`;
     return rows.map((r) => String(r.id));
+  }
+
+  // heartbeat: this worker is alive (claims record it too; this is for a worker too busy to claim).
+  async heartbeat(): Promise<void> {
+    this.roundTrips++;
+    await this.sql`select audio.worker_heartbeat(${this.o.holder})`;
   }
 
   async depth(): Promise<{ visible: number; total: number }> {

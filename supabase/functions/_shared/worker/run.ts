@@ -33,10 +33,22 @@ export function newHolder(prefix: string): string {
   return `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
 }
 
-export function startWorker(
+// A run's report, plus whether another run should follow: the run stopped at its budget with
+// work left, or messages were visible once it had left (a batch queued while it was leaving saw
+// its heartbeat and did not kick).
+export type RunReport = WorkerReport & { handOver: boolean };
+
+export async function startWorker(
   app: App,
-  opts: { holder: string; config?: Partial<WorkerConfig>; onEvent?: (e: WorkerEvent) => void },
-): Promise<WorkerReport> {
+  opts: {
+    holder: string;
+    config?: Partial<WorkerConfig>;
+    onEvent?: (e: WorkerEvent) => void;
+    // Keep the heartbeat row after the run (a long-lived worker between runs); it must then
+    // call audio.worker_stopped itself when it exits.
+    stay?: boolean;
+  },
+): Promise<RunReport> {
   const s = app.settings;
   const queue = new SegmentQueue(app.sql, {
     holder: opts.holder,
@@ -46,15 +58,27 @@ export function startWorker(
     leaseS: Math.ceil(s.AUDIO_PROVIDER_TIMEOUT_MS / 1000) + 5,
     maxReads: s.AUDIO_MAX_READS,
   });
-  return runWorker(
-    {
-      queue,
-      provider: app.provider,
-      upload: app.upload,
-      now: app.platform.now,
-      sleep,
-      onEvent: opts.onEvent,
-    },
-    workerConfig(app, opts.config),
-  );
+  let report: WorkerReport;
+  try {
+    report = await runWorker(
+      {
+        queue,
+        provider: app.provider,
+        upload: app.upload,
+        now: app.platform.now,
+        sleep,
+        onEvent: opts.onEvent,
+      },
+      workerConfig(app, opts.config),
+    );
+  } finally {
+    if (!opts.stay) await app.sql`select audio.worker_stopped(${opts.holder})`.catch(() => {});
+  }
+  let handOver = report.workLeft && report.stoppedBy === "budget";
+  if (!opts.stay && !handOver && report.stoppedBy !== "stop") {
+    // Leave, then look once more.
+    const [depth] = await app.sql`select visible from audio.queue_depth()`;
+    handOver = Number(depth.visible) > 0;
+  }
+  return { ...report, handOver };
 }
