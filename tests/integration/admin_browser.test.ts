@@ -14,6 +14,9 @@ const SHOTS = `${ROOT}.local/screenshots`;
 const CHROMIUM = "/usr/bin/chromium";
 // Generous: the machine is shared; these bound waits, they do not measure anything.
 const LONG_MS = 120_000;
+// The 10,002-segment burst: a bound for the batch, and for the page to catch up once it ended.
+const BURST_MS = 600_000;
+const CATCH_UP_MS = 60_000;
 
 function launch(): Promise<Browser> {
   return chromium.launch({
@@ -221,35 +224,54 @@ Deno.test("admin page: a 10,000-segment batch stays responsive (figures printed)
     const extra = Promise.all([stack.worker(), stack.worker()]);
     // Responsiveness while the updates pour in: the page answers a trivial evaluate promptly.
     const lags: number[] = [];
-    while (performance.now() - started < LONG_MS) {
+    // When the database had the batch completed: the page's lag behind it is the figure that
+    // matters, the pipeline's own wall time depends on this (shared, 2-core) machine.
+    let dbDoneAt: number | null = null;
+    let atDbDone = stack.realtime!.stats();
+    // Bounded: the batch gets BURST_MS, the page CATCH_UP_MS more to show its end.
+    while (
+      performance.now() - started < BURST_MS &&
+      (dbDoneAt === null || performance.now() - dbDoneAt < CATCH_UP_MS)
+    ) {
       const t = performance.now();
       const status = await page.evaluate(() =>
         document.querySelector("[data-testid=batch-status]")?.textContent ?? ""
       );
       lags.push(performance.now() - t);
       if (status === "completed") break;
+      if (dbDoneAt === null && (await latestBatch(stack))?.status === "completed") {
+        dbDoneAt = performance.now();
+        atDbDone = stack.realtime!.stats();
+      }
       await new Promise((r) => setTimeout(r, 200));
     }
-    const elapsedS = (performance.now() - started) / 1000;
+    const shownAt = performance.now();
     await extra;
     const b = await latestBatch(stack);
-    assert.equal(b.total, 10_002);
-    assert.equal(b.status, "completed");
-    assert.equal(Number(await text(page, "progress-done")), b.done);
+    const shown = await text(page, "batch-status");
+    const shownDone = Number(await text(page, "progress-done"));
     const heap = await page.evaluate(() =>
       (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ??
         0
     );
+    const end = stack.realtime!.stats();
     lags.sort((x, y) => x - y);
+    const s = (ms: number) => (ms / 1000).toFixed(1);
     console.log(
-      `10,002-segment batch: page showed completed after ${elapsedS.toFixed(1)} s; ` +
-        `page answered probes in median ${lags[Math.floor(lags.length / 2)].toFixed(0)} ms, max ${
+      `10,002-segment batch: database completed after ${
+        dbDoneAt === null ? "-" : s(dbDoneAt - started)
+      } s, page showed "${shown}" (${shownDone} done) ${s(shownAt - started)} s after the start ` +
+        `(${s(shownAt - (dbDoneAt ?? shownAt))} s after the database); page answered probes in ` +
+        `median ${lags[Math.floor(lags.length / 2)].toFixed(0)} ms, max ${
           lags.at(-1)!.toFixed(0)
-        } ms ` +
-        `(${lags.length} probes); JS heap ${
-          (heap / 1024 / 1024).toFixed(1)
-        } MiB; Realtime events sent ${stack.realtime!.stats().sent}`,
+        } ms (${lags.length} probes); JS heap ${(heap / 1024 / 1024).toFixed(1)} MiB; ` +
+        `Realtime events sent ${end.sent} (${end.pending} not yet dispatched; when the database ` +
+        `ended: ${atDbDone.sent} sent, ${atDbDone.pending} not yet dispatched)`,
     );
+    assert.equal(b.total, 10_002);
+    assert.equal(b.status, "completed");
+    assert.equal(shown, "completed", "the page shows the batch ended");
+    assert.equal(shownDone, b.done);
     assert.deepEqual(errors, []);
     await close();
   } finally {

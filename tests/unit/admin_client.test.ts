@@ -453,12 +453,60 @@ test("while Realtime is not joined the snapshot is polled; joining stops the pol
 
   r.rt.last.status("SUBSCRIBED");
   await r.latest();
-  const afterJoin = server.getBatchCalls;
+  // A snapshot reads the segments; the live check (below) reads only the batch row.
+  const afterJoin = server.getSegmentsCalls.length;
   await r.latest(60_000);
-  assert.equal(server.getBatchCalls, afterJoin, "no polling while live");
+  assert.equal(server.getSegmentsCalls.length, afterJoin, "no snapshot polling while live");
   r.rt.last.status("TIMED_OUT");
   await r.latest(5000);
-  assert.equal(server.getBatchCalls, afterJoin + 1, "polling resumes when the channel drops");
+  assert.equal(
+    server.getSegmentsCalls.length,
+    afterJoin + 1,
+    "polling resumes when the channel drops",
+  );
+  r.stop();
+  assert.equal(r.timers.pendingCount, 0);
+});
+
+test("while live, the batch row is re-read now and then: a lost final event still ends the batch", async () => {
+  const server = new FakeServer({ total: 2, status: "running" });
+  server.put(makeSegment(1, "generating", 10));
+  server.put(makeSegment(2, "generating", 10));
+  const r = await rig(server, { liveCheckMs: 15_000 });
+  r.rt.last.status("SUBSCRIBED");
+  let s = await r.latest();
+  assert.equal(s.inFlightCount, 2);
+  const batchReads = server.getBatchCalls;
+  const segmentReads = server.getSegmentsCalls.length;
+
+  // The batch ends on the server and no event reaches the page.
+  server.batch = makeBatch({
+    total: 2,
+    done: 2,
+    status: "completed",
+    updated_at: "2026-11-24 10:00:40+00",
+  });
+  server.put(makeSegment(1, "done", 40_000_000));
+  server.put(makeSegment(2, "done", 40_000_000));
+  s = await r.latest(14_000);
+  assert.equal(server.getBatchCalls, batchReads, "not before the interval");
+  assert.equal(s.isActive, true);
+
+  s = await r.latest(1_000);
+  assert.ok(server.getBatchCalls > batchReads, "the batch row was read");
+  assert.equal(s.done, 2);
+  assert.equal(s.isActive, false);
+  assert.equal(s.batch?.status, "completed");
+  assert.equal(
+    server.getSegmentsCalls.length,
+    segmentReads + 1,
+    "found ended: the segments were reloaded",
+  );
+  assert.equal(s.inFlightCount, 0, "no segment left showing as generating");
+
+  const afterEnd = server.getBatchCalls;
+  await r.latest(120_000);
+  assert.equal(server.getBatchCalls, afterEnd, "no check once the batch has ended");
   r.stop();
   assert.equal(r.timers.pendingCount, 0);
 });

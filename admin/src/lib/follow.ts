@@ -33,6 +33,10 @@ const DEFAULT_SNAPSHOT_PAGES = 40;
 const DEFAULT_FALLBACK_POLL_MS = 5000;
 // If subscriptions keep flapping during a snapshot, at most this many back-to-back reloads.
 const MAX_SNAPSHOT_ROUNDS = 3;
+// While joined and the batch is active, read the batch row this often anyway: an event lost on
+// the way (a server-side gap, a dropped notification) must not leave the page short of the end
+// forever. One small row every 15 s costs nothing beside the event stream.
+const DEFAULT_LIVE_CHECK_MS = 15_000;
 
 let channelCounter = 0;
 
@@ -51,6 +55,7 @@ export function followBatch(
   const tickMs = opts.tickMs ?? DEFAULT_TICK_MS;
   const retryMs = opts.snapshotRetryMs ?? DEFAULT_SNAPSHOT_RETRY_MS;
   const pollMs = opts.fallbackPollMs ?? DEFAULT_FALLBACK_POLL_MS;
+  const liveCheckMs = opts.liveCheckMs ?? DEFAULT_LIVE_CHECK_MS;
   const maxRetries = opts.maxSnapshotRetries ?? DEFAULT_SNAPSHOT_RETRIES;
   const maxPages = opts.maxSnapshotPages ?? DEFAULT_SNAPSHOT_PAGES;
   const statuses: (SegmentStatus | undefined)[] = opts.snapshotStatuses ??
@@ -68,6 +73,7 @@ export function followBatch(
   let tickTimer: unknown = null;
   let retryTimer: unknown = null;
   let pollTimer: unknown = null;
+  let checkTimer: unknown = null;
   let retries = 0;
   let snapshotRunning = false;
   let snapshotAgain = false;
@@ -146,12 +152,42 @@ export function followBatch(
     }
   }
 
+  /** Keeps the live check running while joined and the batch is active. */
+  function syncCheck(): void {
+    const want = !closed && connection === "live" && batchIsActive(batch);
+    if (want && checkTimer === null) {
+      checkTimer = timers.setTimeout(() => {
+        checkTimer = null;
+        void liveCheck().finally(syncCheck);
+      }, liveCheckMs);
+    } else if (!want && checkTimer !== null) {
+      timers.clearTimeout(checkTimer);
+      checkTimer = null;
+    }
+  }
+
+  async function liveCheck(): Promise<void> {
+    if (closed || connection !== "live" || snapshotRunning) return;
+    let row: Batch;
+    try {
+      row = await client.getBatch(batchId);
+    } catch {
+      return; // the next check, an event or a rejoin will do
+    }
+    if (closed) return;
+    const wasActive = batchIsActive(batch);
+    takeBatch(row);
+    // It ended without this page hearing of it: the segments missed their events too.
+    if (wasActive && !batchIsActive(batch)) void snapshot();
+  }
+
   function takeBatch(row: Batch): void {
     if (row.id !== batchId) return;
     const next = mergeBatch(batch, row);
     if (next === batch) return;
     batch = next;
     syncTick();
+    syncCheck();
     coalescer.request();
   }
 
@@ -265,6 +301,7 @@ export function followBatch(
       if (err) error = err;
     }
     syncPoll();
+    syncCheck();
     coalescer.request();
   }
 
@@ -310,7 +347,12 @@ export function followBatch(
     if (tickTimer !== null) timers.clearTimeout(tickTimer);
     if (retryTimer !== null) timers.clearTimeout(retryTimer);
     if (pollTimer !== null) timers.clearTimeout(pollTimer);
-    tickTimer = retryTimer = pollTimer = null;
+    if (checkTimer !== null) timers.clearTimeout(checkTimer);
+    tickTimer =
+      retryTimer =
+      pollTimer =
+      checkTimer =
+        null;
     if (channel) void supabase.removeChannel(channel).catch(() => undefined);
     channel = null;
   };

@@ -57,6 +57,9 @@ export interface FollowOptions {
   tickMs?: number;
   /** While the channel is not joined, reload the snapshot this often (default 5000 ms). */
   fallbackPollMs?: number;
+  /** While joined and the batch is active, re-read the batch row this often, in case an event
+   * was lost; a batch found ended this way also reloads its segments (default 15000 ms). */
+  liveCheckMs?: number;
   /** Wait before retrying a failed snapshot (default 2000 ms). */
   snapshotRetryMs?: number;
   /** Retries of a failed snapshot before giving up until the next (re)subscribe (default 5). */

@@ -28,6 +28,8 @@ export interface RealtimeStats {
   channels: number;
   /** postgres_changes events sent since start. */
   sent: number;
+  /** Row notifications received from the database and not yet dispatched. */
+  pending: number;
 }
 
 export interface Realtime {
@@ -175,6 +177,7 @@ export async function startRealtime(opts: RealtimeOptions): Promise<Realtime> {
       connections: sessions.size,
       channels: [...sessions.values()].reduce((n, s) => n + s.channels.size, 0),
       sent,
+      pending: listener.pending(),
     }),
     dropAll() {
       for (const socket of [...sessions.keys()]) {
