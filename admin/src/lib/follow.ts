@@ -177,7 +177,8 @@ export function followBatch(
     if (closed) return;
     const wasActive = batchIsActive(batch);
     takeBatch(row);
-    // It ended without this page hearing of it: the segments missed their events too.
+    // It ended before this page heard of it (events lost, or still on their way in a burst):
+    // reload the segments too, so none is left showing as generating.
     if (wasActive && !batchIsActive(batch)) void snapshot();
   }
 
