@@ -8,15 +8,7 @@ import { createClient } from "@supabase/supabase-js";
 import { createAudioQueueClient } from "../../admin/src/lib/client.ts";
 import { AudioQueueError } from "../../admin/src/lib/errors.ts";
 import { BATCH_ID, makeBatch, makeSegment } from "../../admin/test_support/fakes.ts";
-
-const STRICT = {
-  sanitizeOps: true,
-  sanitizeResources: true,
-  sanitizeExit: true,
-} as const;
-function test(name: string, fn: () => void | Promise<void>): void {
-  Deno.test({ ...STRICT, name, fn });
-}
+import { test } from "../helpers/strict.ts";
 
 const ANON = "anon-key-for-tests";
 const JWT = "header.payload.signature";

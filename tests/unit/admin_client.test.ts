@@ -17,15 +17,7 @@ import {
   makeSegment,
   settle,
 } from "../../admin/test_support/fakes.ts";
-
-const STRICT = {
-  sanitizeOps: true,
-  sanitizeResources: true,
-  sanitizeExit: true,
-} as const;
-function test(name: string, fn: () => void | Promise<void>): void {
-  Deno.test({ ...STRICT, name, fn });
-}
+import { test } from "../helpers/strict.ts";
 
 interface Rig {
   server: FakeServer;

@@ -15,13 +15,7 @@ import { standinOptionsFromEnv } from "../../scripts/standins/cartesia/settings.
 import { MAX_REQUEST_STARTS, StatsTracker } from "../../scripts/standins/cartesia/stats.ts";
 import { waitForStats } from "../../scripts/standins/cartesia/wait.ts";
 import { readWav } from "../../scripts/standins/cartesia/wav_reader.ts";
-
-/** Deno 2.9 leaves the op sanitizer off by default; these tests turn it on to prove that no
- * timer, fetch or server outlives them. */
-const STRICT = { sanitizeOps: true, sanitizeResources: true, sanitizeExit: true } as const;
-function test(name: string, fn: () => void | Promise<void>): void {
-  Deno.test({ ...STRICT, name, fn });
-}
+import { STRICT, test } from "../helpers/strict.ts";
 
 const VOICE = "a0e99841-438c-4a64-b679-ae501e7d6091";
 const KEY = "test-key";
