@@ -30,16 +30,20 @@ await app.sql.listen("audio_queue_work", () => wake.abort()).catch((err) =>
     }`,
   )
 );
+// The run report's counters, summed over runs.
+const COUNTED = [
+  "done",
+  "failed",
+  "reused",
+  "cancelled",
+  "attempts",
+  "rateLimited",
+  "errors",
+  "roundTrips",
+] as const;
 const totals = {
   runs: 0,
-  done: 0,
-  failed: 0,
-  reused: 0,
-  cancelled: 0,
-  attempts: 0,
-  rateLimited: 0,
-  errors: 0,
-  roundTrips: 0,
+  ...Object.fromEntries(COUNTED.map((k) => [k, 0])) as Record<(typeof COUNTED)[number], number>,
 };
 
 const holder = newHolder("worker");
@@ -58,9 +62,9 @@ const IDLE_PAUSE_MS = 500;
 while (!stop.signal.aborted) {
   const report = await startWorker(app, {
     holder,
-    // Between runs the worker is still up (it heartbeats on each claim); it leaves at exit.
-    stay: !once,
     config: {
+      // Between runs the worker is still up (it heartbeats on each claim); it leaves at exit.
+      leave: once,
       budgetMs: once ? settings.AUDIO_WORKER_BUDGET_S * 1000 : DAY_MS,
       idleExitMs: once ? 0 : DAY_MS,
       stopSignal: stop.signal,
@@ -68,20 +72,7 @@ while (!stop.signal.aborted) {
     onEvent: quiet ? undefined : (e) => console.log(JSON.stringify(e)),
   });
   totals.runs++;
-  for (
-    const k of [
-      "done",
-      "failed",
-      "reused",
-      "cancelled",
-      "attempts",
-      "rateLimited",
-      "errors",
-      "roundTrips",
-    ] as const
-  ) {
-    totals[k] += report[k];
-  }
+  for (const k of COUNTED) totals[k] += report[k];
   if (!quiet || once) {
     console.log(JSON.stringify({ message: "worker run finished", holder, ...report }));
   }

@@ -6,12 +6,8 @@ import { type App, createApp } from "../../supabase/functions/_shared/app.ts";
 import { createSql, type Sql } from "../../supabase/functions/_shared/db.ts";
 import type { Platform } from "../../supabase/functions/_shared/platform.ts";
 import { loadSettings } from "../../supabase/functions/_shared/settings.ts";
-import type { WorkerConfig } from "../../supabase/functions/_shared/worker/pool.ts";
-import {
-  newHolder,
-  type RunReport,
-  startWorker,
-} from "../../supabase/functions/_shared/worker/run.ts";
+import type { WorkerConfig, WorkerReport } from "../../supabase/functions/_shared/worker/pool.ts";
+import { newHolder, startWorker } from "../../supabase/functions/_shared/worker/run.ts";
 import {
   type CartesiaStandin,
   startCartesiaStandin,
@@ -62,7 +58,7 @@ export interface TestStack {
   sent: SentRequest[];
   logs: { message: string; fields?: Record<string, unknown> }[];
   background: Promise<unknown>[];
-  worker: (config?: Partial<WorkerConfig>) => Promise<RunReport>;
+  worker: (config?: Partial<WorkerConfig>) => Promise<WorkerReport>;
   call: (
     fn: string,
     body: unknown,

@@ -5,10 +5,11 @@
 import type { App } from "../_shared/app.ts";
 import { hasWorkerSecret } from "../_shared/auth.ts";
 import { errorResponse, json } from "../_shared/http.ts";
-import { newHolder, type RunReport, startWorker } from "../_shared/worker/run.ts";
+import { newHolder, startWorker } from "../_shared/worker/run.ts";
+import type { WorkerReport } from "../_shared/worker/pool.ts";
 
 export function createProcessSegmentsHandler(app: App): (req: Request) => Promise<Response> {
-  const run = async (holder: string): Promise<RunReport> => {
+  const run = async (holder: string): Promise<WorkerReport> => {
     const report = await startWorker(app, { holder });
     app.platform.log("worker run finished", { holder, ...report });
     if (report.handOver) await app.kickWorker("self");

@@ -33,6 +33,9 @@ export interface WorkerConfig {
   idlePollMs: number;
   cancelPollMs: number;
   stopSignal?: AbortSignal;
+  // Remove this worker's heartbeat when the run ends (false for a long-lived worker between runs:
+  // it calls audio.worker_stopped itself when it exits).
+  leave?: boolean;
 }
 
 export type WorkerEvent =
@@ -54,6 +57,10 @@ export interface WorkerReport {
   roundTrips: number;
   stoppedBy: "empty" | "idle" | "budget" | "stop";
   workLeft: boolean;
+  // Another run should follow: this one stopped at its budget with work left, or (leaving)
+  // messages were visible once it had left — a batch queued while it was on its way out saw its
+  // heartbeat and did not kick.
+  handOver: boolean;
   ms: number;
 }
 
@@ -92,6 +99,7 @@ export async function runWorker(deps: WorkerDeps, cfg: WorkerConfig): Promise<Wo
     roundTrips: 0,
     stoppedBy: "empty",
     workLeft: false,
+    handOver: false,
     ms: 0,
   };
   const buffer: ClaimedSegment[] = [];
@@ -361,10 +369,14 @@ export async function runWorker(deps: WorkerDeps, cfg: WorkerConfig): Promise<Wo
       await queue.returnMessages(buffer.splice(0).map((s) => s.msgId)).catch(() => {});
     }
     cfg.stopSignal?.removeEventListener("abort", onStop);
+    if (cfg.leave) await queue.leave().catch(() => {});
   }
   if (cfg.stopSignal?.aborted) report.stoppedBy = "stop";
+  // Read after leaving, so work queued meanwhile is seen here or kicks a fresh worker.
   const depth = await queue.depth();
   report.workLeft = depth.total > 0;
+  report.handOver = (report.workLeft && report.stoppedBy === "budget") ||
+    (cfg.leave === true && report.stoppedBy !== "stop" && depth.visible > 0);
   report.roundTrips = queue.roundTrips;
   report.ms = now() - started;
   return report;

@@ -104,6 +104,12 @@ export class SegmentQueue {
     await this.sql`select audio.worker_heartbeat(${this.o.holder})`;
   }
 
+  // leave: this worker stops; kicks need not wait for its heartbeat to age out.
+  async leave(): Promise<void> {
+    this.roundTrips++;
+    await this.sql`select audio.worker_stopped(${this.o.holder})`;
+  }
+
   async depth(): Promise<{ visible: number; total: number }> {
     this.roundTrips++;
     const [r] = await this.sql`select * from audio.queue_depth()`;

@@ -25,6 +25,7 @@ export function workerConfig(app: App, overrides: Partial<WorkerConfig> = {}): W
     permitPollMs: PERMIT_POLL_MS,
     idlePollMs: IDLE_POLL_MS,
     cancelPollMs: s.AUDIO_CANCEL_POLL_MS,
+    leave: true,
     ...overrides,
   };
 }
@@ -33,22 +34,14 @@ export function newHolder(prefix: string): string {
   return `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
 }
 
-// A run's report, plus whether another run should follow: the run stopped at its budget with
-// work left, or messages were visible once it had left (a batch queued while it was leaving saw
-// its heartbeat and did not kick).
-export type RunReport = WorkerReport & { handOver: boolean };
-
-export async function startWorker(
+export function startWorker(
   app: App,
   opts: {
     holder: string;
     config?: Partial<WorkerConfig>;
     onEvent?: (e: WorkerEvent) => void;
-    // Keep the heartbeat row after the run (a long-lived worker between runs); it must then
-    // call audio.worker_stopped itself when it exits.
-    stay?: boolean;
   },
-): Promise<RunReport> {
+): Promise<WorkerReport> {
   const s = app.settings;
   const queue = new SegmentQueue(app.sql, {
     holder: opts.holder,
@@ -58,27 +51,15 @@ export async function startWorker(
     leaseS: Math.ceil(s.AUDIO_PROVIDER_TIMEOUT_MS / 1000) + 5,
     maxReads: s.AUDIO_MAX_READS,
   });
-  let report: WorkerReport;
-  try {
-    report = await runWorker(
-      {
-        queue,
-        provider: app.provider,
-        upload: app.upload,
-        now: app.platform.now,
-        sleep,
-        onEvent: opts.onEvent,
-      },
-      workerConfig(app, opts.config),
-    );
-  } finally {
-    if (!opts.stay) await app.sql`select audio.worker_stopped(${opts.holder})`.catch(() => {});
-  }
-  let handOver = report.workLeft && report.stoppedBy === "budget";
-  if (!opts.stay && !handOver && report.stoppedBy !== "stop") {
-    // Leave, then look once more.
-    const [depth] = await app.sql`select visible from audio.queue_depth()`;
-    handOver = Number(depth.visible) > 0;
-  }
-  return { ...report, handOver };
+  return runWorker(
+    {
+      queue,
+      provider: app.provider,
+      upload: app.upload,
+      now: app.platform.now,
+      sleep,
+      onEvent: opts.onEvent,
+    },
+    workerConfig(app, opts.config),
+  );
 }
