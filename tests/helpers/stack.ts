@@ -229,7 +229,7 @@ export function adminHeaders(stack: TestStack): Record<string, string> {
 
 export async function waitFor<T>(
   what: string,
-  probe: () => Promise<T | null | undefined | false>,
+  probe: () => T | null | undefined | false | Promise<T | null | undefined | false>,
   timeoutMs = 60_000,
   everyMs = 50,
 ): Promise<T> {

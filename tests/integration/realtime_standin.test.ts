@@ -15,6 +15,7 @@ import { localKeys, randomSecret, signUserJwt } from "../../scripts/standins/gat
 import { type Gateway, startGateway } from "../../scripts/standins/gateway/server.ts";
 import { type Realtime, startRealtime } from "../../scripts/standins/realtime/server.ts";
 import { conditionHolds, parseFilter } from "../../scripts/standins/realtime/filters.ts";
+import { waitFor as waitUntil } from "../helpers/stack.ts";
 
 const DB_URL = Deno.env.get("AQ_TEST_DB_URL");
 const CHANGES_SQL = fileURLToPath(
@@ -51,13 +52,7 @@ interface Fixture {
 }
 
 async function waitFor(what: string, ok: () => boolean, timeoutMs = WAIT_MS): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    }
-    await new Promise((r) => setTimeout(r, POLL_MS));
-  }
+  await waitUntil(what, ok, timeoutMs, POLL_MS);
 }
 
 async function cleanRows(sql: postgres.Sql): Promise<void> {
