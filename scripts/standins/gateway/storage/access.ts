@@ -57,13 +57,29 @@ export function mayRead(caller: Caller, bucket: BucketRecord): boolean {
   return isServiceRole(caller) || bucket.public;
 }
 
+type BucketIndex = { index: { bucket(id: string): Promise<BucketRecord | null> } };
+
+/** The bucket if it exists and the caller (null: no JWT needed, public buckets only) may read
+ * it; a private bucket looks missing. */
+export async function readableBucket(
+  ctx: BucketIndex,
+  bucketId: string,
+  caller: Caller | null,
+): Promise<BucketRecord> {
+  const bucket = await ctx.index.bucket(bucketId);
+  if (!bucket) throw storageErrors.noSuchBucket();
+  const allowed = caller ? mayRead(caller, bucket) : bucket.public;
+  if (!allowed) throw storageErrors.noSuchBucket();
+  return bucket;
+}
+
 /**
  * The bucket of an object the caller wants to read, after the caller's JWT and read access are
  * checked. Like Storage under RLS, an object the caller may not read is "not found".
  */
 export async function bucketForObjectRead(
   req: Request,
-  ctx: { jwtSecret: string; index: { bucket(id: string): Promise<BucketRecord | null> } },
+  ctx: BucketIndex & { jwtSecret: string },
   bucketId: string,
 ): Promise<BucketRecord> {
   const caller = await authenticate(req, ctx.jwtSecret);

@@ -1,9 +1,8 @@
 // `GET /bucket` and `GET /bucket/<id>` (storage-js listBuckets / getBucket). The service role
 // sees every bucket; other callers see public buckets only.
 import { json } from "../http.ts";
-import { authenticate, mayRead } from "./access.ts";
+import { authenticate, mayRead, readableBucket } from "./access.ts";
 import type { StorageContext } from "./context.ts";
-import { storageErrors } from "./errors.ts";
 
 export async function listBuckets(req: Request, ctx: StorageContext): Promise<Response> {
   const caller = await authenticate(req, ctx.jwtSecret);
@@ -16,8 +15,5 @@ export async function getBucket(
   ctx: StorageContext,
   bucketId: string,
 ): Promise<Response> {
-  const caller = await authenticate(req, ctx.jwtSecret);
-  const bucket = await ctx.index.bucket(bucketId);
-  if (!bucket || !mayRead(caller, bucket)) throw storageErrors.noSuchBucket();
-  return json(200, bucket);
+  return json(200, await readableBucket(ctx, bucketId, await authenticate(req, ctx.jwtSecret)));
 }

@@ -3,7 +3,7 @@
 // removed rows) and `DELETE /object/<bucket>/<path>` (one object).
 import { z } from "zod";
 import { json } from "../http.ts";
-import { authenticate, mayRead, requireWrite } from "./access.ts";
+import { authenticate, readableBucket, requireWrite } from "./access.ts";
 import { readJson } from "./body.ts";
 import type { StorageContext } from "./context.ts";
 import { storageErrors } from "./errors.ts";
@@ -20,9 +20,7 @@ export async function listObjects(
   ctx: StorageContext,
   bucketId: string,
 ): Promise<Response> {
-  const caller = await authenticate(req, ctx.jwtSecret);
-  const bucket = await ctx.index.bucket(bucketId);
-  if (!bucket || !mayRead(caller, bucket)) throw storageErrors.noSuchBucket();
+  await readableBucket(ctx, bucketId, await authenticate(req, ctx.jwtSecret));
   const opts = parseListBody(await readJson(req));
   const records = await ctx.index.withPrefix(bucketId, folderPrefix(opts.prefix));
   return json(200, listLevel(records, opts));

@@ -2,25 +2,11 @@
 // answers with the stored Content-Type, Cache-Control and ETag, honours Range (206/416) and
 // If-None-Match (304), and HEAD; plus `GET /object/info/...`.
 import { CORS_HEADERS, json } from "../http.ts";
-import { bucketForObjectRead, type Caller, mayRead } from "./access.ts";
+import { bucketForObjectRead, readableBucket } from "./access.ts";
 import { storageErrors } from "./errors.ts";
 import { fileSlice } from "./file_stream.ts";
 import { parseRange } from "./range.ts";
 import type { StorageContext } from "./context.ts";
-import type { BucketRecord } from "./types.ts";
-
-/** The bucket if it exists and the caller may read it; a private bucket looks missing. */
-export async function readableBucket(
-  ctx: StorageContext,
-  bucketId: string,
-  caller: Caller | null,
-): Promise<BucketRecord> {
-  const bucket = await ctx.index.bucket(bucketId);
-  if (!bucket) throw storageErrors.noSuchBucket();
-  const allowed = caller ? mayRead(caller, bucket) : bucket.public;
-  if (!allowed) throw storageErrors.noSuchBucket();
-  return bucket;
-}
 
 /** Streams one object (access already checked by the caller of this function). */
 export async function serveObject(
