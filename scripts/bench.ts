@@ -4,9 +4,9 @@
 // peak memory. Run through scripts/bench (it prepares a throwaway database in AQ_BENCH_DB_URL).
 //   scripts/bench [--n 300] [--latency-ms 200] [--spread 0.3] [--concurrency 3] [--workers 3]
 import postgres from "postgres";
-import { startCartesiaStandin } from "./standins/cartesia/server.ts";
-import { localKeys, randomSecret } from "./standins/gateway/keys.ts";
-import { startGateway } from "./standins/gateway/server.ts";
+import { startCartesiaStandin } from "../local/cartesia/server.ts";
+import { localKeys, randomSecret } from "../local/gateway/keys.ts";
+import { startGateway } from "../local/gateway/server.ts";
 
 interface Options {
   n: number;

@@ -7,13 +7,13 @@ db_prepare() {
   local url="$1"
   local PGOPTIONS="-c client_min_messages=warning"
   export PGOPTIONS
-  psql "$url" -v ON_ERROR_STOP=1 -q -f "$ROOT/scripts/standins/platform.sql" >/dev/null
+  psql "$url" -v ON_ERROR_STOP=1 -q -f "$ROOT/local/platform.sql" >/dev/null
   install_standin_extensions "$url"
   (cd "$ROOT" && "$SUPABASE" db push --db-url "$url" --yes >"$LOCAL/db-push.log" 2>&1) \
     || { cat "$LOCAL/db-push.log" >&2; die "migrations failed (log above)"; }
   psql "$url" -v ON_ERROR_STOP=1 -q -f "$ROOT/supabase/seed.sql" >/dev/null
   # Realtime's feed on the local stack only (Supabase streams the publication itself).
-  psql "$url" -v ON_ERROR_STOP=1 -q -f "$ROOT/scripts/standins/realtime/changes.sql" >/dev/null
+  psql "$url" -v ON_ERROR_STOP=1 -q -f "$ROOT/local/realtime/changes.sql" >/dev/null
   psql "$url" -v ON_ERROR_STOP=1 -qAt -c "select realtime_standin.install()" >/dev/null
 }
 

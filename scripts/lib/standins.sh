@@ -38,7 +38,7 @@ _standin_files_current() {
 
 _standin_install_one() {
   local db_url="$1" ext="$2" ext_dir="$3" src_dir available file
-  src_dir="$ROOT/scripts/standins/$ext"
+  src_dir="$ROOT/local/$ext"
   [ -f "$src_dir/$ext.control" ] || die "stand-in files for $ext are missing: $src_dir/$ext.control"
   available="$(_standin_available "$db_url" "$ext")"
   if [ "$available" != missing ] && [[ "${available#*|}" != "$STANDIN_MARKER"* ]]; then

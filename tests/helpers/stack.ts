@@ -11,13 +11,13 @@ import { newHolder, startWorker } from "../../supabase/functions/_shared/worker/
 import {
   type CartesiaStandin,
   startCartesiaStandin,
-} from "../../scripts/standins/cartesia/server.ts";
-import type { FaultAndLatency } from "../../scripts/standins/cartesia/faults.ts";
-import { localKeys, randomSecret, signUserJwt } from "../../scripts/standins/gateway/keys.ts";
-import { type Gateway, startGateway } from "../../scripts/standins/gateway/server.ts";
-import { projectFunctions } from "../../scripts/local/functions.ts";
-import { adminSite } from "../../scripts/local/admin_site.ts";
-import { type Realtime, startRealtime } from "../../scripts/standins/realtime/server.ts";
+} from "../../local/cartesia/server.ts";
+import type { FaultAndLatency } from "../../local/cartesia/faults.ts";
+import { localKeys, randomSecret, signUserJwt } from "../../local/gateway/keys.ts";
+import { type Gateway, startGateway } from "../../local/gateway/server.ts";
+import { projectFunctions } from "../../local/gateway/project_functions.ts";
+import { adminSite } from "../../local/gateway/admin_site.ts";
+import { type Realtime, startRealtime } from "../../local/realtime/server.ts";
 
 export const ADMIN_ID = "00000000-0000-4000-a000-0000000000a1";
 export const USER_ID = "00000000-0000-4000-a000-0000000000b2";

@@ -2,7 +2,7 @@
 // → pg_net → the dispatcher → process-segments) and process-segments handing over to a fresh
 // invocation of itself when its time budget is spent.
 import assert from "node:assert/strict";
-import { startNetDispatcher } from "../../scripts/standins/pg_net/dispatcher.ts";
+import { startNetDispatcher } from "../../local/pg_net/dispatcher.ts";
 import { adminHeaders, resetAudioState, startTestStack, waitFor } from "../helpers/stack.ts";
 
 Deno.test("the watchdog's kick reaches process-segments through pg_net and the batch completes", async () => {

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { createClient } from "@supabase/supabase-js";
 import { createAudioQueueClient } from "../../admin/src/lib/client.ts";
 import { AudioQueueError } from "../../admin/src/lib/errors.ts";
-import { BATCH_ID, makeBatch, makeSegment } from "../../admin/test_support/fakes.ts";
+import { BATCH_ID, makeBatch, makeSegment } from "../helpers/admin_fakes.ts";
 import { test } from "../helpers/strict.ts";
 
 const ANON = "anon-key-for-tests";

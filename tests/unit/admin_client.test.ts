@@ -16,7 +16,7 @@ import {
   makeBatch,
   makeSegment,
   settle,
-} from "../../admin/test_support/fakes.ts";
+} from "../helpers/admin_fakes.ts";
 import { test } from "../helpers/strict.ts";
 
 interface Rig {

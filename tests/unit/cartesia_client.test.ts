@@ -20,9 +20,9 @@ import {
   type CartesiaStandinOptions,
   okKey,
   startCartesiaStandin,
-} from "../../scripts/standins/cartesia/server.ts";
-import { waitForStats } from "../../scripts/standins/cartesia/wait.ts";
-import { readWav } from "../../scripts/standins/cartesia/wav_reader.ts";
+} from "../../local/cartesia/server.ts";
+import { waitForStats } from "../../local/cartesia/wait.ts";
+import { readWav } from "../../local/cartesia/wav_reader.ts";
 import { STRICT, test } from "../helpers/strict.ts";
 
 const VOICE = "a0e99841-438c-4a64-b679-ae501e7d6091";

@@ -3,8 +3,8 @@
 // and 500 on a throwing handler without leaking the error, the secret or a token.
 import assert from "node:assert/strict";
 import { FunctionsHttpError } from "@supabase/supabase-js";
-import { randomSecret, signUserJwt } from "../../scripts/standins/gateway/keys.ts";
-import { jsonOf, startFixture } from "../../scripts/standins/gateway/testkit/fixture.ts";
+import { randomSecret, signUserJwt } from "../../local/gateway/keys.ts";
+import { jsonOf, startFixture } from "../../local/gateway/testkit/fixture.ts";
 
 interface Seen {
   method: string;

@@ -1,7 +1,7 @@
 // CLI for the Cartesia stand-in: settings from CARTESIA_STANDIN_* variables (see settings.ts),
 // one line on stdout once listening, a clean stop on SIGTERM or SIGINT. Exit 2 on bad settings.
 //
-//   deno run --allow-net=127.0.0.1 --allow-env --allow-run=lame scripts/standins/cartesia/main.ts
+//   deno run --allow-net=127.0.0.1 --allow-env --allow-run=lame local/cartesia/main.ts
 
 import { type CartesiaStandinOptions, startCartesiaStandin } from "./server.ts";
 import { standinOptionsFromEnv } from "./settings.ts";

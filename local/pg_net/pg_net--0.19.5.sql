@@ -1,7 +1,7 @@
 -- audio-queue stand-in for pg_net 0.19.5 (https://github.com/supabase/pg_net): the same schema
 -- (net), tables, types and function signatures, written from scratch in SQL and PL/pgSQL. The real
 -- extension sends requests from a C background worker; here net.http_* only queue them and a
--- trigger notifies channel audio_queue_pg_net, which scripts/standins/pg_net/dispatcher.ts LISTENs
+-- trigger notifies channel audio_queue_pg_net, which local/pg_net/dispatcher.ts LISTENs
 -- on. tests/integration/pg_net_standin.test.ts pins the interface.
 
 \echo Use "CREATE EXTENSION pg_net" to load this file. \quit
@@ -89,7 +89,7 @@ begin
   ) then
     raise exception 'the pg_net background worker is not up'
       using detail = 'the audio-queue pg_net stand-in sends requests from a separate dispatcher process',
-            hint = 'start it: SUPABASE_DB_URL=... deno run --allow-all scripts/standins/pg_net/main.ts';
+            hint = 'start it: SUPABASE_DB_URL=... deno run --allow-all local/pg_net/main.ts';
   end if;
 end;
 $$;
@@ -162,7 +162,7 @@ begin
     end if;
     if clock_timestamp() >= give_up_at then
       raise exception 'no response for pg_net request % after 5 minutes', request_id
-        using hint = 'is the pg_net stand-in dispatcher running (scripts/standins/pg_net/main.ts)?';
+        using hint = 'is the pg_net stand-in dispatcher running (local/pg_net/main.ts)?';
     end if;
     perform pg_sleep(0.05);
   end loop;

@@ -73,7 +73,7 @@ export async function pgIndex(dbUrl: string): Promise<ObjectIndex> {
     const why = err instanceof Error ? err.message : String(err);
     throw new Error(
       `dbUrl: cannot read storage.buckets / storage.objects (${why}); check the URL and apply ` +
-        `scripts/standins/platform.sql to that database`,
+        `local/platform.sql to that database`,
     );
   }
   const columns =

@@ -1,4 +1,4 @@
-// The Realtime stand-in (scripts/standins/realtime) with the real client: supabase-js's
+// The Realtime stand-in (local/realtime) with the real client: supabase-js's
 // realtime-js against the local gateway, on the test cluster's database (AQ_TEST_DB_URL, with
 // the migrations and seed applied). Each test installs the stand-in's change triggers
 // (changes.sql + realtime_standin.install()) and removes them and its rows afterwards.
@@ -11,15 +11,15 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { createClient, type RealtimeChannel, type SupabaseClient } from "@supabase/supabase-js";
 import postgres from "postgres";
-import { localKeys, randomSecret, signUserJwt } from "../../scripts/standins/gateway/keys.ts";
-import { type Gateway, startGateway } from "../../scripts/standins/gateway/server.ts";
-import { type Realtime, startRealtime } from "../../scripts/standins/realtime/server.ts";
-import { conditionHolds, parseFilter } from "../../scripts/standins/realtime/filters.ts";
+import { localKeys, randomSecret, signUserJwt } from "../../local/gateway/keys.ts";
+import { type Gateway, startGateway } from "../../local/gateway/server.ts";
+import { type Realtime, startRealtime } from "../../local/realtime/server.ts";
+import { conditionHolds, parseFilter } from "../../local/realtime/filters.ts";
 import { waitFor as waitUntil } from "../helpers/stack.ts";
 
 const DB_URL = Deno.env.get("AQ_TEST_DB_URL");
 const CHANGES_SQL = fileURLToPath(
-  new URL("../../scripts/standins/realtime/changes.sql", import.meta.url),
+  new URL("../../local/realtime/changes.sql", import.meta.url),
 );
 // Generous bounds for "eventually": the machine is shared and noisy; passing tests never wait this long.
 const WAIT_MS = 30_000;

@@ -1,4 +1,4 @@
-// The pgmq stand-in (scripts/standins/pgmq) against a real Postgres: its interface must be pgmq
+// The pgmq stand-in (local/pgmq) against a real Postgres: its interface must be pgmq
 // 1.5.1's, so the migrations and worker calls run unchanged on Supabase, and its queue semantics
 // (visibility timeout, SKIP LOCKED claims, archive) must hold. Needs AQ_TEST_DB_URL and the stand-in
 // installed in that cluster (scripts/lib/standins.sh install_standin_extensions).

@@ -1,6 +1,6 @@
 // CLI for the pg_net stand-in dispatcher: sends the HTTP requests that net.http_post/http_get queue
 // in the database at SUPABASE_DB_URL, until SIGTERM or SIGINT.
-// Run: SUPABASE_DB_URL=postgresql://... deno run --allow-all scripts/standins/pg_net/main.ts
+// Run: SUPABASE_DB_URL=postgresql://... deno run --allow-all local/pg_net/main.ts
 
 import { startNetDispatcher } from "./dispatcher.ts";
 

@@ -68,7 +68,7 @@ export const storageErrors = {
       404,
       "InvalidRequest",
       "Not Found",
-      "This Storage route is not served by the local gateway (see scripts/standins/gateway/README.md)",
+      "This Storage route is not served by the local gateway (see local/gateway/README.md)",
     ),
   internal: () =>
     new StorageHttpError(

@@ -3,18 +3,18 @@
 // CLI's settings. Every test closes what it starts; no wall-clock assertions.
 
 import assert from "node:assert/strict";
-import { linearToAlaw, linearToMulaw } from "../../scripts/standins/cartesia/g711.ts";
-import { decide, DEFAULT_FAULTS } from "../../scripts/standins/cartesia/faults.ts";
+import { linearToAlaw, linearToMulaw } from "../../local/cartesia/g711.ts";
+import { decide, DEFAULT_FAULTS } from "../../local/cartesia/faults.ts";
 import {
   type CartesiaStandin,
   type CartesiaStandinOptions,
   okKey,
   startCartesiaStandin,
-} from "../../scripts/standins/cartesia/server.ts";
-import { standinOptionsFromEnv } from "../../scripts/standins/cartesia/settings.ts";
-import { MAX_REQUEST_STARTS, StatsTracker } from "../../scripts/standins/cartesia/stats.ts";
-import { waitForStats } from "../../scripts/standins/cartesia/wait.ts";
-import { readWav } from "../../scripts/standins/cartesia/wav_reader.ts";
+} from "../../local/cartesia/server.ts";
+import { standinOptionsFromEnv } from "../../local/cartesia/settings.ts";
+import { MAX_REQUEST_STARTS, StatsTracker } from "../../local/cartesia/stats.ts";
+import { waitForStats } from "../../local/cartesia/wait.ts";
+import { readWav } from "../../local/cartesia/wav_reader.ts";
 import { STRICT, test } from "../helpers/strict.ts";
 
 const VOICE = "a0e99841-438c-4a64-b679-ae501e7d6091";
@@ -547,7 +547,7 @@ test("CLI settings: env parsed into options; every bad variable named", () => {
   );
 });
 
-const MAIN = new URL("../../scripts/standins/cartesia/main.ts", import.meta.url).pathname;
+const MAIN = new URL("../../local/cartesia/main.ts", import.meta.url).pathname;
 const ROOT = new URL("../../", import.meta.url).pathname;
 
 test("CLI main.ts: a bad setting exits 2 with a message naming the variable", async () => {

@@ -3,10 +3,10 @@
 import { createApp } from "../../supabase/functions/_shared/app.ts";
 import { edgePlatform } from "../../supabase/functions/_shared/platform.ts";
 import { loadSettings, SettingsError } from "../../supabase/functions/_shared/settings.ts";
-import { startGateway } from "../standins/gateway/server.ts";
-import { startRealtime } from "../standins/realtime/server.ts";
+import { startGateway } from "./server.ts";
+import { startRealtime } from "../realtime/server.ts";
 import { adminSite } from "./admin_site.ts";
-import { projectFunctions } from "./functions.ts";
+import { projectFunctions } from "./project_functions.ts";
 
 const env = Deno.env.toObject();
 const required = (name: string) => {

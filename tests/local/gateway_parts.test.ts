@@ -1,17 +1,17 @@
 // The gateway's pure pieces: object-name validation, Range parsing, one-level listing,
 // the multipart reader (storage-js's empty field name, binary bodies) and log scrubbing.
 import assert from "node:assert/strict";
-import { redact } from "../../scripts/standins/gateway/http.ts";
-import { StorageHttpError } from "../../scripts/standins/gateway/storage/errors.ts";
-import { listLevel, parseListBody } from "../../scripts/standins/gateway/storage/listing.ts";
-import { boundaryOf, parseMultipart } from "../../scripts/standins/gateway/storage/multipart.ts";
+import { redact } from "../../local/gateway/http.ts";
+import { StorageHttpError } from "../../local/gateway/storage/errors.ts";
+import { listLevel, parseListBody } from "../../local/gateway/storage/listing.ts";
+import { boundaryOf, parseMultipart } from "../../local/gateway/storage/multipart.ts";
 import {
   checkBucketId,
   checkObjectName,
   objectNameFromSegments,
-} from "../../scripts/standins/gateway/storage/paths.ts";
-import { parseRange } from "../../scripts/standins/gateway/storage/range.ts";
-import type { ObjectRecord } from "../../scripts/standins/gateway/storage/types.ts";
+} from "../../local/gateway/storage/paths.ts";
+import { parseRange } from "../../local/gateway/storage/range.ts";
+import type { ObjectRecord } from "../../local/gateway/storage/types.ts";
 
 function status400(fn: () => unknown, why: string): void {
   assert.throws(fn, (err: unknown) => err instanceof StorageHttpError && err.status === 400, why);

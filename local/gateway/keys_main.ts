@@ -1,6 +1,6 @@
 // Prints the local stack's keys as env lines for a JWT secret given in SUPABASE_JWT_SECRET:
 // anon and service-role keys, a dev super-admin token and a plain user's token.
-import { localKeys, signUserJwt } from "../standins/gateway/keys.ts";
+import { localKeys, signUserJwt } from "./keys.ts";
 
 const secret = Deno.env.get("SUPABASE_JWT_SECRET");
 if (!secret) {

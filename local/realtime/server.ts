@@ -210,7 +210,7 @@ async function warnIfNotInstalled(sql: postgres.Sql, log: (line: string) => void
   if (rows.length > 0) {
     log(
       `realtime: ${rows.map((r) => r.name).join(", ")} will not stream: apply ` +
-        "scripts/standins/realtime/changes.sql and run select realtime_standin.install()",
+        "local/realtime/changes.sql and run select realtime_standin.install()",
     );
   }
 }

@@ -2,16 +2,16 @@
 // Realtime host whose channel the test fires events and statuses into, and a server holding
 // batch and segment rows that answers getBatch / getSegments like admin-api. Not bundled.
 
-import type { FollowClient } from "../src/lib/follow.ts";
+import type { FollowClient } from "../../admin/src/lib/follow.ts";
 import type {
   ChannelLike,
   PostgresChangePayload,
   PostgresChangesFilter,
   RealtimeHost,
   SubscribeStatus,
-} from "../src/lib/supabase_like.ts";
-import type { Timers } from "../src/lib/timers.ts";
-import type { Batch, Segment, SegmentKind, SegmentQuery, SegmentStatus } from "../src/lib/types.ts";
+} from "../../admin/src/lib/supabase_like.ts";
+import type { Timers } from "../../admin/src/lib/timers.ts";
+import type { Batch, Segment, SegmentKind, SegmentQuery, SegmentStatus } from "../../admin/src/lib/types.ts";
 
 export const BATCH_ID = "0b8f5a52-6c1e-4d7a-9a5e-1f2a3b4c5d6e";
 

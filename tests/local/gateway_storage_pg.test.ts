@@ -1,7 +1,7 @@
 // The gateway's Storage subset on Postgres: the same contract as the unit test, with buckets
 // read from storage.buckets and a storage.objects row per object; plus the rows themselves and
 // the bucket limits. Needs AQ_TEST_DB_URL (an admin URL to a cluster); each test gets its own
-// database with scripts/standins/platform.sql applied, dropped afterwards.
+// database with local/platform.sql applied, dropped afterwards.
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
@@ -10,17 +10,17 @@ import {
   PRIVATE_BUCKET,
   PUBLIC_BUCKET,
   startFixture,
-} from "../../scripts/standins/gateway/testkit/fixture.ts";
+} from "../../local/gateway/testkit/fixture.ts";
 import {
   errorOf,
   registerStorageContract,
   sampleBytes,
-} from "../../scripts/standins/gateway/testkit/storage_contract.ts";
-import { randomSecret } from "../../scripts/standins/gateway/keys.ts";
-import { startGateway } from "../../scripts/standins/gateway/server.ts";
+} from "../../local/gateway/testkit/storage_contract.ts";
+import { randomSecret } from "../../local/gateway/keys.ts";
+import { startGateway } from "../../local/gateway/server.ts";
 
 const ADMIN_URL = Deno.env.get("AQ_TEST_DB_URL");
-const PLATFORM_SQL = fileURLToPath(new URL("../../scripts/standins/platform.sql", import.meta.url));
+const PLATFORM_SQL = fileURLToPath(new URL("../../local/platform.sql", import.meta.url));
 
 interface DbFixture extends Fixture {
   sql: postgres.Sql;

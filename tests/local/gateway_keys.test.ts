@@ -7,7 +7,7 @@ import {
   randomSecret,
   signUserJwt,
   verifyJwt,
-} from "../../scripts/standins/gateway/keys.ts";
+} from "../../local/gateway/keys.ts";
 
 const FIVE_YEARS_S = 5 * 365 * 24 * 3600;
 

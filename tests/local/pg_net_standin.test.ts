@@ -1,4 +1,4 @@
-// The pg_net stand-in (scripts/standins/pg_net) against a real Postgres: net.http_* keep pg_net
+// The pg_net stand-in (local/pg_net) against a real Postgres: net.http_* keep pg_net
 // 0.19.5's interface and only queue; the dispatcher sends queued requests to a local Deno.serve and
 // records responses, timeouts and refusals in net._http_response as pg_net's worker does. Needs
 // AQ_TEST_DB_URL and the stand-in installed (scripts/lib/standins.sh install_standin_extensions).
@@ -11,9 +11,9 @@ const ignore = !(await standinInstalled("pg_net"));
 import {
   type NetDispatcher,
   startNetDispatcher,
-} from "../../scripts/standins/pg_net/dispatcher.ts";
-import { isLoopbackHost } from "../../scripts/standins/pg_net/host_policy.ts";
-import type { FetchLike } from "../../scripts/standins/pg_net/types.ts";
+} from "../../local/pg_net/dispatcher.ts";
+import { isLoopbackHost } from "../../local/pg_net/host_policy.ts";
+import type { FetchLike } from "../../local/pg_net/types.ts";
 
 /** Upper bound for a response row to appear; the dispatcher normally takes milliseconds. */
 const RESPONSE_WAIT_LIMIT_MS = 15_000;

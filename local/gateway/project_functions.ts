@@ -5,7 +5,7 @@ import { createAdminApiHandler } from "../../supabase/functions/admin-api/handle
 import { createCancelBatchHandler } from "../../supabase/functions/cancel-batch/handler.ts";
 import { createProcessSegmentsHandler } from "../../supabase/functions/process-segments/handler.ts";
 import { createStartBatchHandler } from "../../supabase/functions/start-batch/handler.ts";
-import type { EdgeFunction } from "../standins/gateway/server.ts";
+import type { EdgeFunction } from "./server.ts";
 
 const HANDLERS: Record<string, (app: App) => (req: Request) => Promise<Response>> = {
   "start-batch": createStartBatchHandler,

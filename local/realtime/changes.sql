@@ -1,5 +1,5 @@
 -- LOCAL STACK ONLY — never part of supabase/migrations. The change feed of the Realtime stand-in
--- (scripts/standins/realtime/server.ts): where Supabase Realtime decodes the WAL of the tables in
+-- (local/realtime/server.ts): where Supabase Realtime decodes the WAL of the tables in
 -- publication supabase_realtime, the stand-in has a row trigger on each of those tables that
 -- sends the change with NOTIFY on channel audio_queue_realtime. Apply this file, then run
 -- `select realtime_standin.install()` (again after every migration that adds a table to the
@@ -17,7 +17,7 @@
 create schema if not exists realtime_standin;
 revoke all on schema realtime_standin from public;
 comment on schema realtime_standin is
-  'Local stack only: the Realtime stand-in''s change triggers (scripts/standins/realtime).';
+  'Local stack only: the Realtime stand-in''s change triggers (local/realtime).';
 
 -- realtime_standin.notify_change: AFTER INSERT/UPDATE/DELETE row trigger; TG_ARGV holds the names of
 -- the table's primary key columns (install() passes them). Sends one NOTIFY per changed row.
