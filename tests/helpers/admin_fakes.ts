@@ -11,7 +11,13 @@ import type {
   SubscribeStatus,
 } from "../../admin/src/lib/supabase_like.ts";
 import type { Timers } from "../../admin/src/lib/timers.ts";
-import type { Batch, Segment, SegmentKind, SegmentQuery, SegmentStatus } from "../../admin/src/lib/types.ts";
+import type {
+  Batch,
+  Segment,
+  SegmentKind,
+  SegmentQuery,
+  SegmentStatus,
+} from "../../admin/src/lib/types.ts";
 
 export const BATCH_ID = "0b8f5a52-6c1e-4d7a-9a5e-1f2a3b4c5d6e";
 

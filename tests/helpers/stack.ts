@@ -8,10 +8,7 @@ import type { Platform } from "../../supabase/functions/_shared/platform.ts";
 import { loadSettings } from "../../supabase/functions/_shared/settings.ts";
 import type { WorkerConfig, WorkerReport } from "../../supabase/functions/_shared/worker/pool.ts";
 import { newHolder, startWorker } from "../../supabase/functions/_shared/worker/run.ts";
-import {
-  type CartesiaStandin,
-  startCartesiaStandin,
-} from "../../local/cartesia/server.ts";
+import { type CartesiaStandin, startCartesiaStandin } from "../../local/cartesia/server.ts";
 import type { FaultAndLatency } from "../../local/cartesia/faults.ts";
 import { localKeys, randomSecret, signUserJwt } from "../../local/gateway/keys.ts";
 import { type Gateway, startGateway } from "../../local/gateway/server.ts";

@@ -8,10 +8,7 @@ import { sql, standinInstalled, type TestSql, withTempDatabase } from "../helper
 
 // With the real pg_net installed these tests of the stand-in are reported as ignored.
 const ignore = !(await standinInstalled("pg_net"));
-import {
-  type NetDispatcher,
-  startNetDispatcher,
-} from "../../local/pg_net/dispatcher.ts";
+import { type NetDispatcher, startNetDispatcher } from "../../local/pg_net/dispatcher.ts";
 import { isLoopbackHost } from "../../local/pg_net/host_policy.ts";
 import type { FetchLike } from "../../local/pg_net/types.ts";
 
