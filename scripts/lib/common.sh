@@ -5,7 +5,9 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-LOCAL="$ROOT/.local"
+# Everything the local stack and the test runs write (clusters' links, stored files, logs, keys).
+# AQ_LOCAL_DIR moves it, so a second stack (the stack's own test) can run beside a developer's.
+LOCAL="${AQ_LOCAL_DIR:-$ROOT/.local}"
 PG_BIN="/usr/lib/postgresql/15/bin"
 DENO="$ROOT/tools/node_modules/.bin/deno"
 SUPABASE="$ROOT/tools/node_modules/.bin/supabase"
@@ -75,10 +77,10 @@ ensure_browser() {
 
 # A throwaway cluster per name ("dev" for the stack, "test" for the test run). postgres will not
 # run as root and CI's clone may sit under a directory only root can enter, so the data directory
-# lives under /tmp (keyed by the checkout path) and .local/pg-<name> links to it.
+# lives under /tmp (keyed by the state folder's path) and .local/pg-<name> links to it.
 cluster_dir() {
   local name="$1" key
-  key="$(printf '%s' "$ROOT" | sha1sum | cut -c1-10)"
+  key="$(printf '%s' "$LOCAL" | sha1sum | cut -c1-10)"
   printf '/tmp/audio-queue-%s/pg-%s' "$key" "$name"
 }
 
