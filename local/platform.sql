@@ -1,6 +1,6 @@
 -- The slice of a Supabase project's database that the platform creates before any migration runs:
 -- API roles, auth.uid()/auth.jwt(), the storage and extensions schemas, the Realtime publication.
--- Applied by scripts/lib/stack.sh to local clusters only; never part of supabase/migrations.
+-- Applied by db_prepare (scripts/lib/database.sh) to local clusters only; never part of supabase/migrations.
 -- Shapes follow what Supabase documents for these objects, reduced to what audio-queue touches.
 
 do $$

@@ -6,11 +6,11 @@ import { linearToAlaw, linearToMulaw } from "./g711.ts";
 import type { Encoding } from "./protocol.ts";
 
 /** ~55 ms per character is close to natural speech (about 150 words a minute). */
-export const MS_PER_CHARACTER = 55;
+const MS_PER_CHARACTER = 55;
 /** Even a one-letter word gets a short clip, as real TTS adds leading and trailing silence. */
-export const MIN_DURATION_MS = 300;
+const MIN_DURATION_MS = 300;
 /** Long texts are capped so a test's bad input cannot make a huge response. */
-export const MAX_DURATION_MS = 20_000;
+const MAX_DURATION_MS = 20_000;
 
 /** Fade in/out length: removes clicks at the clip's edges. */
 const FADE_MS = 10;
@@ -46,7 +46,7 @@ export function synthesizeSamples(opts: {
 }
 
 /** Bytes per sample for each encoding (mono). */
-export function bytesPerSample(encoding: Encoding): number {
+function bytesPerSample(encoding: Encoding): number {
   return encoding === "pcm_f32le" ? 4 : encoding === "pcm_s16le" ? 2 : 1;
 }
 

@@ -46,7 +46,7 @@ const fraction = z.number().min(0).max(1);
 const MAX_MS = 3_600_000;
 const millis = z.number().min(0).max(MAX_MS);
 
-export const faultPatchSchema = z.strictObject({
+const faultPatchSchema = z.strictObject({
   latencyMeanMs: millis,
   latencySpread: fraction,
   latencyScale: z.number().min(0).max(100),

@@ -21,7 +21,7 @@
 
 export const API_VERSIONS = ["2024-06-10", "2024-11-13", "2025-04-16", "2026-03-01"] as const;
 /** First version whose errors are structured JSON. */
-export const JSON_ERRORS_SINCE = "2026-03-01";
+const JSON_ERRORS_SINCE = "2026-03-01";
 
 export const PLAN_LIMITS = { free: 2, pro: 3, startup: 5, scale: 15 } as const;
 export type PlanName = keyof typeof PLAN_LIMITS;

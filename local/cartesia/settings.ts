@@ -6,9 +6,9 @@ import type { CartesiaStandinOptions } from "./server.ts";
 import { PLAN_LIMITS, type PlanName } from "./protocol.ts";
 
 /** Next to Supabase's local ports (54321–54329), so the whole stack sits in one range. */
-export const DEFAULT_PORT = 54330;
+const DEFAULT_PORT = 54330;
 /** One Pro key, the plan the old browser hook was written against (3 in parallel). */
-export const DEFAULT_KEYS = "dev-key:pro";
+const DEFAULT_KEYS = "dev-key:pro";
 
 /** Environment variable → option name and schema. Empty strings count as unset. */
 const fraction = z.coerce.number().min(0).max(1);

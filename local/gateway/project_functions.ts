@@ -15,7 +15,7 @@ const HANDLERS: Record<string, (app: App) => (req: Request) => Promise<Response>
 };
 
 // verifyJwtFromConfig: [functions.<name>] verify_jwt = true|false from config.toml text.
-export function verifyJwtFromConfig(configToml: string, name: string): boolean {
+function verifyJwtFromConfig(configToml: string, name: string): boolean {
   const section = new RegExp(
     `^\\[functions\\.${name.replace(/-/g, "\\-")}\\]\\s*$([\\s\\S]*?)(?=^\\[|$(?![\\s\\S]))`,
     "m",

@@ -12,7 +12,7 @@ import type { FetchLike, QueuedRequest, ResponseRow } from "./types.ts";
 export const NOTIFY_CHANNEL = "audio_queue_pg_net";
 
 /** net.check_worker_is_up() looks for a connection with this name. */
-export const DISPATCHER_APPLICATION_NAME = "pg_net stand-in dispatcher";
+const DISPATCHER_APPLICATION_NAME = "pg_net stand-in dispatcher";
 
 /** Polling only backs up NOTIFY, so half a second of latency in that rare case is fine. */
 const DEFAULT_POLL_INTERVAL_MS = 500;

@@ -2,7 +2,7 @@
 -- (net), tables, types and function signatures, written from scratch in SQL and PL/pgSQL. The real
 -- extension sends requests from a C background worker; here net.http_* only queue them and a
 -- trigger notifies channel audio_queue_pg_net, which local/pg_net/dispatcher.ts LISTENs
--- on. tests/integration/pg_net_standin.test.ts pins the interface.
+-- on. tests/local/pg_net_standin.test.ts pins the interface.
 
 \echo Use "CREATE EXTENSION pg_net" to load this file. \quit
 

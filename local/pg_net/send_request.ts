@@ -6,14 +6,14 @@
 import type { FetchLike, QueuedRequest, ResponseRow } from "./types.ts";
 
 /** pg_net 0.19.5 is the version the stand-in matches; sent as User-Agent like pg_net does. */
-export const STANDIN_USER_AGENT = "pg_net/0.19.5 (audio-queue stand-in)";
+const STANDIN_USER_AGENT = "pg_net/0.19.5 (audio-queue stand-in)";
 
 /** libcurl's follow limit is larger, but ten hops is far beyond any redirect chain we expect. */
 const MAX_REDIRECTS = 10;
 
 /** Newer pg_net refuses timeouts outside 1..max_timeout_ms instead of waiting forever; the cap
  * also bounds how long stopping the dispatcher can take. 5 minutes covers any Edge Function. */
-export const MAX_TIMEOUT_MS = 300_000;
+const MAX_TIMEOUT_MS = 300_000;
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 

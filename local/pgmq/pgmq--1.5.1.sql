@@ -2,7 +2,7 @@
 -- Same schema, function names, argument names, defaults, return types, types and tables as the
 -- real extension, written from scratch in SQL and PL/pgSQL so it runs where the real one (a Rust
 -- extension) is not installed. Only partitioned queues (which need pg_partman) are refused.
--- Installed by scripts/lib/standins.sh; tests/integration/pgmq_standin.test.ts pins the interface.
+-- Installed by scripts/lib/standins.sh; tests/local/pgmq_standin.test.ts pins the interface.
 
 \echo Use "CREATE EXTENSION pgmq" to load this file. \quit
 

@@ -28,7 +28,7 @@ export interface Binding {
 const ID_MASK = 0x7ffffff;
 
 /** A stable id for a binding's params: FNV-1a over their JSON with sorted keys. */
-export function bindingId(params: Payload): number {
+function bindingId(params: Payload): number {
   const canonical = JSON.stringify(params, Object.keys(params).sort());
   let hash = 0x811c9dc5;
   for (let i = 0; i < canonical.length; i++) {

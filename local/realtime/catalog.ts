@@ -6,7 +6,7 @@ import type postgres from "postgres";
 import type { DbRole } from "./tokens.ts";
 
 /** The publication Supabase Realtime streams. */
-export const PUBLICATION = "supabase_realtime";
+const PUBLICATION = "supabase_realtime";
 
 // Long enough that a 20,000-event burst reads the catalog a handful of times, short enough
 // that a migration (new column, new grant) shows up within seconds without a restart.

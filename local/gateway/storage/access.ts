@@ -38,7 +38,7 @@ export async function authenticate(req: Request, jwtSecret: string): Promise<Cal
   return { role, owner };
 }
 
-export function isServiceRole(caller: Caller): boolean {
+function isServiceRole(caller: Caller): boolean {
   return caller.role === "service_role";
 }
 

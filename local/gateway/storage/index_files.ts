@@ -6,7 +6,7 @@ import { TMP_DIR } from "./blobs.ts";
 import type { BucketRecord, ObjectIndex, ObjectMetadata, ObjectRecord } from "./types.ts";
 
 /** Folder of the row files under the storage root; dot-folders are never buckets. */
-export const META_DIR = ".meta";
+const META_DIR = ".meta";
 
 export interface FileIndexOptions {
   storageRoot: string;

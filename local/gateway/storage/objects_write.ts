@@ -11,7 +11,7 @@ import type { BucketRecord, ObjectMetadata } from "./types.ts";
 
 // Supabase's default global upload limit (Free plan) is 50 MB; a bucket's own
 // file_size_limit can lower it. TTS clips are tens of kilobytes.
-export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
+const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
 // Room for multipart boundaries and the cacheControl field on top of the file itself.
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 

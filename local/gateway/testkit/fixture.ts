@@ -7,7 +7,7 @@ import { type EdgeFunction, type Gateway, startGateway } from "../server.ts";
 
 export const PRIVATE_BUCKET = "word-audio";
 export const PUBLIC_BUCKET = "public-clips";
-export const TEST_USER_ID = "7f0c3f2e-4a61-4f7e-9d2a-5b1c2d3e4f50";
+const TEST_USER_ID = "7f0c3f2e-4a61-4f7e-9d2a-5b1c2d3e4f50";
 
 export interface Fixture {
   gateway: Gateway;
