@@ -9,6 +9,7 @@ import { DEFAULT_FAULTS, type FaultAndLatency, parseFaultPatch } from "./faults.
 import { PLAN_LIMITS, type PlanName } from "./protocol.ts";
 import { type StandinStats, StatsTracker } from "./stats.ts";
 import { handleTts } from "./tts_handler.ts";
+import { seededRandom } from "./seeded_random.ts";
 
 export type { FaultAndLatency } from "./faults.ts";
 export type { PlanName } from "./protocol.ts";
@@ -20,8 +21,11 @@ export interface CartesiaStandinOptions extends Partial<FaultAndLatency> {
   keys: Record<string, PlanName | number>;
   /** 0 (default) picks a free port. */
   port?: number;
-  /** Drives the latency model and fault draws; default Math.random. */
+  /** Drives the latency model and fault draws; default a generator seeded with `seed`, or
+   * Math.random when there is no seed. */
   random?: () => number;
+  /** Makes the fault and latency draws the same on every run (see seeded_random.ts). */
+  seed?: number;
   /** Clock for request start times and the 429 storm window; default Date.now. */
   now?: () => number;
   /** The lame binary for mp3 (default "lame" on PATH); null switches mp3 off. */
@@ -49,8 +53,9 @@ const keysSchema = z.record(
 export async function startCartesiaStandin(
   opts: CartesiaStandinOptions,
 ): Promise<CartesiaStandin> {
-  const { keys, port = 0, random = Math.random, now = Date.now, lameCommand = "lame", ...rest } =
+  const { keys, port = 0, seed, random: given, now = Date.now, lameCommand = "lame", ...rest } =
     opts;
+  const random = given ?? (seed === undefined ? Math.random : seededRandom(seed));
   const parsedKeys = keysSchema.safeParse(keys);
   if (!parsedKeys.success || Object.keys(keys).length === 0) {
     throw new Error(

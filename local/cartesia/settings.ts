@@ -26,6 +26,7 @@ const VARS = {
   CARTESIA_STANDIN_SLOW_MS: millis,
   CARTESIA_STANDIN_HANG_RATE: fraction,
   CARTESIA_STANDIN_LAME: z.string(),
+  CARTESIA_STANDIN_SEED: z.coerce.number().int().min(0).max(4294967295),
 } as const;
 
 type VarName = keyof typeof VARS;
@@ -62,6 +63,7 @@ export function standinOptionsFromEnv(
     slowRate: read("CARTESIA_STANDIN_SLOW_RATE"),
     slowMs: read("CARTESIA_STANDIN_SLOW_MS"),
     hangRate: read("CARTESIA_STANDIN_HANG_RATE"),
+    seed: read("CARTESIA_STANDIN_SEED"),
     lameCommand: lame === undefined ? "lame" : lame === "off" ? null : lame,
   };
   if (problems.length > 0) {

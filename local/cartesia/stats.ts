@@ -1,8 +1,21 @@
 // The stand-in's counters: requests by status, requests in flight (now and at most, overall and
-// per key), 200s per transcript+voice, 429s, and the start times of recent requests.
+// per key), requests at the stand-in at once (refused ones included), 200s per transcript+voice,
+// 429s, and a log of recent requests with their start and end on the stand-in's own clock.
 
-/** Enough start times for a 300-segment batch many times over, small enough to keep in RAM. */
-export const MAX_REQUEST_STARTS = 100_000;
+/** Enough requests for a 30,000-segment batch several times over, small enough to keep in RAM
+ * (about 100 bytes each). */
+export const MAX_REQUEST_LOG = 100_000;
+
+/** One request as the stand-in saw it, on its own clock (ms since epoch). */
+export interface RequestRecord {
+  /** The API key, or null when the request was refused before its key was read. */
+  key: string | null;
+  start: number;
+  /** null while the request is still being answered. */
+  end: number | null;
+  /** The HTTP status answered (499 when the client went away first); null while in progress. */
+  status: number | null;
+}
 
 export interface StandinStats {
   /** Every POST /tts/bytes, whatever its answer. */
@@ -11,16 +24,21 @@ export interface StandinStats {
   byStatus: Record<string, number>;
   /** Requests the client abandoned (or close() cut) before an answer was sent. */
   abandoned: number;
+  /** Requests past the concurrency check, being answered now (what the plan limit counts). */
   inFlight: number;
   maxInFlight: number;
   inFlightByKey: Record<string, number>;
   maxInFlightByKey: Record<string, number>;
+  /** Requests at the stand-in at once, refused ones included: how many a client really sent
+   * in parallel, whatever the plan let through. Per key, from the moment the key is known. */
+  maxAtOnce: number;
+  maxAtOnceByKey: Record<string, number>;
   /** 200 answers per okKey(voiceId, transcript): a count above 1 means text generated twice. */
   okByTranscript: Record<string, number>;
   /** 429 answers, from the concurrency limit and from injected faults. */
   rateLimited: number;
-  /** Start time (ms since epoch) of each request, oldest first, the last MAX_REQUEST_STARTS. */
-  requestStarts: number[];
+  /** The last MAX_REQUEST_LOG requests, oldest first. */
+  requests: RequestRecord[];
 }
 
 /** The okByTranscript key of a voice and transcript. */
@@ -38,14 +56,39 @@ export class StatsTracker {
   #maxInFlightByKey = new Map<string, number>();
   #ok = new Map<string, number>();
   #rateLimited = 0;
-  #starts: number[] = [];
+  #log: RequestRecord[] = [];
+  #atOnce = 0;
+  #maxAtOnce = 0;
+  #atOnceByKey = new Map<string, number>();
+  #maxAtOnceByKey = new Map<string, number>();
 
-  requestStarted(at: number): void {
+  /** A request arrived; the record is finished by `ended` (and `keyed` once its key is read). */
+  requestStarted(at: number): RequestRecord {
     this.#total++;
-    this.#starts.push(at);
+    this.#atOnce++;
+    this.#maxAtOnce = Math.max(this.#maxAtOnce, this.#atOnce);
+    const record: RequestRecord = { key: null, start: at, end: null, status: null };
+    this.#log.push(record);
     // Trim in batches so each request stays O(1) on average.
-    if (this.#starts.length > 2 * MAX_REQUEST_STARTS) {
-      this.#starts = this.#starts.slice(-MAX_REQUEST_STARTS);
+    if (this.#log.length > 2 * MAX_REQUEST_LOG) this.#log = this.#log.slice(-MAX_REQUEST_LOG);
+    return record;
+  }
+
+  /** The request's API key is known (and valid): it counts toward that key's at-once figure. */
+  keyed(record: RequestRecord, key: string): void {
+    record.key = key;
+    const n = (this.#atOnceByKey.get(key) ?? 0) + 1;
+    this.#atOnceByKey.set(key, n);
+    this.#maxAtOnceByKey.set(key, Math.max(this.#maxAtOnceByKey.get(key) ?? 0, n));
+  }
+
+  /** The request is over: answered with `status` (499 when its client left) at `at`. */
+  ended(record: RequestRecord, status: number, at: number): void {
+    record.end = at;
+    record.status = status;
+    this.#atOnce--;
+    if (record.key !== null) {
+      this.#atOnceByKey.set(record.key, (this.#atOnceByKey.get(record.key) ?? 1) - 1);
     }
   }
 
@@ -87,9 +130,11 @@ export class StatsTracker {
     this.#abandoned = 0;
     this.#maxInFlight = this.#inFlight;
     this.#maxInFlightByKey = new Map(this.#inFlightByKey);
+    this.#maxAtOnce = this.#atOnce;
+    this.#maxAtOnceByKey = new Map(this.#atOnceByKey);
     this.#ok.clear();
     this.#rateLimited = 0;
-    this.#starts = [];
+    this.#log = [];
   }
 
   snapshot(): StandinStats {
@@ -103,9 +148,11 @@ export class StatsTracker {
       maxInFlight: this.#maxInFlight,
       inFlightByKey: record(this.#inFlightByKey),
       maxInFlightByKey: record(this.#maxInFlightByKey),
+      maxAtOnce: this.#maxAtOnce,
+      maxAtOnceByKey: record(this.#maxAtOnceByKey),
       okByTranscript: record(this.#ok),
       rateLimited: this.#rateLimited,
-      requestStarts: this.#starts.slice(-MAX_REQUEST_STARTS),
+      requests: this.#log.slice(-MAX_REQUEST_LOG).map((r) => ({ ...r })),
     };
   }
 }

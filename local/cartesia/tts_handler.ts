@@ -5,7 +5,7 @@
 import { decide, type FaultAndLatency } from "./faults.ts";
 import { type ApiError, errorResponse } from "./protocol.ts";
 import { renderAudio } from "./render.ts";
-import type { StatsTracker } from "./stats.ts";
+import type { RequestRecord, StatsTracker } from "./stats.ts";
 import { checkApiKey, checkBody, checkVersion } from "./validate.ts";
 
 export interface TtsContext {
@@ -25,13 +25,28 @@ export interface TtsContext {
 const ABANDONED_STATUS = 499;
 
 export async function handleTts(request: Request, ctx: TtsContext): Promise<Response> {
-  ctx.stats.requestStarted(ctx.now());
+  const record = ctx.stats.requestStarted(ctx.now());
+  try {
+    return await respond(request, ctx, record);
+  } finally {
+    // A request that threw (the server answers 500 for it) still leaves the stand-in.
+    if (record.end === null) ctx.stats.ended(record, 500, ctx.now());
+  }
+}
+
+async function respond(
+  request: Request,
+  ctx: TtsContext,
+  record: RequestRecord,
+): Promise<Response> {
   const answer = (res: Response): Response => {
     ctx.stats.answered(res.status);
+    ctx.stats.ended(record, res.status, ctx.now());
     return res;
   };
   const abandoned = (): Response => {
     ctx.stats.abandonedOne();
+    ctx.stats.ended(record, ABANDONED_STATUS, ctx.now());
     return new Response(null, { status: ABANDONED_STATUS });
   };
 
@@ -39,6 +54,7 @@ export async function handleTts(request: Request, ctx: TtsContext): Promise<Resp
   if (!version.ok) return answer(errorResponse(version.error, null));
   const key = checkApiKey(request.headers, ctx.limits);
   if (!key.ok) return answer(errorResponse(key.error, version.value));
+  ctx.stats.keyed(record, key.value);
   let raw: string;
   try {
     raw = await request.text();

@@ -22,7 +22,7 @@ export async function waitForStats(
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
   const last = standin.stats();
-  const { requestStarts: _starts, okByTranscript: _ok, ...summary } = last;
+  const { requests: _log, okByTranscript: _ok, ...summary } = last;
   throw new Error(
     `waitForStats: ${opts.what ?? "condition"} not reached within ${timeoutMs} ms; stats: ${
       JSON.stringify(summary)

@@ -12,7 +12,7 @@ import {
   startCartesiaStandin,
 } from "../../local/cartesia/server.ts";
 import { standinOptionsFromEnv } from "../../local/cartesia/settings.ts";
-import { MAX_REQUEST_STARTS, StatsTracker } from "../../local/cartesia/stats.ts";
+import { MAX_REQUEST_LOG, StatsTracker } from "../../local/cartesia/stats.ts";
 import { waitForStats } from "../../local/cartesia/wait.ts";
 import { readWav } from "../../local/cartesia/wav_reader.ts";
 import { STRICT, test } from "../helpers/strict.ts";
@@ -324,6 +324,9 @@ test("per-key limit: 429 at once above the plan, maxInFlight never above it", as
       assert.equal(st.maxInFlightByKey[KEY], 2);
       assert.equal(st.maxInFlightByKey.other, 1);
       assert.equal(st.maxInFlight, 3, "the two hung requests plus the other key's one");
+      // The refused requests were at the stand-in too: a client sent 3 at once on KEY.
+      assert.equal(st.maxAtOnceByKey[KEY], 3);
+      assert.equal(st.maxAtOnceByKey.other, 1);
       assert.equal(st.rateLimited, 3);
       assert.equal(st.byStatus["429"], 3);
     },
@@ -397,7 +400,10 @@ test("storm429Ms: every request 429 until the window closes (injected clock)", a
     const after = await post(s);
     assert.equal(after.status, 200);
     await after.body?.cancel();
-    assert.deepEqual(s.stats().requestStarts, [1_000_000, 1_000_000, 1_000_000, 1_005_001]);
+    assert.deepEqual(
+      s.stats().requests.map((r) => [r.start, r.status]),
+      [[1_000_000, 429], [1_000_000, 429], [1_000_000, 429], [1_005_001, 200]],
+    );
   });
 });
 
@@ -442,7 +448,11 @@ test("stats: okByTranscript per voice+text, start times, reset", async () => {
     const st = s.stats();
     assert.equal(st.totalRequests, 3);
     assert.deepEqual(st.okByTranscript, { [okKey(VOICE, "one")]: 2, [okKey(VOICE, "two")]: 1 });
-    assert.deepEqual(st.requestStarts, [42, 43, 44]);
+    assert.deepEqual(st.requests, [
+      { key: KEY, start: 42, end: 42, status: 200 },
+      { key: KEY, start: 43, end: 43, status: 200 },
+      { key: KEY, start: 44, end: 44, status: 200 },
+    ]);
     assert.deepEqual(st.byStatus, { "200": 3 });
     s.resetStats();
     assert.equal(s.stats().totalRequests, 0);
@@ -450,14 +460,58 @@ test("stats: okByTranscript per voice+text, start times, reset", async () => {
   });
 });
 
-test("stats: request start times are bounded to the last MAX_REQUEST_STARTS", () => {
+test("stats: the request log is bounded to the last MAX_REQUEST_LOG", () => {
   const t = new StatsTracker();
-  const n = 2 * MAX_REQUEST_STARTS + 7;
-  for (let i = 0; i < n; i++) t.requestStarted(i);
-  const starts = t.snapshot().requestStarts;
-  assert.equal(starts.length, MAX_REQUEST_STARTS);
-  assert.equal(starts[starts.length - 1], n - 1);
-  assert.equal(starts[0], n - MAX_REQUEST_STARTS);
+  const n = 2 * MAX_REQUEST_LOG + 7;
+  for (let i = 0; i < n; i++) t.ended(t.requestStarted(i), 200, i + 1);
+  const log = t.snapshot().requests;
+  assert.equal(log.length, MAX_REQUEST_LOG);
+  assert.deepEqual(log[log.length - 1], { key: null, start: n - 1, end: n, status: 200 });
+  assert.equal(log[0].start, n - MAX_REQUEST_LOG);
+});
+
+test("stats: the log times each request on the stand-in's clock, open until answered", async () => {
+  let clock = 5_000;
+  await withStandin(
+    { now: () => clock, hangRate: 1 },
+    async (s) => {
+      const client = new AbortController();
+      const pending = post(s, { signal: client.signal }).catch((e: Error) => e);
+      await waitForStats(s, (st) => st.inFlight === 1, { what: "one hung request" });
+      assert.deepEqual(s.stats().requests, [{ key: KEY, start: 5_000, end: null, status: null }]);
+      clock = 5_250;
+      client.abort();
+      assert.ok(await pending instanceof Error);
+      const st = await waitForStats(s, (x) => x.inFlight === 0, { what: "the request ended" });
+      assert.deepEqual(st.requests, [{ key: KEY, start: 5_000, end: 5_250, status: 499 }]);
+      // A request refused before its key was read is logged without one.
+      const res = await post(s, { headers: { Authorization: "Bearer nobody" } });
+      assert.equal(res.status, 401);
+      await res.body?.cancel();
+      assert.deepEqual(s.stats().requests[1], { key: null, start: 5_250, end: 5_250, status: 401 });
+    },
+  );
+});
+
+test("seed: the same seed gives the same faults on every run, another seed others", async () => {
+  const statuses = async (seed: number) => {
+    const out: number[] = [];
+    await withStandin({ seed, rate5xx: 0.3, rate429: 0.1 }, async (s) => {
+      for (let i = 0; i < 40; i++) {
+        const res = await post(s);
+        out.push(res.status);
+        await res.body?.cancel();
+      }
+    });
+    return out;
+  };
+  const first = await statuses(7);
+  assert.deepEqual(await statuses(7), first);
+  assert.notDeepEqual(await statuses(8), first);
+  // With a seed, a failure test always has failures to check.
+  assert.ok(first.some((x) => x >= 500), `no 5xx in ${first}`);
+  assert.ok(first.some((x) => x === 429), `no 429 in ${first}`);
+  assert.ok(first.some((x) => x === 200), `no 200 in ${first}`);
 });
 
 test("HTTP control routes: stats, config (validated), reset — no API key needed", async () => {
@@ -531,8 +585,10 @@ test("CLI settings: env parsed into options; every bad variable named", () => {
     CARTESIA_STANDIN_KEYS: "dev-key:pro, other:5",
     CARTESIA_STANDIN_RATE_429: "0.25",
     CARTESIA_STANDIN_LAME: "off",
+    CARTESIA_STANDIN_SEED: "42",
   });
   assert.deepEqual(opts.keys, { "dev-key": "pro", other: 5 });
+  assert.equal(opts.seed, 42);
   assert.equal(opts.port, 0);
   assert.equal(opts.rate429, 0.25);
   assert.equal(opts.lameCommand, null);
@@ -541,9 +597,11 @@ test("CLI settings: env parsed into options; every bad variable named", () => {
       standinOptionsFromEnv({
         CARTESIA_STANDIN_SPREAD: "abc",
         CARTESIA_STANDIN_KEYS: "nokey",
+        CARTESIA_STANDIN_SEED: "1.5",
       }),
     (err: Error) =>
-      /CARTESIA_STANDIN_SPREAD/.test(err.message) && /CARTESIA_STANDIN_KEYS/.test(err.message),
+      /CARTESIA_STANDIN_SPREAD/.test(err.message) && /CARTESIA_STANDIN_KEYS/.test(err.message) &&
+      /CARTESIA_STANDIN_SEED/.test(err.message),
   );
 });
 
