@@ -3,7 +3,13 @@
 // invocation of itself when its time budget is spent.
 import assert from "node:assert/strict";
 import { startNetDispatcher } from "../../local/pg_net/dispatcher.ts";
-import { adminHeaders, resetAudioState, startTestStack, waitFor } from "../helpers/stack.ts";
+import {
+  adminHeaders,
+  resetAudioState,
+  startTestStack,
+  TEST_KEY,
+  waitFor,
+} from "../helpers/stack.ts";
 
 Deno.test("the watchdog's kick reaches process-segments through pg_net and the batch completes", async () => {
   const stack = await startTestStack({ standin: { latencyMeanMs: 5 } });
@@ -46,8 +52,10 @@ Deno.test("the watchdog's kick reaches process-segments through pg_net and the b
 
 Deno.test("process-segments hands over to a fresh invocation when its time budget is spent", async () => {
   // A 5 s budget and ~12 s of work at C = 3: at least one hand-over is needed.
+  // A plan of 10 against C = 3: the stand-in counts what the chained invocations really sent.
   const stack = await startTestStack({
     settings: { AUDIO_WORKER_BUDGET_S: "5" },
+    planLimit: 10,
     standin: { latencyMeanMs: 100, latencySpread: 0.1 },
   });
   try {
@@ -68,7 +76,11 @@ Deno.test("process-segments hands over to a fresh invocation when its time budge
     const runs = stack.logs.filter((l) => l.message === "worker run finished");
     assert.ok(runs.length >= 2, `expected a hand-over, saw ${runs.length} run(s)`);
     assert.ok(runs.some((r) => r.fields?.stoppedBy === "budget" && r.fields?.workLeft === true));
-    assert.ok(stack.cartesia.stats().maxInFlight <= 3);
+    assert.equal(
+      stack.cartesia.stats().maxAtOnceByKey[TEST_KEY],
+      3,
+      "the invocations before and after the hand-over never sent more than C = 3 at once",
+    );
   } finally {
     await stack.close();
   }
