@@ -9,7 +9,7 @@ import { DEFAULT_FAULTS, type FaultAndLatency, parseFaultPatch } from "./faults.
 import { PLAN_LIMITS, type PlanName } from "./protocol.ts";
 import { type StandinStats, StatsTracker } from "./stats.ts";
 import { handleTts } from "./tts_handler.ts";
-import { seededRandom } from "./seeded_random.ts";
+import { seededDraws } from "./seeded_random.ts";
 
 export type { FaultAndLatency } from "./faults.ts";
 export type { PlanName } from "./protocol.ts";
@@ -21,10 +21,10 @@ export interface CartesiaStandinOptions extends Partial<FaultAndLatency> {
   keys: Record<string, PlanName | number>;
   /** 0 (default) picks a free port. */
   port?: number;
-  /** Drives the latency model and fault draws; default a generator seeded with `seed`, or
-   * Math.random when there is no seed. */
+  /** Drives the latency model and fault draws; default Math.random, or the seeded draws. */
   random?: () => number;
-  /** Makes the fault and latency draws the same on every run (see seeded_random.ts). */
+  /** Makes the fault and latency draws the same on every run: the n-th request for a voice and
+   * transcript always draws the same (see seeded_random.ts). Ignored when `random` is given. */
   seed?: number;
   /** Clock for request start times and the 429 storm window; default Date.now. */
   now?: () => number;
@@ -55,7 +55,10 @@ export async function startCartesiaStandin(
 ): Promise<CartesiaStandin> {
   const { keys, port = 0, seed, random: given, now = Date.now, lameCommand = "lame", ...rest } =
     opts;
-  const random = given ?? (seed === undefined ? Math.random : seededRandom(seed));
+  const seeded = given === undefined && seed !== undefined ? seededDraws(seed) : null;
+  const random = given ?? Math.random;
+  const drawsFor = (voiceId: string, transcript: string) =>
+    seeded ? seeded.next(`${voiceId}|${transcript}`) : random;
   const parsedKeys = keysSchema.safeParse(keys);
   if (!parsedKeys.success || Object.keys(keys).length === 0) {
     throw new Error(
@@ -87,7 +90,7 @@ export async function startCartesiaStandin(
     stats,
     faults: () => faults,
     stormActive: () => now() < stormUntil,
-    random,
+    drawsFor,
     now,
     lameCommand,
     closing: closing.signal,

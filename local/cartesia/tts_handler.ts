@@ -14,7 +14,8 @@ export interface TtsContext {
   stats: StatsTracker;
   faults(): FaultAndLatency;
   stormActive(): boolean;
-  random(): number;
+  /** The source of one request's fault and latency draws. */
+  drawsFor(voiceId: string, transcript: string): () => number;
   now(): number;
   lameCommand: string | null;
   /** Aborted by close(): ends every hanging or sleeping request. */
@@ -69,7 +70,7 @@ async function respond(
     return answer(errorResponse(concurrencyLimited(limit), version.value));
   }
   const cfg = ctx.faults();
-  const decision = decide(cfg, ctx.random);
+  const decision = decide(cfg, ctx.drawsFor(body.value.voiceId, body.value.transcript));
   if (ctx.stormActive() || decision.kind === "rate429") {
     const headers: Record<string, string> = cfg.retryAfterS === null
       ? {}

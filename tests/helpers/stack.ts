@@ -67,7 +67,7 @@ export interface TestStack {
 export interface TestStackOptions {
   // Settings over the test defaults (as env strings, like the deployed function reads them).
   settings?: Record<string, string>;
-  standin?: Partial<FaultAndLatency>;
+  standin?: Partial<FaultAndLatency> & { seed?: number };
   // Concurrent requests the stand-in's key allows (the provider plan).
   planLimit?: number;
   // Serve Realtime (the stand-in, fed by the local triggers) and the built admin page.

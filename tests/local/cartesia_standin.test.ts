@@ -493,25 +493,28 @@ test("stats: the log times each request on the stand-in's clock, open until answ
   );
 });
 
-test("seed: the same seed gives the same faults on every run, another seed others", async () => {
-  const statuses = async (seed: number) => {
-    const out: number[] = [];
-    await withStandin({ seed, rate5xx: 0.3, rate429: 0.1 }, async (s) => {
-      for (let i = 0; i < 40; i++) {
-        const res = await post(s);
-        out.push(res.status);
+test("seed: the n-th request for a text gets the same fault on every run, in any order", async () => {
+  const texts = Array.from({ length: 20 }, (_, i) => `text number ${i}`);
+  // Each text asked twice, in the given order; the statuses per text and request number.
+  const statuses = async (seed: number, order: string[]) => {
+    const out: Record<string, number[]> = {};
+    await withStandin({ seed, rate5xx: 0.3, rate429: 0.2 }, async (s) => {
+      for (const transcript of [...order, ...order]) {
+        const res = await post(s, { body: body({ transcript }) });
+        (out[transcript] ??= []).push(res.status);
         await res.body?.cancel();
       }
     });
     return out;
   };
-  const first = await statuses(7);
-  assert.deepEqual(await statuses(7), first);
-  assert.notDeepEqual(await statuses(8), first);
+  const first = await statuses(7, texts);
+  assert.deepEqual(await statuses(7, [...texts].reverse()), first, "order changed the faults");
+  assert.notDeepEqual(await statuses(8, texts), first, "another seed drew the same faults");
   // With a seed, a failure test always has failures to check.
-  assert.ok(first.some((x) => x >= 500), `no 5xx in ${first}`);
-  assert.ok(first.some((x) => x === 429), `no 429 in ${first}`);
-  assert.ok(first.some((x) => x === 200), `no 200 in ${first}`);
+  const all = Object.values(first).flat();
+  assert.ok(all.some((x) => x >= 500), `no 5xx in ${all}`);
+  assert.ok(all.some((x) => x === 429), `no 429 in ${all}`);
+  assert.ok(all.some((x) => x === 200), `no 200 in ${all}`);
 });
 
 test("HTTP control routes: stats, config (validated), reset — no API key needed", async () => {
