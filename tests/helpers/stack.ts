@@ -54,7 +54,10 @@ export interface TestStack {
   };
   sent: SentRequest[];
   logs: { message: string; fields?: Record<string, unknown> }[];
+  // Work the functions left running after answering (process-segments' worker runs, kicked by
+  // start-batch, pg_cron or a predecessor), and how each ended: tests check none failed.
   background: Promise<unknown>[];
+  runs: BackgroundRun[];
   worker: (config?: Partial<WorkerConfig>) => Promise<WorkerReport>;
   call: (
     fn: string,
@@ -63,6 +66,9 @@ export interface TestStack {
   ) => Promise<{ status: number; body: Record<string, unknown> }>;
   close: () => Promise<void>;
 }
+
+// How one piece of background work ended: its value (a worker run's report), or its error.
+export type BackgroundRun = { ok: true; value: unknown } | { ok: false; error: string };
 
 export interface TestStackOptions {
   // Settings over the test defaults (as env strings, like the deployed function reads them).
@@ -138,6 +144,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   const sent: SentRequest[] = [];
   const logs: TestStack["logs"] = [];
   const background: Promise<unknown>[] = [];
+  const runs: BackgroundRun[] = [];
   const recordingFetch: typeof fetch = (input, init) => {
     const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
     if (url.startsWith(cartesia.url) && typeof init?.body === "string") {
@@ -148,7 +155,15 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   };
   const platform: Platform = {
     env: {},
-    waitUntil: (p) => void background.push(p.catch(() => {})),
+    waitUntil: (p) =>
+      void background.push(p.then(
+        (value) => void runs.push({ ok: true, value }),
+        (err) =>
+          void runs.push({
+            ok: false,
+            error: err instanceof Error ? err.stack ?? err.message : String(err),
+          }),
+      )),
     fetch: recordingFetch,
     now: Date.now,
     log: (message, fields) => void logs.push({ message, fields }),
@@ -183,6 +198,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     sent,
     logs,
     background,
+    runs,
     worker: (config) =>
       startWorker(app, { holder: newHolder("test"), config: { idleExitMs: 500, ...config } }),
     call: async (fn, body, headers = {}) => {
@@ -209,6 +225,19 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       await Deno.remove(storageRoot, { recursive: true });
     },
   };
+}
+
+// assertBackgroundClean: waits for the background work, then fails if any of it rejected or is a
+// worker run that counted unexpected errors (a database or Storage call that threw). Without it a
+// crashing kicked run shows at best as a timeout.
+export async function assertBackgroundClean(stack: TestStack): Promise<void> {
+  while (stack.background.length > 0) await stack.background.shift();
+  const bad = stack.runs.filter((r) =>
+    !r.ok || ((r.value as { errors?: number } | undefined)?.errors ?? 0) > 0
+  );
+  if (bad.length > 0) {
+    throw new Error(`background work failed or counted errors:\n${JSON.stringify(bad, null, 2)}`);
+  }
 }
 
 // resetAudioState: every test starts from no batches, no audio, an empty queue and free permits.

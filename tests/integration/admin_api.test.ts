@@ -2,7 +2,13 @@
 import assert from "node:assert/strict";
 import { createApp } from "../../supabase/functions/_shared/app.ts";
 import { startWorker } from "../../supabase/functions/_shared/worker/run.ts";
-import { adminHeaders, resetAudioState, startTestStack, type TestStack } from "../helpers/stack.ts";
+import {
+  adminHeaders,
+  assertBackgroundClean,
+  resetAudioState,
+  startTestStack,
+  type TestStack,
+} from "../helpers/stack.ts";
 import { parseWav } from "../helpers/wav.ts";
 
 async function get(stack: TestStack, path: string, headers = adminHeaders(stack)) {
@@ -37,7 +43,7 @@ Deno.test("admin-api: who may read, word states, batches, segments, signed audio
     );
     assert.equal(start.status, 201);
     await stack.worker();
-    await Promise.all(stack.background);
+    await assertBackgroundClean(stack);
 
     words = (await get(stack, "words?grade=5")).body.words;
     assert.ok(
@@ -140,7 +146,7 @@ Deno.test("admin-api: retry queues a batch's failed segments again and they fini
     );
     assert.deepEqual(await retry.json(), { batchId: batch.batch_id, requeued: 4 });
     await stack.worker();
-    await Promise.all(stack.background);
+    await assertBackgroundClean(stack);
     const after = (await get(stack, `batches/${batch.batch_id}`)).body.batch;
     assert.equal(after.status, "completed");
     assert.equal(after.done, 4);

@@ -4,7 +4,13 @@
 // takes effect is a timing: the benchmark measures it, the tests assert what happened.)
 import assert from "node:assert/strict";
 import { objectPathFor } from "../helpers/paths.ts";
-import { adminHeaders, resetAudioState, startTestStack, waitFor } from "../helpers/stack.ts";
+import {
+  adminHeaders,
+  assertBackgroundClean,
+  resetAudioState,
+  startTestStack,
+  waitFor,
+} from "../helpers/stack.ts";
 
 Deno.test("cancel_batch stops a running batch, aborts its requests, and leaves the other batch alone", async () => {
   // Requests last 360-440 ms, several cancel polls (100 ms here): a request of batch A that is
@@ -51,7 +57,7 @@ Deno.test("cancel_batch stops a running batch, aborts its requests, and leaves t
       return r.status === "completed";
     });
     await workers;
-    await Promise.all(stack.background);
+    await assertBackgroundClean(stack);
 
     assert.ok(
       stack.sent.some((s) => s.voiceId === "voice-b" && s.at > cancelledAt),

@@ -2,7 +2,13 @@
 // taken by three workers at once, make exactly one provider call for that definition; every other
 // segment with it is done as `reused`, pointing at the same object.
 import assert from "node:assert/strict";
-import { adminHeaders, resetAudioState, startTestStack, waitFor } from "../helpers/stack.ts";
+import {
+  adminHeaders,
+  assertBackgroundClean,
+  resetAudioState,
+  startTestStack,
+  waitFor,
+} from "../helpers/stack.ts";
 
 const GRADE = 97; // words of this test's own, apart from the sample vocabulary
 const SHARED = "A small animal that is kept as a pet.";
@@ -33,7 +39,7 @@ Deno.test("words sharing a definition: one provider call for it, the other segme
       const [b] = await stack.sql`select status from public.audio_batches where id = ${batchId}`;
       return b.status === "completed";
     });
-    await Promise.all(stack.background);
+    await assertBackgroundClean(stack);
     assert.ok(reports.every((r) => r.errors === 0), JSON.stringify(reports));
 
     const calls = stack.sent.filter((s) => s.transcript === SHARED);

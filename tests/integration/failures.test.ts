@@ -4,7 +4,13 @@
 import assert from "node:assert/strict";
 import { createApp } from "../../supabase/functions/_shared/app.ts";
 import { startWorker } from "../../supabase/functions/_shared/worker/run.ts";
-import { adminHeaders, resetAudioState, startTestStack, waitFor } from "../helpers/stack.ts";
+import {
+  adminHeaders,
+  assertBackgroundClean,
+  resetAudioState,
+  startTestStack,
+  waitFor,
+} from "../helpers/stack.ts";
 
 const MAX_RETRIES = 3;
 // The stand-in's faults are drawn per text from this seed, the same on every run: with it, some
@@ -27,7 +33,7 @@ Deno.test("30 % 429s and 10 % 5xx: the batch completes, attempts stay within the
       const rows = await stack.sql`select * from public.audio_batches where id = ${batchId}`;
       return ["completed", "completed_with_errors"].includes(rows[0].status) ? rows : null;
     });
-    await Promise.all(stack.background);
+    await assertBackgroundClean(stack);
 
     assert.equal(b.done + b.failed, b.total, "every segment ended done or failed");
     assert.ok(b.failed > 0, "the seeded faults exhaust some segments' retries");

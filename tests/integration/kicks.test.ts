@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { startNetDispatcher } from "../../local/pg_net/dispatcher.ts";
 import {
   adminHeaders,
+  assertBackgroundClean,
   resetAudioState,
   startTestStack,
   TEST_KEY,
@@ -39,7 +40,7 @@ Deno.test("the watchdog's kick reaches process-segments through pg_net and the b
       return rows.length ? Number(rows[0].status_code) : null;
     });
     assert.equal(status, 202, "process-segments accepted the worker secret");
-    await Promise.all(stack.background);
+    await assertBackgroundClean(stack);
     // Idle queue: the next tick posts nothing.
     const [{ again }] = await stack.sql`select audio.kick_worker('cron') as again`;
     assert.equal(again, null);
@@ -72,7 +73,7 @@ Deno.test("process-segments hands over to a fresh invocation when its time budge
       }`;
       return b.status === "completed";
     }, 90_000);
-    while (stack.background.length) await stack.background.shift();
+    await assertBackgroundClean(stack);
     const runs = stack.logs.filter((l) => l.message === "worker run finished");
     assert.ok(runs.length >= 2, `expected a hand-over, saw ${runs.length} run(s)`);
     assert.ok(runs.some((r) => r.fields?.stoppedBy === "budget" && r.fields?.workLeft === true));
@@ -115,7 +116,7 @@ Deno.test("start-batch leaves a live worker alone and kicks when none is running
       const rows = await stack.sql`select status from public.audio_batches`;
       return rows.length === 2 && rows.every((r) => r.status === "completed");
     });
-    while (stack.background.length) await stack.background.shift();
+    await assertBackgroundClean(stack);
     const [{ workers }] = await stack.sql`select count(*)::int as workers from audio.workers`;
     assert.equal(workers, 0, "the run removed its heartbeat when it ended");
   } finally {

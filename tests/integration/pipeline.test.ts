@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import {
   adminHeaders,
+  assertBackgroundClean,
   resetAudioState,
   startTestStack,
   TEST_KEY,
@@ -40,7 +41,7 @@ Deno.test("a batch over every sample word completes with 3 workers, never above 
         .sql`select status from public.audio_batches where id = any(${batchIds}::uuid[])`;
       return rows.every((r) => r.status === "completed");
     }, 120_000);
-    await Promise.all(stack.background);
+    await assertBackgroundClean(stack);
 
     const segs = await stack
       .sql`select status, count(*)::int as n from public.audio_segments group by status`;
@@ -102,7 +103,7 @@ Deno.test("missingOnly false reuses identical audio instead of calling the provi
       }`;
       return b.status === "completed";
     });
-    await Promise.all(stack.background);
+    await assertBackgroundClean(stack);
     const calls = stack.cartesia.stats().totalRequests;
 
     const all = await stack.call(

@@ -1,7 +1,13 @@
 // Bad input to the functions gets 400/401/403 with a JSON error naming the field, and changes no
 // row; process-segments refuses a caller without the worker secret.
 import assert from "node:assert/strict";
-import { adminHeaders, resetAudioState, startTestStack, type TestStack } from "../helpers/stack.ts";
+import {
+  adminHeaders,
+  assertBackgroundClean,
+  resetAudioState,
+  startTestStack,
+  type TestStack,
+} from "../helpers/stack.ts";
 
 async function snapshot(stack: TestStack) {
   const [r] = await stack.sql`
@@ -146,7 +152,7 @@ Deno.test("start-batch: a 10,000-id batch is accepted (the limit is inclusive)",
     assert.equal(res.status, 201, JSON.stringify(res.body));
     assert.equal(res.body.total, words.length);
     await stack.sql`select audio.cancel_batch(${String(res.body.batchId)}::uuid)`;
-    await Promise.all(stack.background);
+    await assertBackgroundClean(stack);
   } finally {
     await stack.close();
   }
