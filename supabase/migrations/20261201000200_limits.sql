@@ -4,9 +4,9 @@
 -- the same values; the two must stay equal.
 
 -- audio.max_concurrency: how many permit slots exist, i.e. the most provider requests all workers
--- together may have in flight. 20 is above Cartesia's largest self-serve plan (Scale: 15), so any
--- plan's limit fits; AUDIO_GENERATION_CONCURRENCY must lie in 1..20 and begin_attempt refuses a
--- limit outside it.
+-- together may have in flight. 20 leaves room above Cartesia's Scale plan (15 concurrent
+-- requests, the largest of Free 2, Pro 3, Startup 5, Scale 15); AUDIO_GENERATION_CONCURRENCY must
+-- lie in 1..20 and begin_attempt refuses a limit outside it.
 create function audio.max_concurrency()
 returns integer
 language sql

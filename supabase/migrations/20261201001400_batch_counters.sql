@@ -1,6 +1,7 @@
 -- Batch counters and status follow the segments: a statement-level trigger folds every segment
 -- status change into its batch, one batch update per statement, so cancelling 10,000 segments is
--- one update. No function writes a batch's done, failed, cancelled or status on a segment's behalf.
+-- one update. Apart from creating a batch (create_batch) and recording a cancel request
+-- (cancel_batch), nothing else writes a batch's counters or status.
 
 -- audio.sync_batch_counters: after-update statement trigger on public.audio_segments. Counts the
 -- status changes per batch from the transition tables, then recomputes each touched batch's status:
