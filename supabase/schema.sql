@@ -369,20 +369,12 @@ declare
   v_skipped integer;
   v_pending integer;
 begin
-  if p_set_defaults is not null and (jsonb_typeof(p_set_defaults) <> 'object' or exists (
-    select 1 from jsonb_each(p_set_defaults) as d
-    where d.key not in ('voice_id', 'model_id', 'format') or jsonb_typeof(d.value) <> 'string'
-      or btrim(d.value #>> '{}') = ''
-  )) then
-    raise exception 'audio.create_batch: p_set_defaults must be an object of non-empty strings under voice_id, model_id, format'
-      using errcode = '22023';
-  end if;
   v_unknown := audio.unknown_word_positions(p_word_ids);
   if v_unknown is not null then
     return query select null::uuid, 0, 0, 0, 0, v_unknown;
     return;
   end if;
-  perform audio.set_setting(d.key, d.value #>> '{}') from jsonb_each(p_set_defaults) as d;
+  perform audio.store_defaults(p_set_defaults);
 
   v_voice := coalesce(p_voice_id, audio.setting('voice_id'));
   v_model := coalesce(p_model_id, audio.setting('model_id'));
@@ -968,6 +960,38 @@ $_$;
 --
 
 COMMENT ON FUNCTION audio.setting(p_key text) IS 'Setting or secret by key: Vault secret audio_queue_<key> where Vault exists, else audio.config.';
+
+
+--
+-- Name: store_defaults(jsonb); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.store_defaults(p_defaults jsonb) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if p_defaults is null then
+    return;
+  end if;
+  if jsonb_typeof(p_defaults) <> 'object' or exists (
+    select 1 from jsonb_each(p_defaults) as d
+    where d.key not in ('voice_id', 'model_id', 'format') or jsonb_typeof(d.value) <> 'string'
+      or btrim(d.value #>> '{}') = ''
+  ) then
+    raise exception 'audio.store_defaults: defaults must be an object of non-empty strings under voice_id, model_id, format'
+      using errcode = '22023';
+  end if;
+  perform audio.set_setting(d.key, d.value #>> '{}') from jsonb_each(p_defaults) as d;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION store_defaults(p_defaults jsonb); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.store_defaults(p_defaults jsonb) IS 'Store default voice_id, model_id and/or format from a JSON object (each a non-empty string).';
 
 
 --
@@ -1815,6 +1839,13 @@ REVOKE ALL ON FUNCTION audio.set_setting(p_key text, p_value text) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION audio.setting(p_key text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION store_defaults(p_defaults jsonb); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.store_defaults(p_defaults jsonb) FROM PUBLIC;
 
 
 --

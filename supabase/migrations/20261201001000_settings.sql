@@ -1,5 +1,6 @@
 -- Settings the database itself needs: the project URL and worker secret for pg_cron's HTTP kicks,
--- and the default voice, model and format of batches that name none (the nightly backfill).
+-- and the default voice, model and format of batches that name none (the nightly backfill), which
+-- start-batch keeps equal to the deployment's settings.
 -- Secrets belong in Supabase Vault where it exists; audio.config is the fallback, readable by no
 -- API role.
 
@@ -51,3 +52,31 @@ as $$
 $$;
 comment on function audio.set_setting(text, text) is
   'Store a setting in audio.config (fallback when Vault is absent); an unchanged value is not rewritten.';
+
+-- audio.store_defaults: store the database's default voice, model and format (what a batch that
+-- names none uses, e.g. the nightly backfill) from {"voice_id", "model_id", "format"}, each key
+-- optional; null stores nothing. Anything else (another key, a value that is not a non-empty
+-- string) is an error (22023) and stores nothing.
+create function audio.store_defaults(p_defaults jsonb)
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if p_defaults is null then
+    return;
+  end if;
+  if jsonb_typeof(p_defaults) <> 'object' or exists (
+    select 1 from jsonb_each(p_defaults) as d
+    where d.key not in ('voice_id', 'model_id', 'format') or jsonb_typeof(d.value) <> 'string'
+      or btrim(d.value #>> '{}') = ''
+  ) then
+    raise exception 'audio.store_defaults: defaults must be an object of non-empty strings under voice_id, model_id, format'
+      using errcode = '22023';
+  end if;
+  perform audio.set_setting(d.key, d.value #>> '{}') from jsonb_each(p_defaults) as d;
+end;
+$$;
+comment on function audio.store_defaults(jsonb) is
+  'Store default voice_id, model_id and/or format from a JSON object (each a non-empty string).';

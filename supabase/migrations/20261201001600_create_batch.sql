@@ -68,10 +68,10 @@ comment on function audio.unknown_word_positions(uuid[]) is
 
 -- audio.create_batch: in one transaction, the batch row, a segment per source, a pgmq message per
 -- segment that needs the provider. Identical content generated before is reused at once (segment
--- done and reused, counted in skipped, no message). p_set_defaults stores settings
--- ({"voice_id", "model_id", "format"}, each optional) as the database's defaults, as start-batch
--- does with the deployment's settings so the nightly backfill speaks like the admin page; voice,
--- model and format not passed come from those defaults. Outcomes:
+-- done and reused, counted in skipped, no message). p_set_defaults is stored first as the
+-- database's defaults (audio.store_defaults), as start-batch does with the deployment's settings
+-- so the nightly backfill speaks like the admin page; voice, model and format not passed come
+-- from those defaults. Outcomes:
 --   batch          batch_id set: the batch exists; its queued messages wait for a worker (kick
 --                  one); a batch of reused content only is completed already
 --   nothing to do  batch_id null, total 0: every segment has current audio or is pending in a
@@ -81,7 +81,10 @@ comment on function audio.unknown_word_positions(uuid[]) is
 --                  defaults; start-batch answers 400 naming wordIds[position - 1]
 --   22023          no voice, model or format (the message names which and how to store one),
 --                  kinds not a non-empty subset of word, definition, sentence, or p_set_defaults
---                  not an object of non-empty strings under those three keys
+--                  refused by audio.store_defaults
+-- It is long for one function because its steps run under one advisory lock and each reads the
+-- rows the one before wrote; the parts shared with other functions are helpers
+-- (missing_segments, store_defaults, upsert_word_audio, enqueue_segments).
 create function audio.create_batch(
   p_word_ids uuid[] default null,
   p_grade smallint default null,
@@ -113,20 +116,12 @@ declare
   v_skipped integer;
   v_pending integer;
 begin
-  if p_set_defaults is not null and (jsonb_typeof(p_set_defaults) <> 'object' or exists (
-    select 1 from jsonb_each(p_set_defaults) as d
-    where d.key not in ('voice_id', 'model_id', 'format') or jsonb_typeof(d.value) <> 'string'
-      or btrim(d.value #>> '{}') = ''
-  )) then
-    raise exception 'audio.create_batch: p_set_defaults must be an object of non-empty strings under voice_id, model_id, format'
-      using errcode = '22023';
-  end if;
   v_unknown := audio.unknown_word_positions(p_word_ids);
   if v_unknown is not null then
     return query select null::uuid, 0, 0, 0, 0, v_unknown;
     return;
   end if;
-  perform audio.set_setting(d.key, d.value #>> '{}') from jsonb_each(p_set_defaults) as d;
+  perform audio.store_defaults(p_set_defaults);
 
   v_voice := coalesce(p_voice_id, audio.setting('voice_id'));
   v_model := coalesce(p_model_id, audio.setting('model_id'));

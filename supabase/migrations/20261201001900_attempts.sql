@@ -13,6 +13,8 @@
 --   cancelled  the batch was cancelled: segment cancelled, message deleted; drop it
 --   gone       the segment is finished or no longer exists: message deleted; drop it
 -- A p_limit outside 1..audio.max_concurrency() is an error (22023).
+-- It is long for one function because the outcomes are decided in this order while the segment's
+-- row lock and the permit are held, in one round trip per attempt.
 create function audio.begin_attempt(
   p_segment_id bigint,
   p_msg_id bigint,

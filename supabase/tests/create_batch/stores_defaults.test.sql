@@ -3,7 +3,7 @@
 -- made, so a batch that passes none uses them; values must be non-empty strings under those keys.
 begin;
 \ir ../fixtures.psql
-select plan(6);
+select plan(7);
 
 select audio_test.add_word(1, 'harbor', 'A sheltered place for ships.');
 delete from audio.config where key in ('voice_id', 'model_id', 'format');
@@ -30,13 +30,17 @@ select results_eq(
 
 select throws_ok(
   $$select * from audio.create_batch(p_word_ids => array[audio_test.word_id(1)], p_set_defaults => '{"voice_id": ""}')$$,
-  '22023', null, 'an empty value is refused');
+  '22023', 'audio.store_defaults: defaults must be an object of non-empty strings under voice_id, model_id, format',
+  'an empty value is refused');
 select throws_ok(
   $$select * from audio.create_batch(p_word_ids => array[audio_test.word_id(1)], p_set_defaults => '{"format": 3}')$$,
   '22023', null, 'a value that is not a string is refused');
 select throws_ok(
   $$select * from audio.create_batch(p_word_ids => array[audio_test.word_id(1)], p_set_defaults => '["voice_id"]')$$,
   '22023', null, 'a p_set_defaults that is not an object is refused');
+select throws_ok(
+  $$select * from audio.create_batch(p_word_ids => array[audio_test.word_id(1)], p_set_defaults => '{"voice": "v"}')$$,
+  '22023', null, 'a key other than voice_id, model_id, format is refused');
 
 select * from finish();
 rollback;
