@@ -1,20 +1,61 @@
 # Database bootstrap shared by scripts/stack (cluster "dev") and scripts/test (cluster "test").
 # Source after common.sh and standins.sh.
 
-# db_prepare URL: the Supabase platform slice, stand-in extensions where the real ones are
-# missing, the migrations (Supabase CLI), the seed, and the Realtime stand-in's change feed.
+# db_prepare URL: the database of a local stack or test run: the migrated schema (db_migrate),
+# the seed, and the Realtime stand-in's change feed.
 db_prepare() {
   local url="$1"
   local PGOPTIONS="-c client_min_messages=warning"
   export PGOPTIONS
-  psql "$url" -v ON_ERROR_STOP=1 -q -f "$ROOT/local/platform.sql" >/dev/null
-  install_standin_extensions "$url"
-  (cd "$ROOT" && "$SUPABASE" db push --db-url "$url" --yes >"$LOCAL/db-push.log" 2>&1) \
-    || { cat "$LOCAL/db-push.log" >&2; die "migrations failed (log above)"; }
+  db_migrate "$url"
   psql "$url" -v ON_ERROR_STOP=1 -q -f "$ROOT/supabase/seed.sql" >/dev/null
   # Realtime's feed on the local stack only (Supabase streams the publication itself).
   psql "$url" -v ON_ERROR_STOP=1 -q -f "$ROOT/local/realtime/changes.sql" >/dev/null
   psql "$url" -v ON_ERROR_STOP=1 -qAt -c "select realtime_standin.install()" >/dev/null
+}
+
+# db_migrate URL: what a Supabase project's database holds after `supabase db push`: the slice of
+# the platform's own schemas (local/platform.sql), the stand-in extensions where the real ones are
+# missing, and the migrations, applied by the Supabase CLI.
+db_migrate() {
+  local url="$1" push_log
+  local PGOPTIONS="-c client_min_messages=warning"
+  export PGOPTIONS
+  psql "$url" -v ON_ERROR_STOP=1 -q -f "$ROOT/local/platform.sql" >/dev/null
+  install_standin_extensions "$url"
+  push_log="$(mktemp)"
+  (cd "$ROOT" && "$SUPABASE" db push --db-url "$url" --yes >"$push_log" 2>&1) \
+    || { cat "$push_log" >&2; rm -f "$push_log"; die "migrations failed (log above)"; }
+  rm -f "$push_log"
+}
+
+# db_schema_snapshot URL: print the schema the migrations built in the database at URL, in the
+# form committed as supabase/schema.sql (tests/integration/schema_snapshot.test.ts compares them):
+# pg_dump --schema-only of the project's schemas (audio, public) without owners, less the lines
+# that differ between runs and machines (pg_dump's random \restrict key, its version lines); then
+# what the migrations add outside those schemas, one comment line each. Cron schedules are left
+# out: the watchdog's depends on the pg_cron version (see the cron_jobs migration).
+db_schema_snapshot() {
+  local url="$1"
+  "$PG_BIN/pg_dump" --schema-only --no-owner --schema=audio --schema=public "$url" \
+    | grep -v -E '^\\(un)?restrict |^-- Dumped (from database|by pg_dump) version '
+  psql "$url" -X -q -A -t -v ON_ERROR_STOP=1 <<'SQL'
+select '--' || E'\n' || '-- Outside schemas audio and public: what the migrations add there' || E'\n' || '--' || E'\n';
+select line from (
+  select 1 as part, e.extname as name, format('-- extension %s (schema %s)', e.extname, n.nspname) as line
+  from pg_extension as e join pg_namespace as n on n.oid = e.extnamespace where e.extname <> 'plpgsql'
+  union all
+  select 2, q.queue_name, format('-- pgmq queue %s', q.queue_name) from pgmq.list_queues() as q
+  union all
+  select 3, p.tablename, format('-- publication %s: %I.%I', p.pubname, p.schemaname, p.tablename)
+  from pg_publication_tables as p where p.schemaname in ('audio', 'public')
+  union all
+  select 4, b.id, format('-- storage bucket %s (public: %s)', b.id, b.public::text) from storage.buckets as b
+  union all
+  select 5, j.jobname, format('-- cron job %s: %s', j.jobname, j.command) from cron.job as j
+) as x
+order by x.part, x.name;
+SQL
 }
 
 # db_set_settings URL KEY=VALUE...: the settings pg_cron's kicks and the backfill read.

@@ -29,12 +29,20 @@ export function sql(url: string): TestSql {
   return postgres(url, { max: 4, onnotice: () => {} });
 }
 
-/** Runs `fn` with the URL of a new, empty database, then drops it (even when `fn` throws). */
-export async function withTempDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` with the URL of a new, empty database, then drops it (even when `fn` throws). The
+ * database gets a random name unless `opts.name` gives one (a leftover of that name is dropped
+ * first).
+ */
+export async function withTempDatabase<T>(
+  fn: (url: string) => Promise<T>,
+  opts: { name?: string } = {},
+): Promise<T> {
   const server = adminUrl();
-  const name = `aq_test_${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`;
+  const name = opts.name ?? `aq_test_${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`;
   const admin = postgres(server, { max: 1, onnotice: () => {} });
   try {
+    if (opts.name) await admin.unsafe(`drop database if exists "${name}" with (force)`);
     await admin.unsafe(`create database "${name}"`);
     try {
       return await fn(databaseUrl(server, name));

@@ -1,6 +1,7 @@
 // The SQL side's own checks, run inside the Deno suite so one summary counts everything: each
 // pgTAP file under supabase/tests through pg_prove (Debian's; `supabase test db` needs Docker),
-// and the Supabase CLI's schema lint (plpgsql_check), which must report no error.
+// that each one uses the shared fixtures, and the Supabase CLI's schema lint (plpgsql_check),
+// which must report no error.
 import assert from "node:assert/strict";
 import { testDbUrl } from "../helpers/stack.ts";
 
@@ -43,6 +44,25 @@ Deno.test("pgTAP: every file under supabase/tests passes", async (t) => {
       assert.match(output, /Result: PASS/, output);
     });
   }
+});
+
+// The fixtures live in one file (supabase/tests/fixtures.psql); a file that builds its own would
+// drift from the others, and one that does not roll back would leave them behind.
+Deno.test("pgTAP: every file begins with the shared fixtures and rolls back", async () => {
+  const files = await pgTapFiles(`${ROOT}supabase/tests`);
+  const astray: string[] = [];
+  for (const file of files) {
+    const text = await Deno.readTextFile(file);
+    const body = text.replace(/^(--.*\n)+/, "");
+    if (!body.startsWith("begin;\n\\ir ../fixtures.psql\n") || !/\nrollback;\n$/.test(body)) {
+      astray.push(file.slice(`${ROOT}supabase/tests/`.length));
+    }
+  }
+  assert.deepEqual(
+    astray,
+    [],
+    "expected 'begin;' then '\\ir ../fixtures.psql' after the header, 'rollback;' last",
+  );
 });
 
 Deno.test("supabase db lint: no error in the audio and public schemas", async () => {

@@ -19,20 +19,13 @@ export function createStartBatchHandler(app: App): (req: Request) => Promise<Res
     const kinds = [...new Set(body.kinds ?? KINDS)];
 
     try {
-      const result = await asAdmin(app.sql, claims, async (tx) => {
-        if (body.wordIds) {
-          const unknown = await tx`
-            select u.i as position from unnest(${body.wordIds}::uuid[]) with ordinality as u (id, i)
-            where not exists (select 1 from audio.segment_sources as s where s.word_id = u.id)
-            order by u.i limit 10`;
-          if (unknown.length > 0) return { unknown: unknown.map((r) => Number(r.position) - 1) };
-        }
-        // Keep the database's defaults (used by the nightly backfill) equal to these settings.
-        await tx`
-          insert into audio.config (key, value) values
-            ('voice_id', ${s.CARTESIA_VOICE_ID}), ('model_id', ${s.CARTESIA_MODEL_ID}), ('format', ${app.defaultFormat})
-          on conflict (key) do update set value = excluded.value, updated_at = now()
-          where audio.config.value is distinct from excluded.value`;
+      // Keep the database's defaults (used by the nightly backfill) equal to these settings.
+      const defaults = {
+        voice_id: s.CARTESIA_VOICE_ID,
+        model_id: s.CARTESIA_MODEL_ID,
+        format: app.defaultFormat,
+      };
+      const r = await asAdmin(app.sql, claims, async (tx) => {
         const [row] = await tx`
           select * from audio.create_batch(
             p_word_ids => ${body.wordIds ?? null}::uuid[],
@@ -43,22 +36,23 @@ export function createStartBatchHandler(app: App): (req: Request) => Promise<Res
             p_model_id => ${s.CARTESIA_MODEL_ID},
             p_format => ${app.defaultFormat},
             p_source => 'admin',
-            p_requested_by => ${typeof claims.sub === "string" ? claims.sub : null}::uuid)`;
-        return { row };
+            p_requested_by => ${typeof claims.sub === "string" ? claims.sub : null}::uuid,
+            p_set_defaults => ${tx.json(defaults)}::jsonb)`;
+        return row;
       });
 
-      if ("unknown" in result) {
+      // Ids that name no word (1-based positions): nothing was written.
+      if (r.unknown_positions !== null) {
         return errorResponse(
           400,
           "unknown_words",
           "some word ids name no word",
-          result.unknown!.map((i) => ({
-            field: `wordIds[${i}]`,
+          (r.unknown_positions as number[]).map((p) => ({
+            field: `wordIds[${p - 1}]`,
             message: "no such word",
           })),
         );
       }
-      const r = result.row!;
       const out = {
         batchId: r.batch_id as string | null,
         total: Number(r.total),

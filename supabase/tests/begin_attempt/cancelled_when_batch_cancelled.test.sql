@@ -1,18 +1,14 @@
 -- audio.begin_attempt, outcome cancelled: the batch has a cancel request; the segment is cancelled,
 -- its message deleted, and no permit or attempt is used.
 begin;
-create extension if not exists pgtap with schema extensions;
-set local search_path = public, extensions;
+\ir ../fixtures.psql
 select plan(5);
 
-delete from pgmq.q_audio_segments;
-update audio.permits set holder = null, segment_id = null, acquired_at = null, expires_at = null;
+select audio_test.clear_work();
 
-insert into public.words (id, word, definition, example_sentence, grade) values
-  ('99000000-0000-4000-8000-000000000001', 'harbor', '', '', 99);
+select audio_test.add_word(1, 'harbor');
 create temporary table t_batch on commit drop as
-  select * from audio.create_batch(p_word_ids => array['99000000-0000-4000-8000-000000000001']::uuid[],
-    p_voice_id => 'voice-test', p_model_id => 'model-test', p_format => 'mp3');
+  select * from audio_test.create_batch(array[1]);
 create temporary table t_claim on commit drop as select * from audio.claim_segments(1, 30);
 
 -- The cancel request is seen before the cancel has swept this segment.

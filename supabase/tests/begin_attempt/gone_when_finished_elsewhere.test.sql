@@ -1,18 +1,14 @@
 -- audio.begin_attempt, outcome gone: a redelivered message whose segment is already finished (or
 -- no longer exists) is deleted without a provider call, permit or attempt.
 begin;
-create extension if not exists pgtap with schema extensions;
-set local search_path = public, extensions;
+\ir ../fixtures.psql
 select plan(6);
 
-delete from pgmq.q_audio_segments;
-update audio.permits set holder = null, segment_id = null, acquired_at = null, expires_at = null;
+select audio_test.clear_work();
 
-insert into public.words (id, word, definition, example_sentence, grade) values
-  ('99000000-0000-4000-8000-000000000001', 'harbor', '', '', 99);
+select audio_test.add_word(1, 'harbor');
 create temporary table t_batch on commit drop as
-  select * from audio.create_batch(p_word_ids => array['99000000-0000-4000-8000-000000000001']::uuid[],
-    p_voice_id => 'voice-test', p_model_id => 'model-test', p_format => 'mp3');
+  select * from audio_test.create_batch(array[1]);
 create temporary table t_seg on commit drop as
   select id, msg_id from public.audio_segments where batch_id = (select batch_id from t_batch);
 
@@ -30,7 +26,7 @@ select is_empty('select 1 from pgmq.q_audio_segments where msg_id = (select msg_
 select is((select count(*)::integer from audio.permits where holder is not null), 0, 'no permit taken');
 
 create temporary table t_orphan on commit drop as
-  select pgmq.send(queue_name => 'audio_segments', msg => '{"segment_id": -42}'::jsonb) as msg_id;
+  select audio_test.send_message(-42) as msg_id;
 select results_eq(
   $$select outcome from audio.begin_attempt(-42, (select msg_id from t_orphan), 'worker-a', 3, 60, 600)$$,
   $$values ('gone')$$, 'a segment that does not exist is gone');

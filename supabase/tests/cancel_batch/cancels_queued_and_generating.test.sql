@@ -1,18 +1,14 @@
 -- audio.cancel_batch: queued and generating segments become cancelled at once, their messages are
 -- deleted, done segments stay done, and the batch ends cancelled with cancel_requested_at set.
 begin;
-create extension if not exists pgtap with schema extensions;
-set local search_path = public, extensions;
+\ir ../fixtures.psql
 select plan(8);
 
-delete from pgmq.q_audio_segments;
-update audio.permits set holder = null, segment_id = null, acquired_at = null, expires_at = null;
+select audio_test.clear_work();
 
-insert into public.words (id, word, definition, example_sentence, grade) values
-  ('99000000-0000-4000-8000-000000000001', 'harbor', 'A sheltered place for ships.', 'The boat rested in the harbor.', 99);
+select audio_test.add_word(1, 'harbor', 'A sheltered place for ships.', 'The boat rested in the harbor.');
 create temporary table t_batch on commit drop as
-  select * from audio.create_batch(p_word_ids => array['99000000-0000-4000-8000-000000000001']::uuid[],
-    p_voice_id => 'voice-test', p_model_id => 'model-test', p_format => 'mp3');
+  select * from audio_test.create_batch(array[1]);
 create temporary table t_seg on commit drop as
   select id, kind, msg_id from public.audio_segments where batch_id = (select batch_id from t_batch);
 

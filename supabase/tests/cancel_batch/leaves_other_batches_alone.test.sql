@@ -1,19 +1,15 @@
 -- audio.cancel_batch: only the named batch is cancelled; other batches keep their segments,
 -- messages and status.
 begin;
-create extension if not exists pgtap with schema extensions;
-set local search_path = public, extensions;
+\ir ../fixtures.psql
 select plan(4);
 
-insert into public.words (id, word, definition, example_sentence, grade) values
-  ('99000000-0000-4000-8000-000000000001', 'harbor', 'A sheltered place for ships.', 'The boat rested in the harbor.', 99),
-  ('99000000-0000-4000-8000-000000000002', 'lantern', 'A lamp with a case.', 'She lit the lantern.', 99);
+select audio_test.add_word(1, 'harbor', 'A sheltered place for ships.', 'The boat rested in the harbor.');
+select audio_test.add_word(2, 'lantern', 'A lamp with a case.', 'She lit the lantern.');
 create temporary table t_a on commit drop as
-  select * from audio.create_batch(p_word_ids => array['99000000-0000-4000-8000-000000000001']::uuid[],
-    p_voice_id => 'voice-test', p_model_id => 'model-test', p_format => 'mp3');
+  select * from audio_test.create_batch(array[1]);
 create temporary table t_b on commit drop as
-  select * from audio.create_batch(p_word_ids => array['99000000-0000-4000-8000-000000000002']::uuid[],
-    p_voice_id => 'voice-test', p_model_id => 'model-test', p_format => 'mp3');
+  select * from audio_test.create_batch(array[2]);
 
 select is(audio.cancel_batch((select batch_id from t_a)), 'cancelled', 'batch A cancelled');
 

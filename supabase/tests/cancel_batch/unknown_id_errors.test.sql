@@ -1,7 +1,6 @@
 -- audio.cancel_batch: an id that names no batch is an error (P0002) that says so.
 begin;
-create extension if not exists pgtap with schema extensions;
-set local search_path = public, extensions;
+\ir ../fixtures.psql
 select plan(1);
 
 select throws_ok(

@@ -1,21 +1,17 @@
 -- audio.claim_segments: a message whose segment is done, cancelled or gone is deleted rather than
 -- returned; a segment of a batch being cancelled is cancelled and its message deleted.
 begin;
-create extension if not exists pgtap with schema extensions;
-set local search_path = public, extensions;
+\ir ../fixtures.psql
 select plan(7);
 
-delete from pgmq.q_audio_segments;
+select audio_test.clear_work();
 
-insert into public.words (id, word, definition, example_sentence, grade) values
-  ('99000000-0000-4000-8000-000000000001', 'harbor', 'A sheltered place for ships.', 'The boat rested in the harbor.', 99),
-  ('99000000-0000-4000-8000-000000000002', 'lantern', 'A lamp with a case.', 'She lit the lantern.', 99);
+select audio_test.add_word(1, 'harbor', 'A sheltered place for ships.', 'The boat rested in the harbor.');
+select audio_test.add_word(2, 'lantern', 'A lamp with a case.', 'She lit the lantern.');
 create temporary table t_a on commit drop as
-  select * from audio.create_batch(p_word_ids => array['99000000-0000-4000-8000-000000000001']::uuid[],
-    p_voice_id => 'voice-test', p_model_id => 'model-test', p_format => 'mp3');
+  select * from audio_test.create_batch(array[1]);
 create temporary table t_b on commit drop as
-  select * from audio.create_batch(p_word_ids => array['99000000-0000-4000-8000-000000000002']::uuid[],
-    p_kinds => array['word'], p_voice_id => 'voice-test', p_model_id => 'model-test', p_format => 'mp3');
+  select * from audio_test.create_batch(array[2], p_kinds => array['word']);
 
 -- Batch A: word done elsewhere, definition cancelled, sentence still queued.
 update public.audio_segments set status = 'done', storage_path = 'p/x.mp3', bytes = 1
@@ -26,7 +22,7 @@ where batch_id = (select batch_id from t_a) and kind = 'definition';
 update public.audio_batches set cancel_requested_at = now() where id = (select batch_id from t_b);
 -- A message for a segment that no longer exists.
 create temporary table t_orphan on commit drop as
-  select pgmq.send(queue_name => 'audio_segments', msg => '{"segment_id": -42}'::jsonb) as msg_id;
+  select audio_test.send_message(-42) as msg_id;
 
 create temporary table t_claimed on commit drop as select * from audio.claim_segments(10, 300);
 

@@ -1,18 +1,15 @@
 -- audio.claim_segments: reads up to qty visible messages, returns their live segments, and hides
 -- the messages for the visibility timeout so no other worker claims them meanwhile.
 begin;
-create extension if not exists pgtap with schema extensions;
-set local search_path = public, extensions;
+\ir ../fixtures.psql
 select plan(8);
 
 -- Start from an empty queue (rolled back with everything else).
-delete from pgmq.q_audio_segments;
+select audio_test.clear_work();
 
-insert into public.words (id, word, definition, example_sentence, grade) values
-  ('99000000-0000-4000-8000-000000000001', 'harbor', 'A sheltered place for ships.', 'The boat rested in the harbor.', 99);
+select audio_test.add_word(1, 'harbor', 'A sheltered place for ships.', 'The boat rested in the harbor.');
 create temporary table t_batch on commit drop as
-  select * from audio.create_batch(p_word_ids => array['99000000-0000-4000-8000-000000000001']::uuid[],
-    p_voice_id => 'voice-test', p_model_id => 'model-test', p_format => 'mp3');
+  select * from audio_test.create_batch(array[1]);
 
 create temporary table t_first on commit drop as select * from audio.claim_segments(2, 300);
 

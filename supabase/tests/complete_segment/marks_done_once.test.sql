@@ -1,18 +1,14 @@
 -- audio.complete_segment: done once. A second call (redelivered message) returns false and
 -- counts nothing twice; the content is recorded and the message deleted.
 begin;
-create extension if not exists pgtap with schema extensions;
-set local search_path = public, extensions;
+\ir ../fixtures.psql
 select plan(8);
 
-delete from pgmq.q_audio_segments;
-update audio.permits set holder = null, segment_id = null, acquired_at = null, expires_at = null;
+select audio_test.clear_work();
 
-insert into public.words (id, word, definition, example_sentence, grade) values
-  ('99000000-0000-4000-8000-000000000001', 'harbor', 'A sheltered place for ships.', '', 99);
+select audio_test.add_word(1, 'harbor', 'A sheltered place for ships.');
 create temporary table t_batch on commit drop as
-  select * from audio.create_batch(p_word_ids => array['99000000-0000-4000-8000-000000000001']::uuid[],
-    p_voice_id => 'voice-test', p_model_id => 'model-test', p_format => 'mp3');
+  select * from audio_test.create_batch(array[1]);
 create temporary table t_claim on commit drop as select * from audio.claim_segments(1, 30);
 select audio.begin_attempt((select segment_id from t_claim), (select msg_id from t_claim), 'worker-a', 3, 60, 600);
 select audio.end_attempt(1, 'worker-a', (select segment_id from t_claim));

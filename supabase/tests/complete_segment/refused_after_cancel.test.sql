@@ -1,22 +1,17 @@
 -- audio.complete_segment: refused (false) once the batch was cancelled: nothing of a cancelled
 -- batch becomes playable, even if the worker's upload finished.
 begin;
-create extension if not exists pgtap with schema extensions;
-set local search_path = public, extensions;
+\ir ../fixtures.psql
 select plan(6);
 
-delete from pgmq.q_audio_segments;
-update audio.permits set holder = null, segment_id = null, acquired_at = null, expires_at = null;
+select audio_test.clear_work();
 
-insert into public.words (id, word, definition, example_sentence, grade) values
-  ('99000000-0000-4000-8000-000000000001', 'harbor', '', '', 99),
-  ('99000000-0000-4000-8000-000000000002', 'lantern', '', '', 99);
+select audio_test.add_word(1, 'harbor');
+select audio_test.add_word(2, 'lantern');
 create temporary table t_a on commit drop as
-  select * from audio.create_batch(p_word_ids => array['99000000-0000-4000-8000-000000000001']::uuid[],
-    p_voice_id => 'voice-test', p_model_id => 'model-test', p_format => 'mp3');
+  select * from audio_test.create_batch(array[1]);
 create temporary table t_b on commit drop as
-  select * from audio.create_batch(p_word_ids => array['99000000-0000-4000-8000-000000000002']::uuid[],
-    p_voice_id => 'voice-test', p_model_id => 'model-test', p_format => 'mp3');
+  select * from audio_test.create_batch(array[2]);
 create temporary table t_seg on commit drop as
   select s.batch_id, s.id, s.msg_id from public.audio_segments as s
   where s.batch_id in ((select batch_id from t_a), (select batch_id from t_b));
@@ -41,7 +36,7 @@ select is(
   'that segment is not marked done');
 
 select is_empty(
-  $$select 1 from public.word_audio where word_id in ('99000000-0000-4000-8000-000000000001', '99000000-0000-4000-8000-000000000002')$$,
+  $$select 1 from public.word_audio where word_id in (audio_test.word_id(1), audio_test.word_id(2))$$,
   'no word_audio for cancelled work');
 select is_empty(
   $$select 1 from audio.generated_audio where storage_path in ('p/a.mp3', 'p/b.mp3')$$,

@@ -1,21 +1,19 @@
 -- audio.create_batch with missing_only: segments whose audio is current are left out; a segment
 -- whose text changed since its audio was made (stale hash) is queued again.
 begin;
-create extension if not exists pgtap with schema extensions;
-set local search_path = public, extensions;
+\ir ../fixtures.psql
 select plan(6);
 
-insert into public.words (id, word, definition, example_sentence, grade) values
-  ('99000000-0000-4000-8000-000000000001', 'harbor', 'A sheltered place for ships.', 'The boat rested in the harbor.', 99);
+select audio_test.add_word(1, 'harbor', 'A sheltered place for ships.', 'The boat rested in the harbor.');
 
 -- Audio for all three kinds, made when the definition read differently.
 insert into public.word_audio (word_id, kind, text_hash, voice_id, model_id, format, storage_path, bytes) values
-  ('99000000-0000-4000-8000-000000000001', 'word', audio.text_hash('harbor'), 'voice-test', 'model-test', 'mp3', 'p/word.mp3', 10),
-  ('99000000-0000-4000-8000-000000000001', 'definition', audio.text_hash('A port.'), 'voice-test', 'model-test', 'mp3', 'p/def-old.mp3', 10),
-  ('99000000-0000-4000-8000-000000000001', 'sentence', audio.text_hash('The boat rested in the harbor.'), 'voice-test', 'model-test', 'mp3', 'p/sent.mp3', 10);
+  (audio_test.word_id(1), 'word', audio.text_hash('harbor'), 'voice-test', 'model-test', 'mp3', 'p/word.mp3', 10),
+  (audio_test.word_id(1), 'definition', audio.text_hash('A port.'), 'voice-test', 'model-test', 'mp3', 'p/def-old.mp3', 10),
+  (audio_test.word_id(1), 'sentence', audio.text_hash('The boat rested in the harbor.'), 'voice-test', 'model-test', 'mp3', 'p/sent.mp3', 10);
 
 create temporary table t_batch on commit drop as
-  select * from audio.create_batch(p_word_ids => array['99000000-0000-4000-8000-000000000001']::uuid[],
+  select * from audio.create_batch(p_word_ids => array[audio_test.word_id(1)],
     p_missing_only => true, p_voice_id => 'voice-test', p_model_id => 'model-test', p_format => 'mp3');
 
 select results_eq('select total, queued from t_batch', $$values (1, 1)$$,
@@ -32,17 +30,17 @@ select is(
   1, 'one message, for the stale segment');
 
 select is(
-  (select storage_path from public.word_audio where word_id = '99000000-0000-4000-8000-000000000001' and kind = 'definition'),
+  (select storage_path from public.word_audio where word_id = audio_test.word_id(1) and kind = 'definition'),
   'p/def-old.mp3', 'the stale audio stays playable until the new audio is done');
 
 create temporary table t_all on commit drop as
-  select * from audio.create_batch(p_word_ids => array['99000000-0000-4000-8000-000000000001']::uuid[],
+  select * from audio.create_batch(p_word_ids => array[audio_test.word_id(1)],
     p_missing_only => false, p_voice_id => 'voice-test', p_model_id => 'model-test', p_format => 'mp3');
 select results_eq('select total, queued from t_all', $$values (3, 3)$$,
   'missing_only false queues every segment, current or not');
 
 create temporary table t_other_voice on commit drop as
-  select * from audio.create_batch(p_word_ids => array['99000000-0000-4000-8000-000000000001']::uuid[],
+  select * from audio.create_batch(p_word_ids => array[audio_test.word_id(1)],
     p_kinds => array['word'], p_missing_only => true, p_voice_id => 'voice-other', p_model_id => 'model-test', p_format => 'mp3');
 select results_eq('select total, queued from t_other_voice', $$values (1, 1)$$,
   'audio in another voice is not current for this voice');

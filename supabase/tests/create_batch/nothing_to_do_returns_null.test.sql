@@ -1,15 +1,13 @@
 -- audio.create_batch: when every segment's audio is current, no batch is created and batch_id is
 -- null (the caller answers "nothing to do").
 begin;
-create extension if not exists pgtap with schema extensions;
-set local search_path = public, extensions;
+\ir ../fixtures.psql
 select plan(5);
 
-insert into public.words (id, word, definition, example_sentence, grade) values
-  ('99000000-0000-4000-8000-000000000001', 'harbor', 'A sheltered place for ships.', 'The boat rested in the harbor.', 99);
+select audio_test.add_word(1, 'harbor', 'A sheltered place for ships.', 'The boat rested in the harbor.');
 insert into public.word_audio (word_id, kind, text_hash, voice_id, model_id, format, storage_path, bytes)
 select s.word_id, s.kind, s.text_hash, 'voice-test', 'model-test', 'mp3', 'p/' || s.kind || '.mp3', 10
-from audio.segment_sources as s where s.word_id = '99000000-0000-4000-8000-000000000001';
+from audio.segment_sources as s where s.word_id = audio_test.word_id(1);
 
 create temporary table t_counts on commit drop as
   select (select count(*) from public.audio_batches) as batches,
@@ -17,7 +15,7 @@ create temporary table t_counts on commit drop as
     (select count(*) from pgmq.q_audio_segments) as messages;
 
 create temporary table t_batch on commit drop as
-  select * from audio.create_batch(p_word_ids => array['99000000-0000-4000-8000-000000000001']::uuid[],
+  select * from audio.create_batch(p_word_ids => array[audio_test.word_id(1)],
     p_voice_id => 'voice-test', p_model_id => 'model-test', p_format => 'mp3');
 
 select results_eq('select batch_id, total, queued, skipped, pending from t_batch',

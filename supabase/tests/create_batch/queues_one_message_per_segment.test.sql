@@ -1,20 +1,18 @@
 -- audio.create_batch: one batch row, one segment per (word, kind) and one pgmq message per
 -- segment, whose msg_id is stored on the segment.
 begin;
-create extension if not exists pgtap with schema extensions;
-set local search_path = public, extensions;
+\ir ../fixtures.psql
 select plan(10);
 
-insert into public.words (id, word, definition, example_sentence, grade) values
-  ('99000000-0000-4000-8000-000000000001', 'harbor', 'A sheltered place for ships.', 'The boat rested in the harbor.', 99),
-  ('99000000-0000-4000-8000-000000000002', 'lantern', 'A lamp with a case.', 'She lit the lantern.', 99);
+select audio_test.add_word(1, 'harbor', 'A sheltered place for ships.', 'The boat rested in the harbor.');
+select audio_test.add_word(2, 'lantern', 'A lamp with a case.', 'She lit the lantern.');
 
 create temporary table t_before on commit drop as
   select (pgmq.metrics('audio_segments')).queue_length as queue_length;
 
 create temporary table t_batch on commit drop as
   select * from audio.create_batch(
-    p_word_ids => array['99000000-0000-4000-8000-000000000001', '99000000-0000-4000-8000-000000000002']::uuid[],
+    p_word_ids => array[audio_test.word_id(1), audio_test.word_id(2)],
     p_voice_id => 'voice-test', p_model_id => 'model-test', p_format => 'mp3',
     p_requested_by => '99000000-0000-4000-8000-0000000000a1');
 
@@ -49,7 +47,7 @@ select is(
 
 select results_eq(
   $$select text, text_hash from public.audio_segments
-    where batch_id = (select batch_id from t_batch) and word_id = '99000000-0000-4000-8000-000000000002' and kind = 'sentence'$$,
+    where batch_id = (select batch_id from t_batch) and word_id = audio_test.word_id(2) and kind = 'sentence'$$,
   $$values ('She lit the lantern.', audio.text_hash('She lit the lantern.'))$$,
   'the sentence segment carries the example sentence and its hash');
 
@@ -59,9 +57,9 @@ select is(
 
 select results_eq(
   $$select word_id, kind from public.audio_segments where batch_id = (select batch_id from t_batch) order by id$$,
-  $$values ('99000000-0000-4000-8000-000000000001'::uuid, 'word'), ('99000000-0000-4000-8000-000000000001'::uuid, 'definition'),
-    ('99000000-0000-4000-8000-000000000001'::uuid, 'sentence'), ('99000000-0000-4000-8000-000000000002'::uuid, 'word'),
-    ('99000000-0000-4000-8000-000000000002'::uuid, 'definition'), ('99000000-0000-4000-8000-000000000002'::uuid, 'sentence')$$,
+  $$values (audio_test.word_id(1), 'word'), (audio_test.word_id(1), 'definition'),
+    (audio_test.word_id(1), 'sentence'), (audio_test.word_id(2), 'word'),
+    (audio_test.word_id(2), 'definition'), (audio_test.word_id(2), 'sentence')$$,
   'segments are ordered word by word, word then definition then sentence');
 
 select is(

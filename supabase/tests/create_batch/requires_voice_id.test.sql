@@ -1,30 +1,28 @@
 -- audio.create_batch: voice, model and format come from the arguments or from the stored
 -- settings; with neither, the error names the missing one and how to set it.
 begin;
-create extension if not exists pgtap with schema extensions;
-set local search_path = public, extensions;
+\ir ../fixtures.psql
 select plan(5);
 
-insert into public.words (id, word, definition, example_sentence, grade) values
-  ('99000000-0000-4000-8000-000000000001', 'harbor', 'A sheltered place for ships.', 'The boat rested in the harbor.', 99);
+select audio_test.add_word(1, 'harbor', 'A sheltered place for ships.', 'The boat rested in the harbor.');
 delete from audio.config where key in ('voice_id', 'model_id', 'format');
 
 select throws_ok(
-  $$select * from audio.create_batch(p_word_ids => array['99000000-0000-4000-8000-000000000001']::uuid[],
+  $$select * from audio.create_batch(p_word_ids => array[audio_test.word_id(1)],
     p_model_id => 'model-test', p_format => 'mp3')$$,
   '22023',
   'audio.create_batch: no voice_id: pass it, or store a default with select audio.set_setting(''voice_id'', ''<value>'')',
   'no voice argument and no voice_id setting: error names voice_id and the fix');
 
 select throws_ok(
-  $$select * from audio.create_batch(p_word_ids => array['99000000-0000-4000-8000-000000000001']::uuid[],
+  $$select * from audio.create_batch(p_word_ids => array[audio_test.word_id(1)],
     p_voice_id => 'voice-test', p_format => 'mp3')$$,
   '22023',
   'audio.create_batch: no model_id: pass it, or store a default with select audio.set_setting(''model_id'', ''<value>'')',
   'no model: error names model_id');
 
 select throws_ok(
-  $$select * from audio.create_batch(p_word_ids => array['99000000-0000-4000-8000-000000000001']::uuid[],
+  $$select * from audio.create_batch(p_word_ids => array[audio_test.word_id(1)],
     p_voice_id => 'voice-test', p_model_id => 'model-test')$$,
   '22023',
   'audio.create_batch: no format: pass it, or store a default with select audio.set_setting(''format'', ''<value>'')',
@@ -35,7 +33,7 @@ select audio.set_setting('model_id', 'model-from-settings');
 select audio.set_setting('format', 'wav');
 
 create temporary table t_from_settings on commit drop as
-  select * from audio.create_batch(p_word_ids => array['99000000-0000-4000-8000-000000000001']::uuid[]);
+  select * from audio.create_batch(p_word_ids => array[audio_test.word_id(1)]);
 select results_eq(
   $$select b.voice_id, b.model_id, b.format from public.audio_batches as b
     where b.id = (select batch_id from t_from_settings)$$,
@@ -43,7 +41,7 @@ select results_eq(
   'with the settings stored, the batch uses them');
 
 create temporary table t_from_argument on commit drop as
-  select * from audio.create_batch(p_word_ids => array['99000000-0000-4000-8000-000000000001']::uuid[],
+  select * from audio.create_batch(p_word_ids => array[audio_test.word_id(1)],
     p_missing_only => false, p_voice_id => 'voice-argument');
 select results_eq(
   $$select b.voice_id from public.audio_batches as b where b.id = (select batch_id from t_from_argument)$$,

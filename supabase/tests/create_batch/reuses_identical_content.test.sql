@@ -2,19 +2,17 @@
 -- audio.generated_audio) is reused at once: segment done and reused, counted in skipped and done,
 -- no queue message, and word_audio points at the existing object.
 begin;
-create extension if not exists pgtap with schema extensions;
-set local search_path = public, extensions;
+\ir ../fixtures.psql
 select plan(11);
 
-insert into public.words (id, word, definition, example_sentence, grade) values
-  ('99000000-0000-4000-8000-000000000001', 'harbor', 'A sheltered place for ships.', 'The boat rested in the harbor.', 99),
-  ('99000000-0000-4000-8000-000000000002', 'harbor', '', '', 99);
+select audio_test.add_word(1, 'harbor', 'A sheltered place for ships.', 'The boat rested in the harbor.');
+select audio_test.add_word(2, 'harbor');
 
 insert into audio.generated_audio (text_hash, voice_id, model_id, format, storage_path, bytes)
 values (audio.text_hash('harbor'), 'voice-test', 'model-test', 'mp3', 'voice-test/model-test/mp3/harbor.mp3', 1234);
 
 create temporary table t_batch on commit drop as
-  select * from audio.create_batch(p_word_ids => array['99000000-0000-4000-8000-000000000001']::uuid[],
+  select * from audio.create_batch(p_word_ids => array[audio_test.word_id(1)],
     p_voice_id => 'voice-test', p_model_id => 'model-test', p_format => 'mp3');
 
 select results_eq('select total, queued, skipped from t_batch', $$values (3, 2, 1)$$,
@@ -45,18 +43,18 @@ select results_eq(
 
 select results_eq(
   $$select wa.storage_path, wa.bytes, wa.text_hash, wa.segment_id from public.word_audio as wa
-    where wa.word_id = '99000000-0000-4000-8000-000000000001' and wa.kind = 'word'$$,
+    where wa.word_id = audio_test.word_id(1) and wa.kind = 'word'$$,
   $$select 'voice-test/model-test/mp3/harbor.mp3'::text, 1234, audio.text_hash('harbor'), s.id
     from public.audio_segments as s where s.batch_id = (select batch_id from t_batch) and s.kind = 'word'$$,
   'word_audio points the word at the existing object and the reusing segment');
 
 select is_empty(
-  $$select 1 from public.word_audio where word_id = '99000000-0000-4000-8000-000000000001' and kind <> 'word'$$,
+  $$select 1 from public.word_audio where word_id = audio_test.word_id(1) and kind <> 'word'$$,
   'no word_audio for segments still to generate');
 
 -- A batch that only needs content that exists: complete at once.
 create temporary table t_all_reused on commit drop as
-  select * from audio.create_batch(p_word_ids => array['99000000-0000-4000-8000-000000000002']::uuid[],
+  select * from audio.create_batch(p_word_ids => array[audio_test.word_id(2)],
     p_voice_id => 'voice-test', p_model_id => 'model-test', p_format => 'mp3');
 
 select results_eq('select total, queued, skipped from t_all_reused', $$values (1, 0, 1)$$,
@@ -68,11 +66,11 @@ select results_eq(
   'a batch with nothing to generate is completed with finished_at at creation');
 
 select is(
-  (select storage_path from public.word_audio where word_id = '99000000-0000-4000-8000-000000000002' and kind = 'word'),
+  (select storage_path from public.word_audio where word_id = audio_test.word_id(2) and kind = 'word'),
   'voice-test/model-test/mp3/harbor.mp3', 'the other word plays the same object');
 
 create temporary table t_other_format on commit drop as
-  select * from audio.create_batch(p_word_ids => array['99000000-0000-4000-8000-000000000002']::uuid[],
+  select * from audio.create_batch(p_word_ids => array[audio_test.word_id(2)],
     p_voice_id => 'voice-test', p_model_id => 'model-test', p_format => 'wav');
 select results_eq('select total, queued, skipped from t_other_format', $$values (1, 1, 0)$$,
   'content in another format is not reused');

@@ -1,8 +1,7 @@
 -- pg_cron: the watchdog (kick the worker when messages wait) and the nightly backfill are
 -- scheduled once each, active, with the commands the design describes.
 begin;
-create extension if not exists pgtap with schema extensions;
-set local search_path = public, extensions;
+\ir ../fixtures.psql
 select plan(5);
 
 select is((select count(*)::integer from cron.job where jobname = 'audio-queue-watchdog'), 1,

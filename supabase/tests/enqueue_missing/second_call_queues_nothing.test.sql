@@ -1,16 +1,12 @@
 -- audio.enqueue_missing (the nightly backfill): one batch with source backfill of every missing or
 -- stale segment in the default voice; calling it again queues nothing and returns null.
 begin;
-create extension if not exists pgtap with schema extensions;
-set local search_path = public, extensions;
+\ir ../fixtures.psql
 select plan(7);
 
-insert into public.words (id, word, definition, example_sentence, grade) values
-  ('99000000-0000-4000-8000-000000000001', 'harbor', 'A sheltered place for ships.', 'The boat rested in the harbor.', 99),
-  ('99000000-0000-4000-8000-000000000002', 'lantern', 'A lamp with a case.', '', 99);
-select audio.set_setting('voice_id', 'voice-test');
-select audio.set_setting('model_id', 'model-test');
-select audio.set_setting('format', 'mp3');
+select audio_test.add_word(1, 'harbor', 'A sheltered place for ships.', 'The boat rested in the harbor.');
+select audio_test.add_word(2, 'lantern', 'A lamp with a case.');
+select audio_test.store_defaults();
 
 create temporary table t_first on commit drop as select audio.enqueue_missing(p_grade => 99::smallint) as batch_id;
 
@@ -33,7 +29,7 @@ select is((select count(*)::integer from public.audio_batches where source = 'ba
 create temporary table t_all on commit drop as select audio.enqueue_missing() as batch_id;
 select is(
   (select count(*)::integer from public.audio_segments
-   where batch_id = (select batch_id from t_all) and word_id in ('99000000-0000-4000-8000-000000000001', '99000000-0000-4000-8000-000000000002')),
+   where batch_id = (select batch_id from t_all) and word_id in (audio_test.word_id(1), audio_test.word_id(2))),
   0, 'without a grade, segments already pending from the first backfill are not queued again');
 select is(audio.enqueue_missing(), null, 'and a second call without a grade returns null too');
 

@@ -1,14 +1,12 @@
 -- audio.is_admin: true only when the JWT's app_metadata.role is super_admin (which only the
 -- service role can set); user_metadata (user-editable), other roles, anon and no claims are false.
 begin;
-create extension if not exists pgtap with schema extensions;
-set local search_path = public, extensions;
+\ir ../fixtures.psql
 select plan(7);
 
 set local role authenticated;
 
-select set_config('request.jwt.claims',
-  '{"sub":"99000000-0000-4000-8000-0000000000a1","role":"authenticated","app_metadata":{"role":"super_admin"}}', true);
+select set_config('request.jwt.claims', audio_test.admin_claims(), true);
 select is(audio.is_admin(), true, 'app_metadata.role = super_admin is an admin');
 
 select set_config('request.jwt.claims',

@@ -1,16 +1,14 @@
 -- audio.kick_worker: with a visible message, queues a pg_net POST to
 -- <project_url>/functions/v1/process-segments carrying the worker secret, and returns its id.
 begin;
-create extension if not exists pgtap with schema extensions;
-set local search_path = public, extensions;
+\ir ../fixtures.psql
 select plan(5);
 
-delete from pgmq.q_audio_segments;
+select audio_test.clear_work();
 select audio.set_setting('project_url', 'http://127.0.0.1:54321/');
 select audio.set_setting('worker_secret', 'test-worker-secret');
 -- A message that became visible before this transaction began.
-select pgmq.send(queue_name => 'audio_segments', msg => '{"segment_id": -1}'::jsonb,
-  delay => now() - interval '1 second');
+select audio_test.send_message(-1);
 
 create temporary table t_kick on commit drop as select audio.kick_worker('test') as request_id;
 

@@ -1,14 +1,12 @@
 -- audio.kick_worker: with work waiting but no project_url (or worker_secret) stored, the error
 -- names the missing setting and where to store it.
 begin;
-create extension if not exists pgtap with schema extensions;
-set local search_path = public, extensions;
+\ir ../fixtures.psql
 select plan(2);
 
-delete from pgmq.q_audio_segments;
+select audio_test.clear_work();
 delete from audio.config where key in ('project_url', 'worker_secret');
-select pgmq.send(queue_name => 'audio_segments', msg => '{"segment_id": -1}'::jsonb,
-  delay => now() - interval '1 second');
+select audio_test.send_message(-1);
 
 select throws_ok('select audio.kick_worker()', '22023',
   'audio.kick_worker: project_url is not set: store it in Vault as audio_queue_project_url (or select audio.set_setting(''project_url'', ''...''))',

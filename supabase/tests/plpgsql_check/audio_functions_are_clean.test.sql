@@ -2,9 +2,8 @@
 -- or shadowed variables, wrong types, missing relations), the trigger checked with its transition
 -- tables. The one exception: audio.setting's Vault query, which only runs where Vault exists.
 begin;
-create extension if not exists pgtap with schema extensions;
+\ir ../fixtures.psql
 create extension if not exists plpgsql_check with schema extensions;
-set local search_path = public, extensions;
 select plan(2);
 
 select isnt_empty(

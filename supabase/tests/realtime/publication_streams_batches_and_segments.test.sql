@@ -1,8 +1,7 @@
 -- Realtime: the supabase_realtime publication streams audio_batches and audio_segments to the
 -- admin page (and not word_audio or words, which it does not watch).
 begin;
-create extension if not exists pgtap with schema extensions;
-set local search_path = public, extensions;
+\ir ../fixtures.psql
 select plan(2);
 
 select isnt_empty(

@@ -1,17 +1,14 @@
 -- audio.return_messages: a stopping worker hands back claimed messages it did not start, so
 -- another worker can take them now (delay 0) or after a delay.
 begin;
-create extension if not exists pgtap with schema extensions;
-set local search_path = public, extensions;
+\ir ../fixtures.psql
 select plan(5);
 
-delete from pgmq.q_audio_segments;
+select audio_test.clear_work();
 
-insert into public.words (id, word, definition, example_sentence, grade) values
-  ('99000000-0000-4000-8000-000000000001', 'harbor', 'A sheltered place for ships.', '', 99);
+select audio_test.add_word(1, 'harbor', 'A sheltered place for ships.');
 create temporary table t_batch on commit drop as
-  select * from audio.create_batch(p_word_ids => array['99000000-0000-4000-8000-000000000001']::uuid[],
-    p_voice_id => 'voice-test', p_model_id => 'model-test', p_format => 'mp3');
+  select * from audio_test.create_batch(array[1]);
 create temporary table t_claim on commit drop as
   select row_number() over (order by segment_id) as n, * from audio.claim_segments(2, 300);
 select is_empty('select * from audio.claim_segments(10, 300)', 'precondition: both messages are hidden');

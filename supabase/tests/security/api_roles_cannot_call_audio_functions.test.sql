@@ -1,13 +1,11 @@
 -- Grants: the audio schema's functions are not callable by the API roles (only is_admin, which
 -- policies evaluate as the requesting user); its tables are not readable by them.
 begin;
-create extension if not exists pgtap with schema extensions;
-set local search_path = public, extensions;
+\ir ../fixtures.psql
 select plan(8);
 
 set local role authenticated;
-select set_config('request.jwt.claims',
-  '{"sub":"99000000-0000-4000-8000-0000000000a1","role":"authenticated","app_metadata":{"role":"super_admin"}}', true);
+select set_config('request.jwt.claims', audio_test.admin_claims(), true);
 select throws_ok($$select audio.cancel_batch('99000000-0000-4000-8000-0000000000ff')$$, '42501', null,
   'authenticated (even an admin) cannot execute audio.cancel_batch');
 select throws_ok($$select * from audio.create_batch(p_voice_id => 'v', p_model_id => 'm', p_format => 'mp3')$$, '42501', null,

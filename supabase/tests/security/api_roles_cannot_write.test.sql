@@ -1,19 +1,16 @@
 -- Grants: the API roles write nothing directly, not even an admin; writes go through the audio
 -- functions (service side) and the service role.
 begin;
-create extension if not exists pgtap with schema extensions;
-set local search_path = public, extensions;
+\ir ../fixtures.psql
 select plan(10);
 
-insert into public.words (id, word, definition, example_sentence, grade) values
-  ('99000000-0000-4000-8000-000000000001', 'harbor', 'A sheltered place for ships.', 'The boat rested in the harbor.', 99);
-select * from audio.create_batch(p_word_ids => array['99000000-0000-4000-8000-000000000001']::uuid[],
-  p_voice_id => 'voice-test', p_model_id => 'model-test', p_format => 'mp3');
+select audio_test.add_word(1, 'harbor', 'A sheltered place for ships.', 'The boat rested in the harbor.');
+select * from audio_test.create_batch(array[1]);
 
 set local role authenticated;
-select set_config('request.jwt.claims',
-  '{"sub":"99000000-0000-4000-8000-0000000000a1","role":"authenticated","app_metadata":{"role":"super_admin"}}', true);
+select set_config('request.jwt.claims', audio_test.admin_claims(), true);
 
+-- Word 1's id as a literal below: a fixture call could itself fail with 42501 and pass the test.
 select throws_ok($$insert into public.words (word, grade) values ('intruder', 99)$$, '42501', null,
   'admin cannot insert words');
 select throws_ok($$update public.words set word = 'changed' where id = '99000000-0000-4000-8000-000000000001'$$, '42501', null,

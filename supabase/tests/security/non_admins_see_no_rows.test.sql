@@ -1,16 +1,13 @@
 -- RLS: an authenticated user who is not an admin (even one claiming super_admin in the
 -- user-editable user_metadata) reads no row of the four public tables; anon reads no word either.
 begin;
-create extension if not exists pgtap with schema extensions;
-set local search_path = public, extensions;
+\ir ../fixtures.psql
 select plan(6);
 
-insert into public.words (id, word, definition, example_sentence, grade) values
-  ('99000000-0000-4000-8000-000000000001', 'harbor', 'A sheltered place for ships.', 'The boat rested in the harbor.', 99);
+select audio_test.add_word(1, 'harbor', 'A sheltered place for ships.', 'The boat rested in the harbor.');
 insert into public.word_audio (word_id, kind, text_hash, voice_id, model_id, format, storage_path, bytes) values
-  ('99000000-0000-4000-8000-000000000001', 'word', audio.text_hash('harbor'), 'voice-test', 'model-test', 'mp3', 'p/w.mp3', 10);
-select * from audio.create_batch(p_word_ids => array['99000000-0000-4000-8000-000000000001']::uuid[],
-  p_missing_only => false, p_voice_id => 'voice-test', p_model_id => 'model-test', p_format => 'mp3');
+  (audio_test.word_id(1), 'word', audio.text_hash('harbor'), 'voice-test', 'model-test', 'mp3', 'p/w.mp3', 10);
+select * from audio_test.create_batch(array[1], p_missing_only => false);
 
 set local role authenticated;
 select set_config('request.jwt.claims',

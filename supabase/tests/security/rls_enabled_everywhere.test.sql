@@ -1,8 +1,7 @@
 -- RLS is enabled on every table in the public and audio schemas, and the four public tables have
 -- exactly the admin-read policy.
 begin;
-create extension if not exists pgtap with schema extensions;
-set local search_path = public, extensions;
+\ir ../fixtures.psql
 select plan(5);
 
 select is_empty(

@@ -1,8 +1,7 @@
 -- audio.setting / audio.set_setting: without Vault, settings live in audio.config; set_setting
 -- upserts, setting reads, an unknown key is null.
 begin;
-create extension if not exists pgtap with schema extensions;
-set local search_path = public, extensions;
+\ir ../fixtures.psql
 select plan(5);
 
 select is(to_regclass('vault.decrypted_secrets'), null, 'precondition: no Vault in this database');

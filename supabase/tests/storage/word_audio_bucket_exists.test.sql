@@ -1,7 +1,6 @@
 -- Storage: the bucket the worker uploads to exists and is private.
 begin;
-create extension if not exists pgtap with schema extensions;
-set local search_path = public, extensions;
+\ir ../fixtures.psql
 select plan(1);
 
 select results_eq(

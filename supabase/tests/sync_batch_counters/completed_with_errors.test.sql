@@ -1,15 +1,12 @@
 -- Trigger audio.sync_batch_counters: failed and cancelled segments are counted; a batch whose
 -- segments all finished with at least one failure is completed_with_errors.
 begin;
-create extension if not exists pgtap with schema extensions;
-set local search_path = public, extensions;
+\ir ../fixtures.psql
 select plan(3);
 
-insert into public.words (id, word, definition, example_sentence, grade) values
-  ('99000000-0000-4000-8000-000000000001', 'harbor', 'A sheltered place for ships.', 'The boat rested in the harbor.', 99);
+select audio_test.add_word(1, 'harbor', 'A sheltered place for ships.', 'The boat rested in the harbor.');
 create temporary table t_batch on commit drop as
-  select * from audio.create_batch(p_word_ids => array['99000000-0000-4000-8000-000000000001']::uuid[],
-    p_voice_id => 'voice-test', p_model_id => 'model-test', p_format => 'mp3');
+  select * from audio_test.create_batch(array[1]);
 
 update public.audio_segments set status = 'failed', last_error = 'x' where batch_id = (select batch_id from t_batch) and kind = 'word';
 select results_eq(

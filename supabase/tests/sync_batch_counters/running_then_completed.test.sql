@@ -1,15 +1,12 @@
 -- Trigger audio.sync_batch_counters on public.audio_segments: a batch goes queued -> running when
 -- a segment starts, counts done segments, and is completed with finished_at when all are done.
 begin;
-create extension if not exists pgtap with schema extensions;
-set local search_path = public, extensions;
+\ir ../fixtures.psql
 select plan(6);
 
-insert into public.words (id, word, definition, example_sentence, grade) values
-  ('99000000-0000-4000-8000-000000000001', 'harbor', 'A sheltered place for ships.', 'The boat rested in the harbor.', 99);
+select audio_test.add_word(1, 'harbor', 'A sheltered place for ships.', 'The boat rested in the harbor.');
 create temporary table t_batch on commit drop as
-  select * from audio.create_batch(p_word_ids => array['99000000-0000-4000-8000-000000000001']::uuid[],
-    p_voice_id => 'voice-test', p_model_id => 'model-test', p_format => 'mp3');
+  select * from audio_test.create_batch(array[1]);
 
 select results_eq(
   $$select status, total, done, started_at is null, finished_at is null from public.audio_batches where id = (select batch_id from t_batch)$$,
@@ -37,11 +34,9 @@ select results_eq(
   $$values ('completed', 3, 0, 0, true)$$, 'all done: completed with finished_at');
 
 -- A batch whose first finished segment was reused (no generating step) is running too.
-insert into public.words (id, word, definition, example_sentence, grade) values
-  ('99000000-0000-4000-8000-000000000002', 'lantern', 'A lamp with a case.', '', 99);
+select audio_test.add_word(2, 'lantern', 'A lamp with a case.');
 create temporary table t_second on commit drop as
-  select * from audio.create_batch(p_word_ids => array['99000000-0000-4000-8000-000000000002']::uuid[],
-    p_voice_id => 'voice-test', p_model_id => 'model-test', p_format => 'mp3');
+  select * from audio_test.create_batch(array[2]);
 update public.audio_segments set status = 'done', reused = true where batch_id = (select batch_id from t_second) and kind = 'word';
 select results_eq(
   $$select status, done, skipped from public.audio_batches where id = (select batch_id from t_second)$$,

@@ -2,16 +2,13 @@
 -- replaces even inside one transaction (where now() stands still) and even when the stored value
 -- is ahead of the clock. Clients order row versions by it.
 begin;
-create extension if not exists pgtap with schema extensions;
-set local search_path = public, extensions;
+\ir ../fixtures.psql
 select plan(5);
 
-delete from pgmq.q_audio_segments;
-insert into public.words (id, word, definition, example_sentence, grade) values
-  ('99000000-0000-4000-8000-000000000071', 'lantern', '', '', 99);
+select audio_test.clear_work();
+select audio_test.add_word(71, 'lantern');
 create temporary table t_batch on commit drop as
-  select * from audio.create_batch(p_word_ids => array['99000000-0000-4000-8000-000000000071']::uuid[],
-    p_kinds => array['word'], p_voice_id => 'voice-test', p_model_id => 'model-test', p_format => 'mp3');
+  select * from audio_test.create_batch(array[71], p_kinds => array['word']);
 create temporary table t_seen (what text, at timestamptz) on commit drop;
 
 insert into t_seen select 'batch 0', updated_at from public.audio_batches where id = (select batch_id from t_batch);

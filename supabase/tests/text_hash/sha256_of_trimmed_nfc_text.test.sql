@@ -1,8 +1,7 @@
 -- audio.text_hash: hex sha-256 of the NFC-normalised text with leading/trailing spaces removed
 -- (SQL btrim, as supabase/functions/_shared/provider/object_path.ts does).
 begin;
-create extension if not exists pgtap with schema extensions;
-set local search_path = public, extensions;
+\ir ../fixtures.psql
 select plan(7);
 
 select is(audio.text_hash('abc'),

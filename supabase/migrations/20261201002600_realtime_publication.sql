@@ -1,9 +1,6 @@
--- The Storage bucket the worker uploads to (private: the app reads through signed URLs or its own
--- policy), and the tables Realtime streams to the admin page.
-
-insert into storage.buckets (id, name, public)
-values ('word-audio', 'word-audio', false)
-on conflict (id) do nothing;
+-- The tables Supabase Realtime streams to the admin page: batches and segments (not words or
+-- word_audio, which the page reads on demand). Where the publication does not exist (a plain
+-- Postgres), say so and go on: everything else works without Realtime.
 
 do $$
 begin

@@ -1,16 +1,6 @@
--- The data contract (see DESIGN.md "The data"): the app's vocabulary, batches, segments and the
--- audio the app plays. Counters on audio_batches are kept by a trigger (see *_batch_counters.sql).
-
-create table if not exists public.words (
-  id uuid primary key default gen_random_uuid(),
-  word text not null,
-  definition text not null default '',
-  example_sentence text not null default '',
-  grade smallint not null,
-  created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now()
-);
-create index if not exists words_grade_idx on public.words (grade);
+-- Batches and their segments: one row per generation request, one row per (word, kind) it covers.
+-- The batch's counters and status follow its segments through a trigger (batch_counters
+-- migration); updated_at is kept by another (updated_at migration), so no function writes it.
 
 create table public.audio_batches (
   id uuid primary key default gen_random_uuid(),
@@ -76,52 +66,3 @@ create index audio_segments_pending_idx on public.audio_segments (word_id, kind)
   where status in ('queued', 'generating');
 create index audio_segments_content_generating_idx
   on public.audio_segments (text_hash, voice_id, model_id, format) where status = 'generating';
-
-create table public.word_audio (
-  word_id uuid not null references public.words (id) on delete cascade,
-  kind text not null check (kind in ('word', 'definition', 'sentence')),
-  text_hash text not null,
-  voice_id text not null,
-  model_id text not null,
-  format text not null,
-  storage_path text not null,
-  bytes integer not null,
-  segment_id bigint,
-  created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now(),
-  primary key (word_id, kind)
-);
-comment on table public.word_audio is
-  'The audio the app plays, one row per (word, kind). Missing = no row; stale = text_hash differs from the current text''s.';
-
--- Content index: every object ever generated, by what determines its bytes. Lets identical text
--- (in any word, any batch) reuse one object instead of a second provider call.
-create table audio.generated_audio (
-  text_hash text not null,
-  voice_id text not null,
-  model_id text not null,
-  format text not null,
-  storage_path text not null,
-  bytes integer not null,
-  created_at timestamptz not null default now(),
-  primary key (text_hash, voice_id, model_id, format)
-);
-
--- Global provider concurrency: one row per permit slot. A worker holds a slot for one provider
--- request; the lease expiry frees the slots of a worker that died holding them.
-create table audio.permits (
-  slot smallint primary key check (slot between 1 and 20),
-  holder text,
-  segment_id bigint,
-  acquired_at timestamptz,
-  expires_at timestamptz
-);
-insert into audio.permits (slot) select generate_series(1, 20) on conflict do nothing;
-
--- Settings the database itself needs (pg_cron's HTTP kicks, the nightly backfill's voice). Secrets
--- go to Vault where it exists; this table is the fallback and is readable by no API role.
-create table audio.config (
-  key text primary key,
-  value text not null,
-  updated_at timestamptz not null default now()
-);

@@ -1,0 +1,2000 @@
+--
+-- PostgreSQL database dump
+--
+
+
+
+SET statement_timeout = 0;
+SET lock_timeout = 0;
+SET idle_in_transaction_session_timeout = 0;
+SET client_encoding = 'UTF8';
+SET standard_conforming_strings = on;
+SELECT pg_catalog.set_config('search_path', '', false);
+SET check_function_bodies = false;
+SET xmloption = content;
+SET client_min_messages = warning;
+SET row_security = off;
+
+--
+-- Name: audio; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA audio;
+
+
+--
+-- Name: SCHEMA audio; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON SCHEMA audio IS 'audio-queue internals: queue, permit and batch functions. Not exposed over the Data API.';
+
+
+--
+-- Name: public; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA public;
+
+
+--
+-- Name: SCHEMA public; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON SCHEMA public IS 'standard public schema';
+
+
+--
+-- Name: advance_updated_at(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.advance_updated_at() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  new.updated_at := greatest(clock_timestamp(), old.updated_at + interval '1 microsecond');
+  return new;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION advance_updated_at(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.advance_updated_at() IS 'Trigger: set updated_at to the wall clock, and always later than the version it replaces.';
+
+
+--
+-- Name: begin_attempt(bigint, bigint, text, integer, integer, integer, integer); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.begin_attempt(p_segment_id bigint, p_msg_id bigint, p_holder text, p_limit integer, p_lease_s integer, p_vt_s integer, p_wait_s integer DEFAULT 2) RETURNS TABLE(outcome text, slot integer)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_guard text;
+  s record;
+  v_slot integer;
+  g record;
+begin
+  if p_limit not between 1 and audio.max_concurrency() then
+    raise exception 'audio.begin_attempt: limit % is outside 1..%', p_limit, audio.max_concurrency()
+      using errcode = '22023';
+  end if;
+
+  v_guard := audio.guard_segment(p_segment_id, p_msg_id);
+  if v_guard <> 'live' then
+    return query select v_guard, null::integer;
+    return;
+  end if;
+  select seg.id, seg.text_hash, seg.voice_id, seg.model_id, seg.format into s
+  from public.audio_segments as seg where seg.id = p_segment_id;
+
+  -- A redelivered message whose first worker still holds a live permit for this very segment
+  -- (a slow request): wait for it rather than make a second provider call.
+  if exists (
+    select 1 from audio.permits as p
+    where p.segment_id = p_segment_id and p.holder is distinct from p_holder and p.expires_at >= now()
+  ) then
+    perform pgmq.set_vt(queue_name => 'audio_segments'::text, msg_id => p_msg_id::bigint, vt => p_wait_s::integer);
+    return query select 'wait'::text, null::integer;
+    return;
+  end if;
+
+  update audio.permits as p
+  set holder = p_holder, segment_id = p_segment_id, acquired_at = now(),
+    expires_at = now() + make_interval(secs => p_lease_s)
+  where p.slot = (
+    select f.slot from audio.permits as f
+    where f.slot <= p_limit and (f.holder is null or f.expires_at < now())
+    order by f.slot
+    limit 1
+    for update skip locked
+  )
+  returning p.slot into v_slot;
+  if v_slot is null then
+    return query select 'no_permit'::text, null::integer;
+    return;
+  end if;
+
+  -- One generation per content at a time: serialise on the content key.
+  perform pg_advisory_xact_lock(hashtextextended(concat_ws('|', s.text_hash, s.voice_id, s.model_id, s.format), 0));
+
+  select ga.storage_path, ga.bytes into g
+  from audio.generated_audio as ga
+  where ga.text_hash = s.text_hash and ga.voice_id = s.voice_id and ga.model_id = s.model_id
+    and ga.format = s.format;
+  if found then
+    perform audio.release_permit(v_slot, p_holder);
+    perform audio.complete_segment(p_segment_id, p_msg_id, g.storage_path, g.bytes, true);
+    return query select 'reused'::text, null::integer;
+    return;
+  end if;
+
+  if exists (
+    select 1 from public.audio_segments as o
+    where o.status = 'generating' and o.id <> s.id and o.text_hash = s.text_hash
+      and o.voice_id = s.voice_id and o.model_id = s.model_id and o.format = s.format
+      and o.updated_at > now() - make_interval(secs => p_lease_s)
+  ) then
+    perform audio.release_permit(v_slot, p_holder);
+    perform pgmq.set_vt(queue_name => 'audio_segments'::text, msg_id => p_msg_id::bigint, vt => p_wait_s::integer);
+    return query select 'wait'::text, null::integer;
+    return;
+  end if;
+
+  update public.audio_segments as seg
+  set status = 'generating', attempts = seg.attempts + 1, started_at = coalesce(seg.started_at, now())
+  where seg.id = s.id;
+  perform pgmq.set_vt(queue_name => 'audio_segments'::text, msg_id => p_msg_id::bigint, vt => p_vt_s::integer);
+  return query select 'go'::text, v_slot;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION begin_attempt(p_segment_id bigint, p_msg_id bigint, p_holder text, p_limit integer, p_lease_s integer, p_vt_s integer, p_wait_s integer); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.begin_attempt(p_segment_id bigint, p_msg_id bigint, p_holder text, p_limit integer, p_lease_s integer, p_vt_s integer, p_wait_s integer) IS 'Take a global permit and start a provider attempt for a segment; outcome go/no_permit/reused/wait/cancelled/gone.';
+
+
+--
+-- Name: cancel_batch(uuid); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.cancel_batch(p_batch_id uuid) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_status text;
+  v_msg_ids bigint[];
+begin
+  -- Lock in the order workers do (a segment, then its batch through the counter trigger), so a
+  -- cancel racing a worker waits for it instead of deadlocking: unfinished segments first.
+  perform 1 from public.audio_segments as s
+  where s.batch_id = p_batch_id and s.status in ('queued', 'generating')
+  order by s.id
+  for update;
+  select b.status into v_status from public.audio_batches as b where b.id = p_batch_id for update;
+  if not found then
+    raise exception 'audio.cancel_batch: no batch with id %', p_batch_id using errcode = 'P0002';
+  end if;
+  if v_status in ('completed', 'completed_with_errors', 'cancelled') then
+    return v_status;
+  end if;
+
+  update public.audio_batches as b
+  set cancel_requested_at = coalesce(b.cancel_requested_at, now()), status = 'cancelling'
+  where b.id = p_batch_id;
+
+  with c as (
+    update public.audio_segments as s
+    set status = 'cancelled', finished_at = now()
+    where s.batch_id = p_batch_id and s.status in ('queued', 'generating') and s.upload_started_at is null
+    returning s.msg_id
+  )
+  select array_agg(c.msg_id) filter (where c.msg_id is not null) into v_msg_ids from c;
+
+  if v_msg_ids is not null then
+    perform pgmq.delete(queue_name => 'audio_segments'::text, msg_ids => v_msg_ids::bigint[]);
+  end if;
+
+  -- Nothing was left to cancel (e.g. every segment had already finished): settle the status.
+  update public.audio_batches as b set
+    status = case when b.done + b.failed + b.cancelled >= b.total then 'cancelled' else b.status end,
+    finished_at = case when b.done + b.failed + b.cancelled >= b.total then coalesce(b.finished_at, now()) end
+  where b.id = p_batch_id;
+
+  select b.status into v_status from public.audio_batches as b where b.id = p_batch_id;
+  return v_status;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION cancel_batch(p_batch_id uuid); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.cancel_batch(p_batch_id uuid) IS 'Cancel a batch: queued/generating segments cancelled, their messages deleted, workers abort in-flight requests. Returns the new status.';
+
+
+--
+-- Name: cancelled_batches(uuid[]); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.cancelled_batches(p_batch_ids uuid[]) RETURNS SETOF uuid
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select b.id from public.audio_batches as b
+  where b.id = any (p_batch_ids) and b.cancel_requested_at is not null
+$$;
+
+
+--
+-- Name: FUNCTION cancelled_batches(p_batch_ids uuid[]); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.cancelled_batches(p_batch_ids uuid[]) IS 'The subset of the given batches that have been cancelled.';
+
+
+--
+-- Name: default_max_reads(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.default_max_reads() RETURNS integer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+  select 5
+$$;
+
+
+--
+-- Name: FUNCTION default_max_reads(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.default_max_reads() IS 'Deliveries of one message before its segment fails (5): claim_segments'' default, AUDIO_MAX_READS''s default.';
+
+
+--
+-- Name: claim_segments(integer, integer, integer, text); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.claim_segments(p_qty integer, p_vt_s integer, p_max_reads integer DEFAULT audio.default_max_reads(), p_holder text DEFAULT NULL::text) RETURNS TABLE(msg_id bigint, read_ct integer, segment_id bigint, batch_id uuid, text text, text_hash text, voice_id text, model_id text, format text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  m record;
+  v_segment_id bigint;
+begin
+  if p_holder is not null then
+    perform audio.worker_heartbeat(p_holder);
+  end if;
+  for m in select * from pgmq.read(queue_name => 'audio_segments'::text, vt => p_vt_s::integer, qty => p_qty::integer) loop
+    v_segment_id := (m.message ->> 'segment_id')::bigint;
+    if audio.guard_segment(v_segment_id, m.msg_id) <> 'live' then
+      continue;
+    end if;
+    if m.read_ct > p_max_reads then
+      update public.audio_segments as seg set status = 'failed', finished_at = now(),
+        last_error = format('delivered %s times without finishing (limit %s); message archived', m.read_ct, p_max_reads)
+      where seg.id = v_segment_id;
+      perform pgmq.archive(queue_name => 'audio_segments'::text, msg_id => m.msg_id::bigint);
+      continue;
+    end if;
+    return query
+    select m.msg_id, m.read_ct, seg.id, seg.batch_id, seg.text, seg.text_hash, seg.voice_id,
+      seg.model_id, seg.format
+    from public.audio_segments as seg where seg.id = v_segment_id;
+  end loop;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION claim_segments(p_qty integer, p_vt_s integer, p_max_reads integer, p_holder text); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.claim_segments(p_qty integer, p_vt_s integer, p_max_reads integer, p_holder text) IS 'Record the caller''s heartbeat; read queue messages and return live segments; clean up finished/cancelled ones; archive over-delivered ones.';
+
+
+--
+-- Name: complete_segment(bigint, bigint, text, integer, boolean, integer, integer); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.complete_segment(p_segment_id bigint, p_msg_id bigint, p_storage_path text, p_bytes integer, p_reused boolean DEFAULT false, p_provider_ms integer DEFAULT NULL::integer, p_rate_limited integer DEFAULT 0) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  s record;
+begin
+  update public.audio_segments as seg
+  set status = 'done', storage_path = p_storage_path, bytes = p_bytes, reused = p_reused,
+    provider_ms = p_provider_ms, rate_limited = seg.rate_limited + coalesce(p_rate_limited, 0),
+    last_error = null, finished_at = now()
+  where seg.id = p_segment_id and seg.status in ('queued', 'generating')
+    and (
+      seg.upload_started_at is not null
+      or not exists (
+        select 1 from public.audio_batches as b where b.id = seg.batch_id and b.cancel_requested_at is not null
+      )
+    )
+  returning seg.id, seg.text_hash, seg.voice_id, seg.model_id, seg.format into s;
+
+  perform pgmq.delete(queue_name => 'audio_segments'::text, msg_id => p_msg_id::bigint);
+  if s.id is null then
+    return false;
+  end if;
+
+  insert into audio.generated_audio (text_hash, voice_id, model_id, format, storage_path, bytes)
+  values (s.text_hash, s.voice_id, s.model_id, s.format, p_storage_path, p_bytes)
+  on conflict do nothing;
+  perform audio.upsert_word_audio(array[s.id]);
+  return true;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION complete_segment(p_segment_id bigint, p_msg_id bigint, p_storage_path text, p_bytes integer, p_reused boolean, p_provider_ms integer, p_rate_limited integer); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.complete_segment(p_segment_id bigint, p_msg_id bigint, p_storage_path text, p_bytes integer, p_reused boolean, p_provider_ms integer, p_rate_limited integer) IS 'Mark a segment done with its object, upsert word_audio and the content index, delete the message. False if it was no longer live.';
+
+
+--
+-- Name: create_batch(uuid[], smallint, text[], boolean, text, text, text, text, uuid, jsonb); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.create_batch(p_word_ids uuid[] DEFAULT NULL::uuid[], p_grade smallint DEFAULT NULL::smallint, p_kinds text[] DEFAULT ARRAY['word'::text, 'definition'::text, 'sentence'::text], p_missing_only boolean DEFAULT true, p_voice_id text DEFAULT NULL::text, p_model_id text DEFAULT NULL::text, p_format text DEFAULT NULL::text, p_source text DEFAULT 'admin'::text, p_requested_by uuid DEFAULT NULL::uuid, p_set_defaults jsonb DEFAULT NULL::jsonb) RETURNS TABLE(batch_id uuid, total integer, queued integer, skipped integer, pending integer, unknown_positions integer[])
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_voice text;
+  v_model text;
+  v_format text;
+  v_missing text;
+  v_unknown integer[];
+  v_batch uuid;
+  v_total integer;
+  v_queued integer;
+  v_skipped integer;
+  v_pending integer;
+begin
+  v_unknown := audio.unknown_word_positions(p_word_ids);
+  if v_unknown is not null then
+    return query select null::uuid, 0, 0, 0, 0, v_unknown;
+    return;
+  end if;
+  perform audio.store_defaults(p_set_defaults);
+
+  v_voice := coalesce(p_voice_id, audio.setting('voice_id'));
+  v_model := coalesce(p_model_id, audio.setting('model_id'));
+  v_format := coalesce(p_format, audio.setting('format'));
+  v_missing := case when v_voice is null then 'voice_id' when v_model is null then 'model_id'
+    when v_format is null then 'format' end;
+  if v_missing is not null then
+    raise exception 'audio.create_batch: no %: pass it, or store a default with select audio.set_setting(''%'', ''<value>'')',
+      v_missing, v_missing using errcode = '22023';
+  end if;
+  if p_kinds is null or cardinality(p_kinds) = 0
+    or exists (select 1 from unnest(p_kinds) as k where k not in ('word', 'definition', 'sentence')) then
+    raise exception 'audio.create_batch: kinds must be a non-empty subset of word, definition, sentence'
+      using errcode = '22023';
+  end if;
+
+  -- Serialise batch creation so two concurrent calls cannot both queue the same missing segment.
+  perform pg_advisory_xact_lock(hashtext('audio.create_batch'));
+
+  insert into public.audio_batches (source, requested_by, voice_id, model_id, format, kinds, grade, missing_only)
+  values (p_source, p_requested_by, v_voice, v_model, v_format, p_kinds, p_grade, p_missing_only)
+  returning id into v_batch;
+
+  -- A segment per source that is not pending elsewhere: done at once when its content exists.
+  -- (The insert runs although the final select does not read it: data-modifying CTEs always do.)
+  with m as (
+    select * from audio.missing_segments(p_word_ids, p_grade, p_kinds, p_missing_only, v_voice, v_model, v_format)
+  ), ins as (
+    insert into public.audio_segments
+      (batch_id, word_id, kind, text, text_hash, voice_id, model_id, format, status, storage_path, bytes, reused, finished_at)
+    select v_batch, m.word_id, m.kind, m.text, m.text_hash, v_voice, v_model, v_format,
+      case when g.storage_path is null then 'queued' else 'done' end,
+      g.storage_path, g.bytes, g.storage_path is not null,
+      case when g.storage_path is not null then now() end
+    from m
+    left join audio.generated_audio as g
+      on g.text_hash = m.text_hash and g.voice_id = v_voice and g.model_id = v_model and g.format = v_format
+    where not m.pending
+    order by m.grade, m.word_id, array_position(array['word', 'definition', 'sentence'], m.kind)
+    returning 1
+  )
+  select count(*) filter (where m.pending) into v_pending from m;
+
+  select count(*), count(*) filter (where s.status = 'queued'), count(*) filter (where s.reused)
+  into v_total, v_queued, v_skipped
+  from public.audio_segments as s where s.batch_id = v_batch;
+
+  if v_total = 0 then
+    delete from public.audio_batches as b where b.id = v_batch;
+    return query select null::uuid, 0, 0, 0, v_pending, null::integer[];
+    return;
+  end if;
+
+  if v_skipped > 0 then
+    perform audio.upsert_word_audio(array(
+      select s.id from public.audio_segments as s where s.batch_id = v_batch and s.reused
+    ));
+  end if;
+
+  if v_queued > 0 then
+    with sent as (
+      select * from audio.enqueue_segments(v_batch, array(
+        select s.id from public.audio_segments as s where s.batch_id = v_batch and s.status = 'queued'
+      ))
+    )
+    update public.audio_segments as s set msg_id = sent.msg_id
+    from sent where s.id = sent.segment_id;
+  end if;
+
+  update public.audio_batches as b set
+    total = v_total, done = v_skipped, skipped = v_skipped,
+    status = case when v_queued = 0 then 'completed' else 'queued' end,
+    finished_at = case when v_queued = 0 then now() end
+  where b.id = v_batch;
+
+  return query select v_batch, v_total, v_queued, v_skipped, v_pending, null::integer[];
+end;
+$$;
+
+
+--
+-- Name: FUNCTION create_batch(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text, p_source text, p_requested_by uuid, p_set_defaults jsonb); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.create_batch(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text, p_source text, p_requested_by uuid, p_set_defaults jsonb) IS 'Create a batch, its segments and queue messages in one transaction; reuse identical content. batch_id null = nothing to do.';
+
+
+--
+-- Name: end_attempt(integer, text, bigint, boolean); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.end_attempt(p_slot integer, p_holder text, p_segment_id bigint, p_will_upload boolean DEFAULT false) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_live boolean;
+begin
+  perform audio.release_permit(p_slot, p_holder);
+  if p_will_upload then
+    update public.audio_segments as seg set upload_started_at = now()
+    where seg.id = p_segment_id and seg.status = 'generating'
+      and not exists (
+        select 1 from public.audio_batches as b where b.id = seg.batch_id and b.cancel_requested_at is not null
+      );
+    return found;
+  end if;
+  select true into v_live
+  from public.audio_segments as seg
+  join public.audio_batches as b on b.id = seg.batch_id
+  where seg.id = p_segment_id and seg.status = 'generating' and b.cancel_requested_at is null;
+  return coalesce(v_live, false);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION end_attempt(p_slot integer, p_holder text, p_segment_id bigint, p_will_upload boolean); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.end_attempt(p_slot integer, p_holder text, p_segment_id bigint, p_will_upload boolean) IS 'Release a permit; true when the segment is still live. With p_will_upload, also clears it for upload (upload_started_at).';
+
+
+--
+-- Name: enqueue_missing(smallint, text[]); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.enqueue_missing(p_grade smallint DEFAULT NULL::smallint, p_kinds text[] DEFAULT ARRAY['word'::text, 'definition'::text, 'sentence'::text]) RETURNS uuid
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select c.batch_id from audio.create_batch(
+    p_grade => p_grade, p_kinds => p_kinds, p_missing_only => true, p_source => 'backfill'
+  ) as c
+$$;
+
+
+--
+-- Name: FUNCTION enqueue_missing(p_grade smallint, p_kinds text[]); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.enqueue_missing(p_grade smallint, p_kinds text[]) IS 'Backfill: queue every missing or stale segment (default voice/model/format); returns the batch id or null. Safe to call twice.';
+
+
+--
+-- Name: enqueue_segments(uuid, bigint[]); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.enqueue_segments(p_batch_id uuid, p_segment_ids bigint[]) RETURNS TABLE(segment_id bigint, msg_id bigint)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_ids bigint[];
+  v_msg_ids bigint[];
+begin
+  select array_agg(i.id order by i.id) into v_ids from unnest(p_segment_ids) as i (id);
+  if v_ids is null then
+    return;
+  end if;
+  select array_agg(t.id order by t.id) into v_msg_ids
+  from pgmq.send_batch(
+    queue_name => 'audio_segments'::text,
+    msgs => (select array_agg(jsonb_build_object('segment_id', i.id) order by i.id) from unnest(v_ids) as i (id))::jsonb[]
+  ) as t (id);
+  perform pg_notify(audio.work_channel(), p_batch_id::text);
+  return query select x.segment_id, x.msg_id from unnest(v_ids, v_msg_ids) as x (segment_id, msg_id);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION enqueue_segments(p_batch_id uuid, p_segment_ids bigint[]); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.enqueue_segments(p_batch_id uuid, p_segment_ids bigint[]) IS 'Send one queue message per segment (in id order), wake listening workers; returns (segment_id, msg_id) pairs.';
+
+
+--
+-- Name: fail_segment(bigint, bigint, text, integer); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.fail_segment(p_segment_id bigint, p_msg_id bigint, p_error text, p_rate_limited integer DEFAULT 0) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_found boolean;
+begin
+  update public.audio_segments as seg
+  set status = 'failed', last_error = left(p_error, 2000), finished_at = now(),
+    rate_limited = seg.rate_limited + coalesce(p_rate_limited, 0)
+  where seg.id = p_segment_id and seg.status in ('queued', 'generating');
+  v_found := found;
+  perform pgmq.archive(queue_name => 'audio_segments'::text, msg_id => p_msg_id::bigint);
+  return v_found;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION fail_segment(p_segment_id bigint, p_msg_id bigint, p_error text, p_rate_limited integer); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.fail_segment(p_segment_id bigint, p_msg_id bigint, p_error text, p_rate_limited integer) IS 'Mark a segment failed with its error and archive its message (dead letter).';
+
+
+--
+-- Name: guard_segment(bigint, bigint); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.guard_segment(p_segment_id bigint, p_msg_id bigint) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_status text;
+  v_cancel_requested_at timestamptz;
+begin
+  select seg.status, b.cancel_requested_at into v_status, v_cancel_requested_at
+  from public.audio_segments as seg
+  join public.audio_batches as b on b.id = seg.batch_id
+  where seg.id = p_segment_id
+  for update of seg;
+
+  if not found or v_status not in ('queued', 'generating') then
+    perform pgmq.delete(queue_name => 'audio_segments'::text, msg_id => p_msg_id::bigint);
+    return 'gone';
+  end if;
+  if v_cancel_requested_at is not null then
+    update public.audio_segments as seg set status = 'cancelled', finished_at = now()
+    where seg.id = p_segment_id;
+    perform pgmq.delete(queue_name => 'audio_segments'::text, msg_id => p_msg_id::bigint);
+    return 'cancelled';
+  end if;
+  return 'live';
+end;
+$$;
+
+
+--
+-- Name: FUNCTION guard_segment(p_segment_id bigint, p_msg_id bigint); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.guard_segment(p_segment_id bigint, p_msg_id bigint) IS 'Lock a segment; delete its message if it is gone or finished, cancel it if its batch was cancelled. Returns live, gone or cancelled.';
+
+
+--
+-- Name: is_admin(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.is_admin() RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select coalesce((auth.jwt() -> 'app_metadata' ->> 'role') = 'super_admin', false)
+$$;
+
+
+--
+-- Name: FUNCTION is_admin(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.is_admin() IS 'True when the current request''s JWT has app_metadata.role = super_admin. Used by every policy and admin function.';
+
+
+--
+-- Name: kick_timeout_ms(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.kick_timeout_ms() RETURNS integer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+  select 5000
+$$;
+
+
+--
+-- Name: FUNCTION kick_timeout_ms(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.kick_timeout_ms() IS 'Timeout of a kick of process-segments in milliseconds (5000), from pg_net and from the TypeScript kick.';
+
+
+--
+-- Name: kick_worker(text); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.kick_worker(p_reason text DEFAULT 'cron'::text) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_url text := audio.setting('project_url');
+  v_secret text := audio.setting('worker_secret');
+  v_missing text;
+begin
+  if not exists (select 1 from pgmq.q_audio_segments as q where q.vt <= clock_timestamp())
+    or audio.worker_alive(audio.worker_stale_s()) then
+    return null;
+  end if;
+  v_missing := case when v_url is null then 'project_url' when v_secret is null then 'worker_secret' end;
+  if v_missing is not null then
+    raise exception 'audio.kick_worker: % is not set: store it in Vault as audio_queue_% (or select audio.set_setting(''%'', ''...''))',
+      v_missing, v_missing, v_missing
+      using errcode = '22023';
+  end if;
+  return net.http_post(
+    url => (rtrim(v_url, '/') || '/functions/v1/process-segments')::text,
+    body => jsonb_build_object('reason', p_reason),
+    headers => jsonb_build_object('Content-Type', 'application/json', 'x-worker-secret', v_secret),
+    timeout_milliseconds => audio.kick_timeout_ms()::integer
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION kick_worker(p_reason text); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.kick_worker(p_reason text) IS 'If the queue has visible messages and no worker is alive, POST process-segments (pg_net) with the worker secret; returns the request id or null.';
+
+
+--
+-- Name: max_concurrency(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.max_concurrency() RETURNS integer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+  select 20
+$$;
+
+
+--
+-- Name: FUNCTION max_concurrency(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.max_concurrency() IS 'Number of permit slots (20): the upper bound of AUDIO_GENERATION_CONCURRENCY and of begin_attempt''s limit.';
+
+
+--
+-- Name: missing_segments(uuid[], smallint, text[], boolean, text, text, text); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text) RETURNS TABLE(word_id uuid, grade smallint, kind text, text text, text_hash text, pending boolean)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select s.word_id, s.grade, s.kind, s.text, s.text_hash,
+    p_missing_only and exists (
+      select 1
+      from public.audio_segments as p
+      join public.audio_batches as b on b.id = p.batch_id
+      where p.word_id = s.word_id and p.kind = s.kind and p.status in ('queued', 'generating')
+        and p.text_hash = s.text_hash and p.voice_id = p_voice_id and p.model_id = p_model_id
+        and p.format = p_format and b.cancel_requested_at is null
+    ) as pending
+  from audio.segment_sources as s
+  where (p_word_ids is null or s.word_id = any (p_word_ids))
+    and (p_grade is null or s.grade = p_grade)
+    and s.kind = any (p_kinds)
+    and not (
+      p_missing_only and exists (
+        select 1 from public.word_audio as wa
+        where wa.word_id = s.word_id and wa.kind = s.kind and wa.text_hash = s.text_hash
+          and wa.voice_id = p_voice_id and wa.model_id = p_model_id and wa.format = p_format
+      )
+    )
+$$;
+
+
+--
+-- Name: FUNCTION missing_segments(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text) IS 'Segments a batch over these words/grade/kinds would cover; pending = already queued in a live batch.';
+
+
+--
+-- Name: queue_depth(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.queue_depth() RETURNS TABLE(visible bigint, total bigint)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select count(*) filter (where q.vt <= clock_timestamp()), count(*) from pgmq.q_audio_segments as q
+$$;
+
+
+--
+-- Name: FUNCTION queue_depth(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.queue_depth() IS 'Messages in the audio_segments queue: visible now, and in total.';
+
+
+--
+-- Name: release_permit(integer, text); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.release_permit(p_slot integer, p_holder text) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  update audio.permits as p set holder = null, segment_id = null, acquired_at = null, expires_at = null
+  where p.slot = p_slot and p.holder = p_holder
+$$;
+
+
+--
+-- Name: FUNCTION release_permit(p_slot integer, p_holder text); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.release_permit(p_slot integer, p_holder text) IS 'Free a permit slot held by this holder.';
+
+
+--
+-- Name: retry_failed(uuid); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.retry_failed(p_batch_id uuid) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_ids bigint[];
+begin
+  -- Same lock order as workers and cancel_batch: segments, then the batch.
+  select array_agg(f.id order by f.id) into v_ids from (
+    select s.id from public.audio_segments as s
+    where s.batch_id = p_batch_id and s.status = 'failed' order by s.id for update
+  ) as f;
+  perform 1 from public.audio_batches as b where b.id = p_batch_id for update;
+  if not found then
+    raise exception 'audio.retry_failed: no batch with id %', p_batch_id using errcode = 'P0002';
+  end if;
+  if exists (select 1 from public.audio_batches as b where b.id = p_batch_id and b.cancel_requested_at is not null) then
+    raise exception 'audio.retry_failed: batch % was cancelled; start a new batch instead', p_batch_id
+      using errcode = '55000';
+  end if;
+  if v_ids is null then
+    return 0;
+  end if;
+
+  with sent as (select * from audio.enqueue_segments(p_batch_id, v_ids))
+  update public.audio_segments as s
+  set status = 'queued', attempts = 0, last_error = null, started_at = null, finished_at = null,
+    upload_started_at = null, msg_id = sent.msg_id
+  from sent
+  where s.id = sent.segment_id;
+  return cardinality(v_ids);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION retry_failed(p_batch_id uuid); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.retry_failed(p_batch_id uuid) IS 'Queue the failed segments of a batch again; returns how many. Refused for cancelled batches.';
+
+
+--
+-- Name: return_messages(bigint[], integer); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.return_messages(p_msg_ids bigint[], p_delay_s integer DEFAULT 0) RETURNS integer
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select count(*)::integer from unnest(p_msg_ids) as i (id),
+    lateral pgmq.set_vt(queue_name => 'audio_segments'::text, msg_id => i.id::bigint, vt => p_delay_s::integer)
+$$;
+
+
+--
+-- Name: FUNCTION return_messages(p_msg_ids bigint[], p_delay_s integer); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.return_messages(p_msg_ids bigint[], p_delay_s integer) IS 'Make claimed messages visible again after p_delay_s seconds (0 = now).';
+
+
+--
+-- Name: segment_states(smallint, text, text, text); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.segment_states(p_grade smallint, p_voice_id text, p_model_id text, p_format text) RETURNS TABLE(word_id uuid, word text, grade smallint, kind text, text text, state text, storage_path text, error text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select s.word_id, w.word, s.grade, s.kind, s.text,
+    case
+      when p.status is not null then p.status
+      when wa.word_id is not null and wa.text_hash = s.text_hash and wa.voice_id = p_voice_id
+        and wa.model_id = p_model_id and wa.format = p_format then 'ready'
+      when wa.word_id is not null then 'stale'
+      when f.status = 'failed' then 'failed'
+      else 'missing'
+    end,
+    wa.storage_path,
+    case when p.status is null and wa.word_id is null and f.status = 'failed' then f.last_error end
+  from audio.segment_sources as s
+  join public.words as w on w.id = s.word_id
+  left join public.word_audio as wa on wa.word_id = s.word_id and wa.kind = s.kind
+  left join lateral (
+    select seg.status from public.audio_segments as seg
+    join public.audio_batches as b on b.id = seg.batch_id
+    where seg.word_id = s.word_id and seg.kind = s.kind and seg.status in ('queued', 'generating')
+      and b.cancel_requested_at is null
+    order by seg.id desc limit 1
+  ) as p on true
+  left join lateral (
+    select seg.status, seg.last_error from public.audio_segments as seg
+    where seg.word_id = s.word_id and seg.kind = s.kind and seg.text_hash = s.text_hash
+      and seg.status in ('done', 'failed')
+    order by seg.id desc limit 1
+  ) as f on true
+  where p_grade is null or s.grade = p_grade
+  order by s.grade, w.word, s.word_id, array_position(array['word', 'definition', 'sentence'], s.kind)
+$$;
+
+
+--
+-- Name: FUNCTION segment_states(p_grade smallint, p_voice_id text, p_model_id text, p_format text); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.segment_states(p_grade smallint, p_voice_id text, p_model_id text, p_format text) IS 'Per word and kind: ready, stale, missing, queued, generating or failed, for the admin page.';
+
+
+--
+-- Name: set_setting(text, text); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.set_setting(p_key text, p_value text) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  insert into audio.config as c (key, value) values (p_key, p_value)
+  on conflict (key) do update set value = excluded.value, updated_at = now()
+  where c.value is distinct from excluded.value
+$$;
+
+
+--
+-- Name: FUNCTION set_setting(p_key text, p_value text); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.set_setting(p_key text, p_value text) IS 'Store a setting in audio.config (fallback when Vault is absent); an unchanged value is not rewritten.';
+
+
+--
+-- Name: setting(text); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.setting(p_key text) RETURNS text
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  v_value text;
+begin
+  if to_regclass('vault.decrypted_secrets') is not null then
+    -- Built with format() so the query is resolved only where Vault exists (the lint checks a
+    -- constant query string against the schema at hand, which may have no Vault).
+    execute format('select decrypted_secret from %I.%I where name = $1 limit 1', 'vault', 'decrypted_secrets')
+      into v_value using 'audio_queue_' || p_key;
+  end if;
+  if v_value is null then
+    select c.value into v_value from audio.config as c where c.key = p_key;
+  end if;
+  return v_value;
+end;
+$_$;
+
+
+--
+-- Name: FUNCTION setting(p_key text); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.setting(p_key text) IS 'Setting or secret by key: Vault secret audio_queue_<key> where Vault exists, else audio.config.';
+
+
+--
+-- Name: store_defaults(jsonb); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.store_defaults(p_defaults jsonb) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if p_defaults is null then
+    return;
+  end if;
+  if jsonb_typeof(p_defaults) <> 'object' or exists (
+    select 1 from jsonb_each(p_defaults) as d
+    where d.key not in ('voice_id', 'model_id', 'format') or jsonb_typeof(d.value) <> 'string'
+      or btrim(d.value #>> '{}') = ''
+  ) then
+    raise exception 'audio.store_defaults: defaults must be an object of non-empty strings under voice_id, model_id, format'
+      using errcode = '22023';
+  end if;
+  perform audio.set_setting(d.key, d.value #>> '{}') from jsonb_each(p_defaults) as d;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION store_defaults(p_defaults jsonb); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.store_defaults(p_defaults jsonb) IS 'Store default voice_id, model_id and/or format from a JSON object (each a non-empty string).';
+
+
+--
+-- Name: sync_batch_counters(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.sync_batch_counters() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  update public.audio_batches as b set
+    done = b.done + d.d_done,
+    failed = b.failed + d.d_failed,
+    cancelled = b.cancelled + d.d_cancelled,
+    skipped = b.skipped + d.d_skipped,
+    started_at = coalesce(b.started_at, case when d.any_generating then now() end)
+  from (
+    select n.batch_id,
+      count(*) filter (where n.status = 'done') - count(*) filter (where o.status = 'done') as d_done,
+      count(*) filter (where n.status = 'failed') - count(*) filter (where o.status = 'failed') as d_failed,
+      count(*) filter (where n.status = 'cancelled') - count(*) filter (where o.status = 'cancelled') as d_cancelled,
+      count(*) filter (where n.status = 'done' and n.reused) - count(*) filter (where o.status = 'done' and o.reused) as d_skipped,
+      bool_or(n.status = 'generating') as any_generating
+    from new_rows as n
+    join old_rows as o on o.id = n.id
+    where n.status is distinct from o.status or n.reused is distinct from o.reused
+    group by n.batch_id
+  ) as d
+  where b.id = d.batch_id;
+
+  -- A second statement, so it sees the counters the first one wrote.
+  update public.audio_batches as b set
+    status = case
+      when b.done + b.failed + b.cancelled >= b.total then
+        case when b.cancel_requested_at is not null then 'cancelled'
+             when b.failed > 0 then 'completed_with_errors'
+             else 'completed' end
+      when b.cancel_requested_at is not null then 'cancelling'
+      when b.started_at is not null or b.done + b.failed > 0 then 'running'
+      else b.status end,
+    finished_at = case when b.done + b.failed + b.cancelled >= b.total then coalesce(b.finished_at, now()) end
+  where b.id in (select distinct n.batch_id from new_rows as n);
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION sync_batch_counters(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.sync_batch_counters() IS 'Trigger: fold segment status changes into audio_batches counters and status.';
+
+
+--
+-- Name: text_hash(text); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.text_hash(p_text text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+  select encode(sha256(convert_to(normalize(btrim(p_text), nfc), 'UTF8')), 'hex')
+$$;
+
+
+--
+-- Name: FUNCTION text_hash(p_text text); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.text_hash(p_text text) IS 'Content hash of a segment''s text (sha-256 hex of NFC-normalised trimmed text).';
+
+
+--
+-- Name: unknown_word_positions(uuid[]); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.unknown_word_positions(p_word_ids uuid[]) RETURNS integer[]
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select array_agg(u.position order by u.position)
+  from (
+    select w.position::integer as position
+    from unnest(p_word_ids) with ordinality as w (id, position)
+    where not exists (select 1 from audio.segment_sources as s where s.word_id = w.id)
+    order by w.position
+    limit 10
+  ) as u
+$$;
+
+
+--
+-- Name: FUNCTION unknown_word_positions(p_word_ids uuid[]); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.unknown_word_positions(p_word_ids uuid[]) IS 'Positions (1-based, first 10) of ids in the array that name no word to voice; null when all are known.';
+
+
+--
+-- Name: upsert_word_audio(bigint[]); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.upsert_word_audio(p_segment_ids bigint[]) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  insert into public.word_audio as wa
+    (word_id, kind, text_hash, voice_id, model_id, format, storage_path, bytes, segment_id)
+  select s.word_id, s.kind, s.text_hash, s.voice_id, s.model_id, s.format, s.storage_path, s.bytes, s.id
+  from public.audio_segments as s
+  where s.id = any (p_segment_ids)
+  on conflict (word_id, kind) do update set
+    text_hash = excluded.text_hash, voice_id = excluded.voice_id, model_id = excluded.model_id,
+    format = excluded.format, storage_path = excluded.storage_path, bytes = excluded.bytes,
+    segment_id = excluded.segment_id, updated_at = now()
+$$;
+
+
+--
+-- Name: FUNCTION upsert_word_audio(p_segment_ids bigint[]); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.upsert_word_audio(p_segment_ids bigint[]) IS 'Point each segment''s (word, kind) in word_audio at the segment''s object; the one writer of word_audio.';
+
+
+--
+-- Name: work_channel(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.work_channel() RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+  select 'audio_queue_work'::text
+$$;
+
+
+--
+-- Name: FUNCTION work_channel(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.work_channel() IS 'NOTIFY channel on which queueing wakes listening workers (audio_queue_work); the payload is the batch id.';
+
+
+--
+-- Name: worker_stale_s(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.worker_stale_s() RETURNS integer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+  select 30
+$$;
+
+
+--
+-- Name: FUNCTION worker_stale_s(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.worker_stale_s() IS 'Seconds without a heartbeat after which a worker counts as gone (30): worker_alive''s default, used by kick_worker.';
+
+
+--
+-- Name: worker_alive(integer); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.worker_alive(p_within_s integer DEFAULT audio.worker_stale_s()) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select exists (
+    select 1 from audio.workers as w
+    where w.heartbeat_at > clock_timestamp() - make_interval(secs => p_within_s)
+  )
+$$;
+
+
+--
+-- Name: FUNCTION worker_alive(p_within_s integer); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.worker_alive(p_within_s integer) IS 'True when some worker heartbeated within the last p_within_s seconds (default audio.worker_stale_s()).';
+
+
+--
+-- Name: worker_heartbeat(text); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.worker_heartbeat(p_holder text) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  insert into audio.workers as w (holder) values (p_holder)
+  on conflict (holder) do update set heartbeat_at = clock_timestamp()
+$$;
+
+
+--
+-- Name: FUNCTION worker_heartbeat(p_holder text); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.worker_heartbeat(p_holder text) IS 'Record that this worker is alive.';
+
+
+--
+-- Name: worker_stopped(text); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.worker_stopped(p_holder text) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  delete from audio.workers as w where w.holder = p_holder
+    or w.heartbeat_at < clock_timestamp() - interval '1 hour'
+$$;
+
+
+--
+-- Name: FUNCTION worker_stopped(p_holder text); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.worker_stopped(p_holder text) IS 'Remove a worker''s heartbeat (and any older than an hour).';
+
+
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: config; Type: TABLE; Schema: audio; Owner: -
+--
+
+CREATE TABLE audio.config (
+    key text NOT NULL,
+    value text NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: generated_audio; Type: TABLE; Schema: audio; Owner: -
+--
+
+CREATE TABLE audio.generated_audio (
+    text_hash text NOT NULL,
+    voice_id text NOT NULL,
+    model_id text NOT NULL,
+    format text NOT NULL,
+    storage_path text NOT NULL,
+    bytes integer NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: permits; Type: TABLE; Schema: audio; Owner: -
+--
+
+CREATE TABLE audio.permits (
+    slot smallint NOT NULL,
+    holder text,
+    segment_id bigint,
+    acquired_at timestamp with time zone,
+    expires_at timestamp with time zone,
+    CONSTRAINT permits_slot_check CHECK (((slot >= 1) AND (slot <= audio.max_concurrency())))
+);
+
+
+--
+-- Name: words; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.words (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    word text NOT NULL,
+    definition text DEFAULT ''::text NOT NULL,
+    example_sentence text DEFAULT ''::text NOT NULL,
+    grade smallint NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: segment_sources; Type: VIEW; Schema: audio; Owner: -
+--
+
+CREATE VIEW audio.segment_sources AS
+ SELECT w.id AS word_id,
+    w.grade,
+    k.kind,
+    k.text,
+    audio.text_hash(k.text) AS text_hash
+   FROM (public.words w
+     CROSS JOIN LATERAL ( VALUES ('word'::text,w.word), ('definition'::text,w.definition), ('sentence'::text,w.example_sentence)) k(kind, text))
+  WHERE (btrim(COALESCE(k.text, ''::text)) <> ''::text);
+
+
+--
+-- Name: VIEW segment_sources; Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON VIEW audio.segment_sources IS 'Every segment the app needs voiced: (word_id, grade, kind, text, text_hash). Edit this view to map another vocabulary table.';
+
+
+--
+-- Name: workers; Type: TABLE; Schema: audio; Owner: -
+--
+
+CREATE TABLE audio.workers (
+    holder text NOT NULL,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    heartbeat_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: audio_batches; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.audio_batches (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    status text DEFAULT 'queued'::text NOT NULL,
+    total integer DEFAULT 0 NOT NULL,
+    done integer DEFAULT 0 NOT NULL,
+    failed integer DEFAULT 0 NOT NULL,
+    cancelled integer DEFAULT 0 NOT NULL,
+    skipped integer DEFAULT 0 NOT NULL,
+    source text DEFAULT 'admin'::text NOT NULL,
+    requested_by uuid,
+    voice_id text NOT NULL,
+    model_id text NOT NULL,
+    format text NOT NULL,
+    kinds text[] NOT NULL,
+    grade smallint,
+    missing_only boolean DEFAULT true NOT NULL,
+    cancel_requested_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    started_at timestamp with time zone,
+    finished_at timestamp with time zone,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT audio_batches_cancelled_check CHECK ((cancelled >= 0)),
+    CONSTRAINT audio_batches_done_check CHECK ((done >= 0)),
+    CONSTRAINT audio_batches_failed_check CHECK ((failed >= 0)),
+    CONSTRAINT audio_batches_skipped_check CHECK ((skipped >= 0)),
+    CONSTRAINT audio_batches_source_check CHECK ((source = ANY (ARRAY['admin'::text, 'backfill'::text]))),
+    CONSTRAINT audio_batches_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'running'::text, 'completed'::text, 'completed_with_errors'::text, 'cancelling'::text, 'cancelled'::text]))),
+    CONSTRAINT audio_batches_total_check CHECK ((total >= 0))
+);
+
+
+--
+-- Name: TABLE audio_batches; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.audio_batches IS 'One generation request. done counts every segment that has audio, skipped the subset that reused audio generated earlier (no provider call).';
+
+
+--
+-- Name: audio_segments; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.audio_segments (
+    id bigint NOT NULL,
+    batch_id uuid NOT NULL,
+    word_id uuid NOT NULL,
+    kind text NOT NULL,
+    text text NOT NULL,
+    text_hash text NOT NULL,
+    voice_id text NOT NULL,
+    model_id text NOT NULL,
+    format text NOT NULL,
+    status text DEFAULT 'queued'::text NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    last_error text,
+    storage_path text,
+    bytes integer,
+    provider_ms integer,
+    rate_limited integer DEFAULT 0 NOT NULL,
+    reused boolean DEFAULT false NOT NULL,
+    msg_id bigint,
+    upload_started_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    started_at timestamp with time zone,
+    finished_at timestamp with time zone,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT audio_segments_kind_check CHECK ((kind = ANY (ARRAY['word'::text, 'definition'::text, 'sentence'::text]))),
+    CONSTRAINT audio_segments_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'generating'::text, 'done'::text, 'failed'::text, 'cancelled'::text])))
+);
+
+
+--
+-- Name: audio_segments_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.audio_segments ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.audio_segments_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: word_audio; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.word_audio (
+    word_id uuid NOT NULL,
+    kind text NOT NULL,
+    text_hash text NOT NULL,
+    voice_id text NOT NULL,
+    model_id text NOT NULL,
+    format text NOT NULL,
+    storage_path text NOT NULL,
+    bytes integer NOT NULL,
+    segment_id bigint,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT word_audio_kind_check CHECK ((kind = ANY (ARRAY['word'::text, 'definition'::text, 'sentence'::text])))
+);
+
+
+--
+-- Name: TABLE word_audio; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.word_audio IS 'The audio the app plays, one row per (word, kind). Missing = no row; stale = text_hash differs from the current text''s.';
+
+
+--
+-- Name: config config_pkey; Type: CONSTRAINT; Schema: audio; Owner: -
+--
+
+ALTER TABLE ONLY audio.config
+    ADD CONSTRAINT config_pkey PRIMARY KEY (key);
+
+
+--
+-- Name: generated_audio generated_audio_pkey; Type: CONSTRAINT; Schema: audio; Owner: -
+--
+
+ALTER TABLE ONLY audio.generated_audio
+    ADD CONSTRAINT generated_audio_pkey PRIMARY KEY (text_hash, voice_id, model_id, format);
+
+
+--
+-- Name: permits permits_pkey; Type: CONSTRAINT; Schema: audio; Owner: -
+--
+
+ALTER TABLE ONLY audio.permits
+    ADD CONSTRAINT permits_pkey PRIMARY KEY (slot);
+
+
+--
+-- Name: workers workers_pkey; Type: CONSTRAINT; Schema: audio; Owner: -
+--
+
+ALTER TABLE ONLY audio.workers
+    ADD CONSTRAINT workers_pkey PRIMARY KEY (holder);
+
+
+--
+-- Name: audio_batches audio_batches_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audio_batches
+    ADD CONSTRAINT audio_batches_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: audio_segments audio_segments_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audio_segments
+    ADD CONSTRAINT audio_segments_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: word_audio word_audio_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.word_audio
+    ADD CONSTRAINT word_audio_pkey PRIMARY KEY (word_id, kind);
+
+
+--
+-- Name: words words_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.words
+    ADD CONSTRAINT words_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: audio_batches_created_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audio_batches_created_idx ON public.audio_batches USING btree (created_at DESC);
+
+
+--
+-- Name: audio_segments_batch_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audio_segments_batch_idx ON public.audio_segments USING btree (batch_id, id);
+
+
+--
+-- Name: audio_segments_content_generating_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audio_segments_content_generating_idx ON public.audio_segments USING btree (text_hash, voice_id, model_id, format) WHERE (status = 'generating'::text);
+
+
+--
+-- Name: audio_segments_pending_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audio_segments_pending_idx ON public.audio_segments USING btree (word_id, kind) WHERE (status = ANY (ARRAY['queued'::text, 'generating'::text]));
+
+
+--
+-- Name: words_grade_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX words_grade_idx ON public.words USING btree (grade);
+
+
+--
+-- Name: audio_batches audio_batches_advance_updated_at; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audio_batches_advance_updated_at BEFORE UPDATE ON public.audio_batches FOR EACH ROW EXECUTE FUNCTION audio.advance_updated_at();
+
+
+--
+-- Name: audio_segments audio_segments_advance_updated_at; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audio_segments_advance_updated_at BEFORE UPDATE ON public.audio_segments FOR EACH ROW EXECUTE FUNCTION audio.advance_updated_at();
+
+
+--
+-- Name: audio_segments audio_segments_sync_batch; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audio_segments_sync_batch AFTER UPDATE ON public.audio_segments REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audio.sync_batch_counters();
+
+
+--
+-- Name: audio_segments audio_segments_batch_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audio_segments
+    ADD CONSTRAINT audio_segments_batch_id_fkey FOREIGN KEY (batch_id) REFERENCES public.audio_batches(id) ON DELETE CASCADE;
+
+
+--
+-- Name: audio_segments audio_segments_word_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audio_segments
+    ADD CONSTRAINT audio_segments_word_id_fkey FOREIGN KEY (word_id) REFERENCES public.words(id) ON DELETE CASCADE;
+
+
+--
+-- Name: word_audio word_audio_word_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.word_audio
+    ADD CONSTRAINT word_audio_word_id_fkey FOREIGN KEY (word_id) REFERENCES public.words(id) ON DELETE CASCADE;
+
+
+--
+-- Name: config; Type: ROW SECURITY; Schema: audio; Owner: -
+--
+
+ALTER TABLE audio.config ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: generated_audio; Type: ROW SECURITY; Schema: audio; Owner: -
+--
+
+ALTER TABLE audio.generated_audio ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: permits; Type: ROW SECURITY; Schema: audio; Owner: -
+--
+
+ALTER TABLE audio.permits ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: workers; Type: ROW SECURITY; Schema: audio; Owner: -
+--
+
+ALTER TABLE audio.workers ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: audio_batches admins read batches; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "admins read batches" ON public.audio_batches FOR SELECT TO authenticated USING (( SELECT audio.is_admin() AS is_admin));
+
+
+--
+-- Name: audio_segments admins read segments; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "admins read segments" ON public.audio_segments FOR SELECT TO authenticated USING (( SELECT audio.is_admin() AS is_admin));
+
+
+--
+-- Name: word_audio admins read word audio; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "admins read word audio" ON public.word_audio FOR SELECT TO authenticated USING (( SELECT audio.is_admin() AS is_admin));
+
+
+--
+-- Name: words admins read words; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "admins read words" ON public.words FOR SELECT TO authenticated USING (( SELECT audio.is_admin() AS is_admin));
+
+
+--
+-- Name: audio_batches; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.audio_batches ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: audio_segments; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.audio_segments ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: word_audio; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.word_audio ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: words; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.words ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: SCHEMA audio; Type: ACL; Schema: -; Owner: -
+--
+
+GRANT USAGE ON SCHEMA audio TO authenticated;
+GRANT USAGE ON SCHEMA audio TO service_role;
+
+
+--
+-- Name: SCHEMA public; Type: ACL; Schema: -; Owner: -
+--
+
+GRANT USAGE ON SCHEMA public TO anon;
+GRANT USAGE ON SCHEMA public TO authenticated;
+GRANT USAGE ON SCHEMA public TO service_role;
+
+
+--
+-- Name: FUNCTION advance_updated_at(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.advance_updated_at() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION begin_attempt(p_segment_id bigint, p_msg_id bigint, p_holder text, p_limit integer, p_lease_s integer, p_vt_s integer, p_wait_s integer); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.begin_attempt(p_segment_id bigint, p_msg_id bigint, p_holder text, p_limit integer, p_lease_s integer, p_vt_s integer, p_wait_s integer) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION cancel_batch(p_batch_id uuid); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.cancel_batch(p_batch_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION cancelled_batches(p_batch_ids uuid[]); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.cancelled_batches(p_batch_ids uuid[]) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION default_max_reads(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.default_max_reads() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION claim_segments(p_qty integer, p_vt_s integer, p_max_reads integer, p_holder text); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.claim_segments(p_qty integer, p_vt_s integer, p_max_reads integer, p_holder text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION complete_segment(p_segment_id bigint, p_msg_id bigint, p_storage_path text, p_bytes integer, p_reused boolean, p_provider_ms integer, p_rate_limited integer); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.complete_segment(p_segment_id bigint, p_msg_id bigint, p_storage_path text, p_bytes integer, p_reused boolean, p_provider_ms integer, p_rate_limited integer) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION create_batch(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text, p_source text, p_requested_by uuid, p_set_defaults jsonb); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.create_batch(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text, p_source text, p_requested_by uuid, p_set_defaults jsonb) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION end_attempt(p_slot integer, p_holder text, p_segment_id bigint, p_will_upload boolean); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.end_attempt(p_slot integer, p_holder text, p_segment_id bigint, p_will_upload boolean) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION enqueue_missing(p_grade smallint, p_kinds text[]); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.enqueue_missing(p_grade smallint, p_kinds text[]) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION enqueue_segments(p_batch_id uuid, p_segment_ids bigint[]); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.enqueue_segments(p_batch_id uuid, p_segment_ids bigint[]) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION fail_segment(p_segment_id bigint, p_msg_id bigint, p_error text, p_rate_limited integer); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.fail_segment(p_segment_id bigint, p_msg_id bigint, p_error text, p_rate_limited integer) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION guard_segment(p_segment_id bigint, p_msg_id bigint); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.guard_segment(p_segment_id bigint, p_msg_id bigint) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION is_admin(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.is_admin() FROM PUBLIC;
+GRANT ALL ON FUNCTION audio.is_admin() TO authenticated;
+GRANT ALL ON FUNCTION audio.is_admin() TO service_role;
+
+
+--
+-- Name: FUNCTION kick_timeout_ms(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.kick_timeout_ms() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION kick_worker(p_reason text); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.kick_worker(p_reason text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION max_concurrency(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.max_concurrency() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION missing_segments(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION queue_depth(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.queue_depth() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION release_permit(p_slot integer, p_holder text); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.release_permit(p_slot integer, p_holder text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION retry_failed(p_batch_id uuid); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.retry_failed(p_batch_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION return_messages(p_msg_ids bigint[], p_delay_s integer); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.return_messages(p_msg_ids bigint[], p_delay_s integer) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION segment_states(p_grade smallint, p_voice_id text, p_model_id text, p_format text); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.segment_states(p_grade smallint, p_voice_id text, p_model_id text, p_format text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION set_setting(p_key text, p_value text); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.set_setting(p_key text, p_value text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION setting(p_key text); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.setting(p_key text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION store_defaults(p_defaults jsonb); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.store_defaults(p_defaults jsonb) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION sync_batch_counters(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.sync_batch_counters() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION text_hash(p_text text); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.text_hash(p_text text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION unknown_word_positions(p_word_ids uuid[]); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.unknown_word_positions(p_word_ids uuid[]) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION upsert_word_audio(p_segment_ids bigint[]); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.upsert_word_audio(p_segment_ids bigint[]) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION work_channel(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.work_channel() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION worker_stale_s(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.worker_stale_s() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION worker_alive(p_within_s integer); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.worker_alive(p_within_s integer) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION worker_heartbeat(p_holder text); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.worker_heartbeat(p_holder text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION worker_stopped(p_holder text); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.worker_stopped(p_holder text) FROM PUBLIC;
+
+
+--
+-- Name: TABLE words; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,REFERENCES,TRIGGER ON TABLE public.words TO anon;
+GRANT SELECT,REFERENCES,TRIGGER ON TABLE public.words TO authenticated;
+GRANT ALL ON TABLE public.words TO service_role;
+
+
+--
+-- Name: TABLE audio_batches; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT ALL ON TABLE public.audio_batches TO service_role;
+GRANT SELECT ON TABLE public.audio_batches TO authenticated;
+
+
+--
+-- Name: TABLE audio_segments; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT ALL ON TABLE public.audio_segments TO service_role;
+GRANT SELECT ON TABLE public.audio_segments TO authenticated;
+
+
+--
+-- Name: SEQUENCE audio_segments_id_seq; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT ALL ON SEQUENCE public.audio_segments_id_seq TO anon;
+GRANT ALL ON SEQUENCE public.audio_segments_id_seq TO authenticated;
+GRANT ALL ON SEQUENCE public.audio_segments_id_seq TO service_role;
+
+
+--
+-- Name: TABLE word_audio; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT ALL ON TABLE public.word_audio TO service_role;
+GRANT SELECT ON TABLE public.word_audio TO authenticated;
+
+
+--
+-- Name: DEFAULT PRIVILEGES FOR SEQUENCES; Type: DEFAULT ACL; Schema: public; Owner: -
+--
+
+ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON SEQUENCES  TO anon;
+ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON SEQUENCES  TO authenticated;
+ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON SEQUENCES  TO service_role;
+
+
+--
+-- Name: DEFAULT PRIVILEGES FOR FUNCTIONS; Type: DEFAULT ACL; Schema: public; Owner: -
+--
+
+ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON FUNCTIONS  TO anon;
+ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON FUNCTIONS  TO authenticated;
+ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON FUNCTIONS  TO service_role;
+
+
+--
+-- Name: DEFAULT PRIVILEGES FOR TABLES; Type: DEFAULT ACL; Schema: public; Owner: -
+--
+
+ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES  TO anon;
+ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES  TO authenticated;
+ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES  TO service_role;
+
+
+--
+-- PostgreSQL database dump complete
+--
+
+
+--
+-- Outside schemas audio and public: what the migrations add there
+--
+
+-- extension pg_cron (schema public)
+-- extension pg_net (schema extensions)
+-- extension pgmq (schema pgmq)
+-- pgmq queue audio_segments
+-- publication supabase_realtime: public.audio_batches
+-- publication supabase_realtime: public.audio_segments
+-- storage bucket word-audio (public: false)
+-- cron job audio-queue-backfill: select audio.enqueue_missing(); select audio.kick_worker('backfill')
+-- cron job audio-queue-watchdog: select audio.kick_worker('cron')
