@@ -1,12 +1,12 @@
-// Unit tests of the admin page's follow logic (admin/src/lib/follow.ts) with a fake Realtime
+// Unit tests of the admin page's follow logic (admin/src/lib/follow/follow_batch.ts) with a fake Realtime
 // channel, a fake admin-api and a hand-driven clock: snapshot after every (re)subscribe, stale
 // and out-of-order events ignored, counters from the batch row, burst coalescing, and clean
 // unsubscribe. No network, no real timers inside the code under test.
 
 import assert from "node:assert/strict";
-import { followBatch } from "../../admin/src/lib/follow.ts";
-import type { FollowOptions, FollowState } from "../../admin/src/lib/follow_types.ts";
-import { segmentKey } from "../../admin/src/lib/segment_store.ts";
+import { followBatch } from "../../admin/src/lib/follow/follow_batch.ts";
+import type { FollowOptions, FollowState } from "../../admin/src/lib/follow/follow_types.ts";
+import { segmentKey } from "../../admin/src/lib/follow/segment_store.ts";
 import { AudioQueueError } from "../../admin/src/lib/errors.ts";
 import {
   BATCH_ID,

@@ -4,18 +4,18 @@
 // at most one notification per interval; while Realtime is not joined, the snapshot is polled.
 // Returns the unsubscribe function.
 
-import type { AudioQueueClient } from "./client.ts";
-import { MAX_SEGMENT_PAGE, requireUuid } from "./client.ts";
+import type { AudioQueueClient } from "../client.ts";
+import { MAX_SEGMENT_PAGE, requireUuid } from "../client.ts";
 import { createCoalescer } from "./coalesce.ts";
-import { AudioQueueError } from "./errors.ts";
+import { AudioQueueError } from "../errors.ts";
 import type { Connection, FollowOptions, FollowState } from "./follow_types.ts";
 import { batchIsActive, batchProgress, mergeBatch } from "./merge.ts";
 import { asBatch, asSegment } from "./rows.ts";
 import { segmentKey, SegmentStore } from "./segment_store.ts";
-import type { PostgresChangePayload, RealtimeHost, SubscribeStatus } from "./supabase_like.ts";
+import type { PostgresChangePayload, RealtimeHost, SubscribeStatus } from "../supabase_like.ts";
 import { etaSeconds, ThroughputMeter } from "./throughput.ts";
-import { realTimers } from "./timers.ts";
-import type { Batch, SegmentStatus } from "./types.ts";
+import { realTimers } from "../timers.ts";
+import type { Batch, SegmentStatus } from "../types.ts";
 
 // 50 rows is what a screen shows of "generating now"; the count is always exact.
 const DEFAULT_IN_FLIGHT_LIMIT = 50;

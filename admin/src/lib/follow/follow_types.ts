@@ -1,7 +1,7 @@
 // What followBatch reports to its listener, and the knobs it takes.
 
-import type { Timers } from "./timers.ts";
-import type { Batch, Segment, SegmentStatus } from "./types.ts";
+import type { Timers } from "../timers.ts";
+import type { Batch, Segment, SegmentStatus } from "../types.ts";
 
 /** live: subscribed and snapshot loaded or loading; reconnecting: realtime-js is rejoining (a
  * snapshot follows when it is back); closed: the channel closed. */
