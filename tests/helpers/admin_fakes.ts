@@ -2,7 +2,7 @@
 // Realtime host whose channel the test fires events and statuses into, and a server holding
 // batch and segment rows that answers getBatch / getSegments like admin-api. Not bundled.
 
-import type { FollowClient } from "../../admin/src/lib/follow/follow_batch.ts";
+import type { FollowClient } from "../../admin/src/lib/follow/follow_types.ts";
 import type {
   ChannelLike,
   PostgresChangePayload,

@@ -4,6 +4,7 @@
 
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useAudioQueue, useAudioQueueContext } from "../hooks/index.ts";
+import { BATCH_HISTORY_LIMIT } from "../lib/config.ts";
 import {
   AudioQueueError,
   type Batch,
@@ -20,8 +21,6 @@ import { GradePicker } from "./GradePicker.tsx";
 import { isUnauthorized, useSession } from "./session.tsx";
 import { WordsTable } from "./WordsTable.tsx";
 
-// The history shows the latest 20 batches: enough to find today's work, one small request.
-const HISTORY_LIMIT = 20;
 const NO_LIVE = new Map();
 
 export function AdminPage({ userId }: { userId: string }) {
@@ -57,7 +56,7 @@ export function AdminPage({ userId }: { userId: string }) {
   // The history; on the first load, follow the newest batch still running (a reopened page).
   const followedOnce = useRef(false);
   useEffect(() => {
-    client.listBatches(HISTORY_LIMIT).then((bs) => {
+    client.listBatches(BATCH_HISTORY_LIMIT).then((bs) => {
       setHistory(bs);
       if (!followedOnce.current) {
         followedOnce.current = true;

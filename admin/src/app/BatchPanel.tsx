@@ -2,6 +2,7 @@
 // ETA, the segments generating right now, the latest failures, Cancel and Retry failed.
 
 import type { AudioQueueView } from "../hooks/index.ts";
+import { FAILURE_TEXT_CHARS, IN_FLIGHT_TEXT_CHARS } from "../lib/config.ts";
 import { formatDuration, formatRate, formatTime } from "./format.ts";
 
 export interface BatchPanelProps {
@@ -106,8 +107,9 @@ export function BatchPanel({ q, onCancel, onRetry }: BatchPanelProps) {
       <ul className="inflight" data-testid="inflight-list">
         {q.inFlight.map((s) => (
           <li key={String(s.id)}>
-            <span className="kind">{s.kind}</span>{" "}
-            {s.text.length > 80 ? `${s.text.slice(0, 80)}…` : s.text}
+            <span className="kind">{s.kind}</span> {s.text.length > IN_FLIGHT_TEXT_CHARS
+              ? `${s.text.slice(0, IN_FLIGHT_TEXT_CHARS)}…`
+              : s.text}
             {s.attempts > 1 && <small>(attempt {s.attempts})</small>}
           </li>
         ))}
@@ -121,7 +123,7 @@ export function BatchPanel({ q, onCancel, onRetry }: BatchPanelProps) {
           <ul className="failures" data-testid="failure-list">
             {q.failures.map((s) => (
               <li key={String(s.id)}>
-                <span className="kind">{s.kind}</span> {s.text.slice(0, 60)} —{" "}
+                <span className="kind">{s.kind}</span> {s.text.slice(0, FAILURE_TEXT_CHARS)} —{" "}
                 <em>{s.last_error ?? "no error recorded"}</em>
               </li>
             ))}

@@ -2,6 +2,7 @@
 // either returns the documented body or throws an AudioQueueError (status, code, message,
 // fields).
 
+import { BATCH_HISTORY_LIMIT, MAX_SEGMENT_PAGE } from "./config.ts";
 import { AudioQueueError, badResponse } from "./errors.ts";
 import type { FunctionsHost } from "./supabase_like.ts";
 import { fetchTransport, invokeTransport, type Method, type Transport } from "./transport.ts";
@@ -18,9 +19,6 @@ import type {
   StartBatchResult,
   WordRow,
 } from "./types.ts";
-
-// The server answers at most this many segments per page (admin-api caps limit at 1000).
-export const MAX_SEGMENT_PAGE = 1000;
 
 export interface AudioQueueClientOptions {
   /** Base of the Edge Functions when they are not at the supabase client's own
@@ -145,7 +143,7 @@ export function createAudioQueueClient(
         null,
         "object",
       ),
-    listBatches: (limit = 20) =>
+    listBatches: (limit = BATCH_HISTORY_LIMIT) =>
       call<Batch[]>(
         "GET",
         () => ({ path: `admin-api/batches?limit=${Math.trunc(limit)}` }),

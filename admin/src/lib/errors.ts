@@ -73,3 +73,8 @@ export function badResponse(
     `${what}: the answer is not ${expected}; is the admin-api function deployed at this version?`,
   );
 }
+
+/** err as an Error (a thrown string or object becomes an Error with its text). */
+export function toError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}

@@ -1,11 +1,7 @@
 // Throughput (finished segments per second over a sliding window) and the ETA it implies, from
 // samples of the batch's done + failed counter. Kept separate so tests feed it exact samples.
 
-// Long enough to smooth over the provider's ~2 s per request at low concurrency, short enough to
-// follow a change of plan or a burst of 429s within a few seconds.
-export const THROUGHPUT_WINDOW_MS = 10_000;
-// Below this much history the rate is noise (one event would read as hundreds per second).
-const MIN_SPAN_MS = 1_000;
+import { THROUGHPUT_MIN_SPAN_MS, THROUGHPUT_WINDOW_MS } from "../config.ts";
 
 interface Sample {
   at: number;
@@ -44,7 +40,7 @@ export class ThroughputMeter {
       fromCount = s.finished;
     }
     const span = now - fromAt;
-    if (span < MIN_SPAN_MS) return null;
+    if (span < THROUGHPUT_MIN_SPAN_MS) return null;
     const last = samples[samples.length - 1];
     return Math.max(0, (last.finished - fromCount) / (span / 1000));
   }
