@@ -135,7 +135,12 @@ export class FakeServer implements FollowClient {
   segments = new Map<number, Segment>();
   getBatchCalls = 0;
   getSegmentsCalls: SegmentQuery[] = [];
+  /** Every read in order: "batch", or "segments <status or all> after <cursor or start>". */
+  reads: string[] = [];
+  /** The next getBatch throws this (once). */
   failNext: Error | null = null;
+  /** While set, every read throws this. */
+  down: Error | null = null;
   #gate: Promise<void> | null = null;
   #release: (() => void) | null = null;
 
@@ -155,6 +160,8 @@ export class FakeServer implements FollowClient {
   }
   async getBatch(): Promise<Batch> {
     this.getBatchCalls++;
+    this.reads.push("batch");
+    if (this.down) throw this.down;
     if (this.failNext) {
       const e = this.failNext;
       this.failNext = null;
@@ -166,6 +173,8 @@ export class FakeServer implements FollowClient {
   }
   async getSegments(_id: string, q: SegmentQuery = {}): Promise<Segment[]> {
     this.getSegmentsCalls.push(q);
+    this.reads.push(`segments ${q.status ?? "all"} after ${q.after ?? "start"}`);
+    if (this.down) throw this.down;
     const after = q.after === undefined ? -Infinity : Number(q.after);
     const rows = [...this.segments.values()]
       .filter((s) => Number(s.id) > after && (!q.status || s.status === q.status))
