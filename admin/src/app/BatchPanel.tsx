@@ -5,7 +5,7 @@ import type { AudioQueueView } from "../hooks/index.ts";
 import { FAILURE_TEXT_CHARS, IN_FLIGHT_TEXT_CHARS } from "../lib/config.ts";
 import { formatDuration, formatRate, formatTime } from "./format.ts";
 
-export interface BatchPanelProps {
+interface BatchPanelProps {
   q: AudioQueueView;
   onCancel(): void;
   onRetry(): void;

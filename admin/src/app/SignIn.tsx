@@ -4,7 +4,7 @@
 import { type FormEvent, useState } from "react";
 import { looksLikeJwt } from "./token_store.ts";
 
-export interface SignInProps {
+interface SignInProps {
   devSignIn: boolean;
   message: string | null;
   onToken(token: string): void;

@@ -3,7 +3,7 @@
 
 import type { Timers } from "../timers.ts";
 
-export interface Coalescer {
+interface Coalescer {
   /** Something changed: notify soon (at once if the last notification is old enough, but
    * always after the current synchronous burst). */
   request(): void;

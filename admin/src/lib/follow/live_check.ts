@@ -8,7 +8,7 @@ import type { FollowClient } from "./follow_types.ts";
 import type { HeldBatch } from "./held.ts";
 import { batchIsActive } from "./merge.ts";
 
-export interface LiveCheckDeps {
+interface LiveCheckDeps {
   timers: Timers;
   /** How often to read the batch row. */
   liveCheckMs: number;

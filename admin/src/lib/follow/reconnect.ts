@@ -7,7 +7,7 @@ import type { SubscribeStatus } from "../supabase_like.ts";
 import { repeatWhile, type Timers } from "../timers.ts";
 import type { Connection } from "./follow_types.ts";
 
-export interface ReconnectDeps {
+interface ReconnectDeps {
   timers: Timers;
   /** How often to poll while not joined. */
   fallbackPollMs: number;
@@ -19,7 +19,7 @@ export interface ReconnectDeps {
   changed(connection: Connection, err?: Error): void;
 }
 
-export interface Reconnect {
+interface Reconnect {
   readonly connection: Connection;
   /** The subscribe callback of the channel. */
   onStatus(status: `${SubscribeStatus}`, err?: Error): void;

@@ -28,7 +28,7 @@ export interface SnapshotDeps {
   settled(error: Error | null): void;
 }
 
-export interface SnapshotLoader {
+interface SnapshotLoader {
   /** Loads now; while a load runs, asks it for one more round instead. */
   load(): Promise<void>;
   /** Loads with a fresh retry budget: the channel (re)joined. */
@@ -42,7 +42,7 @@ export interface SnapshotLoader {
 
 /** One round: the batch row, every page of every status asked for, then the prune. Returns false
  * when stopped part-way (then nothing is pruned). `touched` is filled by live events meanwhile. */
-export async function loadSnapshotOnce(
+async function loadSnapshotOnce(
   deps: Pick<SnapshotDeps, "client" | "held" | "statuses" | "maxSnapshotPages">,
   touched: ReadonlySet<string>,
   stopped: () => boolean,

@@ -1,5 +1,5 @@
 // Throughput (finished segments per second over a sliding window) and the ETA it implies, from
-// samples of the batch's done + failed counter. Kept separate so tests feed it exact samples.
+// samples of the batch's done + failed counter: arithmetic only, the caller says when it is.
 
 import { THROUGHPUT_MIN_SPAN_MS, THROUGHPUT_WINDOW_MS } from "../config.ts";
 
@@ -10,7 +10,6 @@ interface Sample {
 
 export class ThroughputMeter {
   #samples: Sample[] = [];
-  constructor(readonly windowMs = THROUGHPUT_WINDOW_MS) {}
 
   /** Records the finished count at time `at` (ms). A count that went down (a retry requeued
    * failed segments) starts the window again. */
@@ -19,7 +18,7 @@ export class ThroughputMeter {
     if (lastSample && finished < lastSample.finished) this.#samples = [];
     this.#samples.push({ at, finished });
     // Keep one sample at or before the window start, so the window is always fully spanned.
-    const start = at - this.windowMs;
+    const start = at - THROUGHPUT_WINDOW_MS;
     while (this.#samples.length > 2 && this.#samples[1].at <= start) {
       this.#samples.shift();
     }
@@ -30,7 +29,7 @@ export class ThroughputMeter {
   rate(now: number): number | null {
     const samples = this.#samples;
     if (samples.length === 0) return null;
-    const start = now - this.windowMs;
+    const start = now - THROUGHPUT_WINDOW_MS;
     // The count at the window start: that of the last sample at or before it, if any.
     let fromAt = samples[0].at;
     let fromCount = samples[0].finished;
@@ -43,10 +42,6 @@ export class ThroughputMeter {
     if (span < THROUGHPUT_MIN_SPAN_MS) return null;
     const last = samples[samples.length - 1];
     return Math.max(0, (last.finished - fromCount) / (span / 1000));
-  }
-
-  reset(): void {
-    this.#samples = [];
   }
 }
 

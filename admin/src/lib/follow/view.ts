@@ -9,7 +9,7 @@ import type { HeldBatch } from "./held.ts";
 import { batchIsActive, batchProgress } from "./merge.ts";
 import { etaSeconds, ThroughputMeter } from "./throughput.ts";
 
-export interface ViewInput {
+interface ViewInput {
   held: HeldBatch;
   /** Sampled here with the batch's done + failed at `now`, then asked for the rate. */
   meter: ThroughputMeter;
@@ -51,7 +51,7 @@ export function followState(v: ViewInput): FollowState {
   };
 }
 
-export interface ReporterDeps {
+interface ReporterDeps {
   held: HeldBatch;
   timers: Timers;
   /** At most one report per this many ms. */
@@ -62,7 +62,7 @@ export interface ReporterDeps {
   onState(state: FollowState): void;
 }
 
-export interface Reporter {
+interface Reporter {
   /** Something the listener sees changed: report it soon (coalesced). */
   changed(): void;
   /** The channel (re)joined: no snapshot has landed since. */
