@@ -147,6 +147,15 @@ test("a failed load is retried every snapshotRetryMs up to maxSnapshotRetries; r
   await settle();
   assert.equal(server.getBatchCalls, 6);
   assert.equal(r.settled.at(-1), null, "the retry succeeded");
+
+  // A success resets the budget: the next failure gets its retries again.
+  server.down = new AudioQueueError(0, "network", "no answer");
+  await r.loader.load();
+  r.timers.advance(60_000);
+  await settle();
+  r.timers.advance(60_000);
+  await settle();
+  assert.equal(server.getBatchCalls, 9, "one load and two retries");
   r.loader.stop();
 });
 

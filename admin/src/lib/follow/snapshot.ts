@@ -79,25 +79,45 @@ async function loadSnapshotOnce(
   return true;
 }
 
+/** The retry budget of failed loads: at most maxSnapshotRetries, snapshotRetryMs apart, none after
+ * a 401 or 403. A success or a rejoin resets it. */
+function createRetries(
+  deps: Pick<SnapshotDeps, "timers" | "snapshotRetryMs" | "maxSnapshotRetries">,
+  run: () => void,
+) {
+  let used = 0;
+  let timer: unknown = null;
+  return {
+    /** A load failed with err: schedule the next try, if there is one left. */
+    after(err: unknown): void {
+      const fatal = err instanceof AudioQueueError && (err.status === 401 || err.status === 403);
+      if (fatal || used >= deps.maxSnapshotRetries || timer !== null) return;
+      used++;
+      timer = deps.timers.setTimeout(() => {
+        timer = null;
+        run();
+      }, deps.snapshotRetryMs);
+    },
+    reset(): void {
+      used = 0;
+    },
+    stop(): void {
+      if (timer !== null) deps.timers.clearTimeout(timer);
+      timer = null;
+    },
+  };
+}
+
 export function createSnapshotLoader(deps: SnapshotDeps): SnapshotLoader {
   let running = false;
   let again = false;
   let stopped = false;
-  let retries = 0;
-  let retryTimer: unknown = null;
   /** Keys carried by live events during the current round; null between loads. */
   let touched: Set<string> | null = null;
   const isStopped = () => stopped;
-
-  function scheduleRetry(err: unknown): void {
-    const fatal = err instanceof AudioQueueError && (err.status === 401 || err.status === 403);
-    if (fatal || retries >= deps.maxSnapshotRetries || retryTimer !== null) return;
-    retries++;
-    retryTimer = deps.timers.setTimeout(() => {
-      retryTimer = null;
-      if (!stopped) void load();
-    }, deps.snapshotRetryMs);
-  }
+  const retries = createRetries(deps, () => {
+    if (!stopped) void load();
+  });
 
   async function load(): Promise<void> {
     if (running) {
@@ -114,11 +134,11 @@ export function createSnapshotLoader(deps: SnapshotDeps): SnapshotLoader {
         if (!(await loadSnapshotOnce(deps, touched, isStopped))) return;
         rounds++;
       } while (again && rounds < MAX_SNAPSHOT_ROUNDS && !stopped);
-      retries = 0;
+      retries.reset();
     } catch (err) {
       if (stopped) return;
       error = toError(err);
-      scheduleRetry(err);
+      retries.after(err);
     } finally {
       touched = null;
       running = false;
@@ -129,7 +149,7 @@ export function createSnapshotLoader(deps: SnapshotDeps): SnapshotLoader {
   return {
     load,
     restart() {
-      retries = 0;
+      retries.reset();
       return load();
     },
     touch(key) {
@@ -140,8 +160,7 @@ export function createSnapshotLoader(deps: SnapshotDeps): SnapshotLoader {
     },
     stop() {
       stopped = true;
-      if (retryTimer !== null) deps.timers.clearTimeout(retryTimer);
-      retryTimer = null;
+      retries.stop();
     },
   };
 }
