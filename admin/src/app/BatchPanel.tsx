@@ -21,7 +21,6 @@ export function BatchPanel({ q, onCancel, onRetry }: BatchPanelProps) {
       </section>
     );
   }
-  const pct = Math.round(q.progress * 100);
   const b = q.batch;
   return (
     <section className="batch" aria-live="polite">
@@ -37,6 +36,40 @@ export function BatchPanel({ q, onCancel, onRetry }: BatchPanelProps) {
           {q.connection === "live" ? "live" : `${q.connection}…`}
         </small>
       </h2>
+      <Progress q={q} />
+      <div className="actions">
+        <button
+          type="button"
+          data-testid="cancel-batch"
+          disabled={!q.isGenerating || b?.status === "cancelling"}
+          onClick={onCancel}
+        >
+          Cancel
+        </button>
+        <button
+          type="button"
+          data-testid="retry-failed"
+          disabled={q.failed === 0}
+          onClick={onRetry}
+        >
+          Retry failed ({q.failed})
+        </button>
+      </div>
+      {q.error && q.connection !== "live" && (
+        <p className="problem">Live updates: {q.error.message}</p>
+      )}
+      <SegmentLists q={q} />
+    </section>
+  );
+}
+
+/** The progress bar, the counts with throughput and ETA, and the batch's times. */
+function Progress({ q }: { q: AudioQueueView }) {
+  const pct = Math.round(q.progress * 100);
+  const b = q.batch;
+  const share = (n: number) => `${b && b.total ? (n / b.total) * 100 : 0}%`;
+  return (
+    <>
       <div
         className="progress"
         role="progressbar"
@@ -46,14 +79,8 @@ export function BatchPanel({ q, onCancel, onRetry }: BatchPanelProps) {
         aria-valuenow={pct}
         aria-label="Batch progress"
       >
-        <div
-          className="progress-done"
-          style={{ width: `${b && b.total ? (b.done / b.total) * 100 : 0}%` }}
-        />
-        <div
-          className="progress-failed"
-          style={{ width: `${b && b.total ? (b.failed / b.total) * 100 : 0}%` }}
-        />
+        <div className="progress-done" style={{ width: share(b?.done ?? 0) }} />
+        <div className="progress-failed" style={{ width: share(b?.failed ?? 0) }} />
       </div>
       <p className="counts">
         <span>{pct}%</span>
@@ -82,27 +109,14 @@ export function BatchPanel({ q, onCancel, onRetry }: BatchPanelProps) {
           {formatTime(b.finished_at)}
         </p>
       )}
-      <div className="actions">
-        <button
-          type="button"
-          data-testid="cancel-batch"
-          disabled={!q.isGenerating || b?.status === "cancelling"}
-          onClick={onCancel}
-        >
-          Cancel
-        </button>
-        <button
-          type="button"
-          data-testid="retry-failed"
-          disabled={q.failed === 0}
-          onClick={onRetry}
-        >
-          Retry failed ({q.failed})
-        </button>
-      </div>
-      {q.error && q.connection !== "live" && (
-        <p className="problem">Live updates: {q.error.message}</p>
-      )}
+    </>
+  );
+}
+
+/** The segments generating now (a capped list and the exact count) and the failures. */
+function SegmentLists({ q }: { q: AudioQueueView }) {
+  return (
+    <>
       <h3>Generating now ({q.inFlightCount})</h3>
       <ul className="inflight" data-testid="inflight-list">
         {q.inFlight.map((s) => (
@@ -130,6 +144,6 @@ export function BatchPanel({ q, onCancel, onRetry }: BatchPanelProps) {
           </ul>
         </>
       )}
-    </section>
+    </>
   );
 }
