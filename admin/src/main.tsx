@@ -3,7 +3,7 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./app/App.tsx";
-import { readConfig } from "./app/config.ts";
+import { readConfig } from "./app/page_config.ts";
 import "./styles.css";
 
 const rootElement = document.getElementById("root");

@@ -2,7 +2,7 @@
 // Realtime host whose channel the test fires events and statuses into, and a server holding
 // batch and segment rows that answers getBatch / getSegments like admin-api. Not bundled.
 
-import type { FollowClient } from "../../admin/src/lib/follow.ts";
+import type { FollowClient } from "../../admin/src/lib/follow/follow_types.ts";
 import type {
   ChannelLike,
   PostgresChangePayload,
@@ -135,7 +135,12 @@ export class FakeServer implements FollowClient {
   segments = new Map<number, Segment>();
   getBatchCalls = 0;
   getSegmentsCalls: SegmentQuery[] = [];
+  /** Every read in order: "batch", or "segments <status or all> after <cursor or start>". */
+  reads: string[] = [];
+  /** The next getBatch throws this (once). */
   failNext: Error | null = null;
+  /** While set, every read throws this. */
+  down: Error | null = null;
   #gate: Promise<void> | null = null;
   #release: (() => void) | null = null;
 
@@ -155,6 +160,8 @@ export class FakeServer implements FollowClient {
   }
   async getBatch(): Promise<Batch> {
     this.getBatchCalls++;
+    this.reads.push("batch");
+    if (this.down) throw this.down;
     if (this.failNext) {
       const e = this.failNext;
       this.failNext = null;
@@ -166,6 +173,8 @@ export class FakeServer implements FollowClient {
   }
   async getSegments(_id: string, q: SegmentQuery = {}): Promise<Segment[]> {
     this.getSegmentsCalls.push(q);
+    this.reads.push(`segments ${q.status ?? "all"} after ${q.after ?? "start"}`);
+    if (this.down) throw this.down;
     const after = q.after === undefined ? -Infinity : Number(q.after);
     const rows = [...this.segments.values()]
       .filter((s) => Number(s.id) > after && (!q.status || s.status === q.status))

@@ -1,12 +1,13 @@
-// Unit tests of the admin page's follow logic (admin/src/lib/follow.ts) with a fake Realtime
-// channel, a fake admin-api and a hand-driven clock: snapshot after every (re)subscribe, stale
-// and out-of-order events ignored, counters from the batch row, burst coalescing, and clean
-// unsubscribe. No network, no real timers inside the code under test.
+// Unit tests of followBatch as a whole (admin/src/lib/follow/follow_batch.ts, the composition of
+// the pieces tested alone in admin_follow_*.test.ts) with a fake Realtime channel, a fake
+// admin-api and a hand-driven clock: snapshot after every (re)subscribe, stale and out-of-order
+// events ignored, counters from the batch row, burst coalescing, the fallback poll, the live
+// check, and clean unsubscribe. No network, no real timers inside the code under test.
 
 import assert from "node:assert/strict";
-import { followBatch } from "../../admin/src/lib/follow.ts";
-import type { FollowOptions, FollowState } from "../../admin/src/lib/follow_types.ts";
-import { segmentKey } from "../../admin/src/lib/segment_store.ts";
+import { followBatch } from "../../admin/src/lib/follow/follow_batch.ts";
+import type { FollowOptions, FollowState } from "../../admin/src/lib/follow/follow_types.ts";
+import { segmentKey } from "../../admin/src/lib/follow/segment_store.ts";
 import { AudioQueueError } from "../../admin/src/lib/errors.ts";
 import {
   BATCH_ID,
@@ -501,6 +502,23 @@ test("while live, the batch row is re-read now and then: a lost final event stil
   assert.equal(server.getBatchCalls, afterEnd, "no check once the batch has ended");
   r.stop();
   assert.equal(r.timers.pendingCount, 0);
+});
+
+test("the live check follows the connection: none while dropped, the next liveCheckMs after a rejoin", async () => {
+  const server = new FakeServer({ total: 2, status: "running" });
+  const r = await rig(server, { liveCheckMs: 15_000, fallbackPollMs: 60_000 });
+  r.rt.last.status("SUBSCRIBED");
+  await r.latest(10_000); // joined at 0; the first check would be due at 15 s
+  r.rt.last.status("TIMED_OUT");
+  await r.latest(2_000);
+  r.rt.last.status("SUBSCRIBED"); // rejoined at 12 s: a snapshot reads the row now
+  await r.latest(0);
+  const afterRejoin = server.getBatchCalls;
+  await r.latest(14_999);
+  assert.equal(server.getBatchCalls, afterRejoin, "no check on the schedule from before the drop");
+  await r.latest(1);
+  assert.equal(server.getBatchCalls, afterRejoin + 1, "a check liveCheckMs after the rejoin");
+  r.stop();
 });
 
 test("a bad batch id is refused before anything is opened", () => {

@@ -3,7 +3,7 @@
 
 import type { SupabaseClient } from "@supabase/supabase-js";
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { PageConfig } from "./config.ts";
+import type { PageConfig } from "./page_config.ts";
 import { Gate } from "./Gate.tsx";
 import { SignIn } from "./SignIn.tsx";
 import { authClient, tokenClient } from "./supabase.ts";

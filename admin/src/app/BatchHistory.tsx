@@ -3,7 +3,7 @@
 import type { Batch } from "../lib/index.ts";
 import { formatTime } from "./format.ts";
 
-export interface BatchHistoryProps {
+interface BatchHistoryProps {
   batches: Batch[] | null;
   followed: string | null;
   onFollow(batchId: string): void;

@@ -2,9 +2,10 @@
 // ETA, the segments generating right now, the latest failures, Cancel and Retry failed.
 
 import type { AudioQueueView } from "../hooks/index.ts";
+import { FAILURE_TEXT_CHARS, IN_FLIGHT_TEXT_CHARS } from "../lib/config.ts";
 import { formatDuration, formatRate, formatTime } from "./format.ts";
 
-export interface BatchPanelProps {
+interface BatchPanelProps {
   q: AudioQueueView;
   onCancel(): void;
   onRetry(): void;
@@ -20,7 +21,6 @@ export function BatchPanel({ q, onCancel, onRetry }: BatchPanelProps) {
       </section>
     );
   }
-  const pct = Math.round(q.progress * 100);
   const b = q.batch;
   return (
     <section className="batch" aria-live="polite">
@@ -36,6 +36,40 @@ export function BatchPanel({ q, onCancel, onRetry }: BatchPanelProps) {
           {q.connection === "live" ? "live" : `${q.connection}…`}
         </small>
       </h2>
+      <Progress q={q} />
+      <div className="actions">
+        <button
+          type="button"
+          data-testid="cancel-batch"
+          disabled={!q.isGenerating || b?.status === "cancelling"}
+          onClick={onCancel}
+        >
+          Cancel
+        </button>
+        <button
+          type="button"
+          data-testid="retry-failed"
+          disabled={q.failed === 0}
+          onClick={onRetry}
+        >
+          Retry failed ({q.failed})
+        </button>
+      </div>
+      {q.error && q.connection !== "live" && (
+        <p className="problem">Live updates: {q.error.message}</p>
+      )}
+      <SegmentLists q={q} />
+    </section>
+  );
+}
+
+/** The progress bar, the counts with throughput and ETA, and the batch's times. */
+function Progress({ q }: { q: AudioQueueView }) {
+  const pct = Math.round(q.progress * 100);
+  const b = q.batch;
+  const share = (n: number) => `${b && b.total ? (n / b.total) * 100 : 0}%`;
+  return (
+    <>
       <div
         className="progress"
         role="progressbar"
@@ -45,14 +79,8 @@ export function BatchPanel({ q, onCancel, onRetry }: BatchPanelProps) {
         aria-valuenow={pct}
         aria-label="Batch progress"
       >
-        <div
-          className="progress-done"
-          style={{ width: `${b && b.total ? (b.done / b.total) * 100 : 0}%` }}
-        />
-        <div
-          className="progress-failed"
-          style={{ width: `${b && b.total ? (b.failed / b.total) * 100 : 0}%` }}
-        />
+        <div className="progress-done" style={{ width: share(b?.done ?? 0) }} />
+        <div className="progress-failed" style={{ width: share(b?.failed ?? 0) }} />
       </div>
       <p className="counts">
         <span>{pct}%</span>
@@ -81,33 +109,21 @@ export function BatchPanel({ q, onCancel, onRetry }: BatchPanelProps) {
           {formatTime(b.finished_at)}
         </p>
       )}
-      <div className="actions">
-        <button
-          type="button"
-          data-testid="cancel-batch"
-          disabled={!q.isGenerating || b?.status === "cancelling"}
-          onClick={onCancel}
-        >
-          Cancel
-        </button>
-        <button
-          type="button"
-          data-testid="retry-failed"
-          disabled={q.failed === 0}
-          onClick={onRetry}
-        >
-          Retry failed ({q.failed})
-        </button>
-      </div>
-      {q.error && q.connection !== "live" && (
-        <p className="problem">Live updates: {q.error.message}</p>
-      )}
+    </>
+  );
+}
+
+/** The segments generating now (a capped list and the exact count) and the failures. */
+function SegmentLists({ q }: { q: AudioQueueView }) {
+  return (
+    <>
       <h3>Generating now ({q.inFlightCount})</h3>
       <ul className="inflight" data-testid="inflight-list">
         {q.inFlight.map((s) => (
           <li key={String(s.id)}>
-            <span className="kind">{s.kind}</span>{" "}
-            {s.text.length > 80 ? `${s.text.slice(0, 80)}…` : s.text}
+            <span className="kind">{s.kind}</span> {s.text.length > IN_FLIGHT_TEXT_CHARS
+              ? `${s.text.slice(0, IN_FLIGHT_TEXT_CHARS)}…`
+              : s.text}
             {s.attempts > 1 && <small>(attempt {s.attempts})</small>}
           </li>
         ))}
@@ -121,13 +137,13 @@ export function BatchPanel({ q, onCancel, onRetry }: BatchPanelProps) {
           <ul className="failures" data-testid="failure-list">
             {q.failures.map((s) => (
               <li key={String(s.id)}>
-                <span className="kind">{s.kind}</span> {s.text.slice(0, 60)} —{" "}
+                <span className="kind">{s.kind}</span> {s.text.slice(0, FAILURE_TEXT_CHARS)} —{" "}
                 <em>{s.last_error ?? "no error recorded"}</em>
               </li>
             ))}
           </ul>
         </>
       )}
-    </section>
+    </>
   );
 }

@@ -48,23 +48,11 @@ export function Gate(
 
   if (!me) {
     return (
-      <main className="panel">
-        {problem
-          ? (
-            <>
-              <p className="problem" role="alert">
-                Could not reach the audio-queue API: {problem}
-              </p>
-              <button type="button" onClick={() => setAttempt((n) => n + 1)}>
-                Try again
-              </button>
-              <button type="button" onClick={() => onSignOut()}>
-                Sign out
-              </button>
-            </>
-          )
-          : "Checking your account…"}
-      </main>
+      <Checking
+        problem={problem}
+        onRetry={() => setAttempt((n) => n + 1)}
+        onSignOut={() => onSignOut()}
+      />
     );
   }
   if (!me.isAdmin) {
@@ -89,5 +77,34 @@ export function Gate(
         <AdminPage userId={me.userId} />
       </AudioQueueProvider>
     </SessionContext.Provider>
+  );
+}
+
+/** Before admin-api/me has answered: a wait, or why it failed with Try again and Sign out. */
+function Checking(
+  { problem, onRetry, onSignOut }: {
+    problem: string | null;
+    onRetry(): void;
+    onSignOut(): void;
+  },
+) {
+  return (
+    <main className="panel">
+      {problem
+        ? (
+          <>
+            <p className="problem" role="alert">
+              Could not reach the audio-queue API: {problem}
+            </p>
+            <button type="button" onClick={onRetry}>
+              Try again
+            </button>
+            <button type="button" onClick={onSignOut}>
+              Sign out
+            </button>
+          </>
+        )
+        : "Checking your account…"}
+    </main>
   );
 }

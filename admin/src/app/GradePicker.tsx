@@ -2,7 +2,7 @@
 
 import type { GradeSummary } from "../lib/index.ts";
 
-export interface GradePickerProps {
+interface GradePickerProps {
   grades: GradeSummary[] | null;
   grade: number | null;
   busy: boolean;

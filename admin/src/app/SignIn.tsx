@@ -4,7 +4,7 @@
 import { type FormEvent, useState } from "react";
 import { looksLikeJwt } from "./token_store.ts";
 
-export interface SignInProps {
+interface SignInProps {
   devSignIn: boolean;
   message: string | null;
   onToken(token: string): void;
@@ -15,22 +15,10 @@ export interface SignInProps {
 export function SignIn(
   { devSignIn, message, onToken, onPassword }: SignInProps,
 ) {
-  const [token, setToken] = useState("");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-
-  function submitToken(e: FormEvent) {
-    e.preventDefault();
-    if (!looksLikeJwt(token)) {
-      setProblem(
-        "The dev admin token is not a JWT: paste the ADMIN_JWT value from .local/stack.env.",
-      );
-      return;
-    }
-    onToken(token.trim());
-  }
 
   async function submitPassword(e: FormEvent) {
     e.preventDefault();
@@ -73,24 +61,44 @@ export function SignIn(
           Sign in
         </button>
       </form>
-      {devSignIn && (
-        <form onSubmit={submitToken} className="dev-token">
-          <label>
-            Use dev admin token (local stack only)
-            <input
-              data-testid="signin-token"
-              value={token}
-              onChange={(e) => setToken(e.target.value)}
-              placeholder="eyJhbGciOi…"
-              autoComplete="off"
-              spellCheck={false}
-            />
-          </label>
-          <button type="submit" data-testid="signin-submit">
-            Use dev admin token
-          </button>
-        </form>
-      )}
+      {devSignIn && <DevTokenForm onToken={onToken} onProblem={setProblem} />}
     </main>
+  );
+}
+
+/** The local stack's shortcut: paste the dev admin token (checked to look like a JWT first). */
+function DevTokenForm(
+  { onToken, onProblem }: { onToken(token: string): void; onProblem(problem: string): void },
+) {
+  const [token, setToken] = useState("");
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    if (!looksLikeJwt(token)) {
+      onProblem(
+        "The dev admin token is not a JWT: paste the ADMIN_JWT value from .local/stack.env.",
+      );
+      return;
+    }
+    onToken(token.trim());
+  }
+
+  return (
+    <form onSubmit={submit} className="dev-token">
+      <label>
+        Use dev admin token (local stack only)
+        <input
+          data-testid="signin-token"
+          value={token}
+          onChange={(e) => setToken(e.target.value)}
+          placeholder="eyJhbGciOi…"
+          autoComplete="off"
+          spellCheck={false}
+        />
+      </label>
+      <button type="submit" data-testid="signin-submit">
+        Use dev admin token
+      </button>
+    </form>
   );
 }

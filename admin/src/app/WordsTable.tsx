@@ -16,7 +16,7 @@ const KIND_LABEL: Record<SegmentKind, string> = {
   sentence: "Sentence",
 };
 
-export interface WordsTableProps {
+interface WordsTableProps {
   words: WordRow[] | null;
   /** The followed batch's segments (live), by segmentKey. */
   live: ReadonlyMap<string, Segment>;

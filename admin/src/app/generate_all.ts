@@ -2,10 +2,8 @@
 // failed audio, in chunks that start-batch accepts. One batch per chunk (usually one), so the
 // page follows one progress bar instead of one per grade.
 
+import { MAX_WORD_IDS_PER_BATCH } from "../lib/config.ts";
 import type { AudioQueueClient, GradeSummary, WordRow } from "../lib/index.ts";
-
-// start-batch accepts at most 10,000 word ids per request (MAX_WORD_IDS on the server).
-export const MAX_WORD_IDS_PER_BATCH = 10_000;
 
 const NEEDS_AUDIO = new Set(["missing", "stale", "failed"]);
 

@@ -3,7 +3,7 @@
 // sessionStorage only.
 
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
-import type { PageConfig } from "./config.ts";
+import type { PageConfig } from "./page_config.ts";
 
 export function tokenClient(config: PageConfig, token: string): SupabaseClient {
   return createClient(config.supabaseUrl, config.anonKey, {

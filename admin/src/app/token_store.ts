@@ -22,7 +22,7 @@ export function takeTokenFromHash(): string | null {
   return loadToken();
 }
 
-export function loadToken(): string | null {
+function loadToken(): string | null {
   return globalThis.sessionStorage.getItem(KEY);
 }
 

@@ -10,7 +10,7 @@ import {
   type RealtimeHost,
 } from "../lib/index.ts";
 
-export interface AudioQueueContextValue {
+interface AudioQueueContextValue {
   supabase: RealtimeHost & FunctionsHost;
   client: AudioQueueClient;
   followOptions: FollowOptions;

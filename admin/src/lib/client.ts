@@ -2,7 +2,8 @@
 // either returns the documented body or throws an AudioQueueError (status, code, message,
 // fields).
 
-import { AudioQueueError, badResponse } from "./errors.ts";
+import { BATCH_HISTORY_LIMIT, MAX_SEGMENT_PAGE } from "./config.ts";
+import { AudioQueueError, badResponse, isRecord } from "./errors.ts";
 import type { FunctionsHost } from "./supabase_like.ts";
 import { fetchTransport, invokeTransport, type Method, type Transport } from "./transport.ts";
 import type {
@@ -18,9 +19,6 @@ import type {
   StartBatchResult,
   WordRow,
 } from "./types.ts";
-
-// The server answers at most this many segments per page (admin-api caps limit at 1000).
-export const MAX_SEGMENT_PAGE = 1000;
 
 export interface AudioQueueClientOptions {
   /** Base of the Edge Functions when they are not at the supabase client's own
@@ -93,21 +91,15 @@ function pickTransport(
   });
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
+type Build = () => { path: string; body?: Record<string, unknown> };
 
-export function createAudioQueueClient(
-  supabase: FunctionsHost,
-  opts: AudioQueueClientOptions = {},
-): AudioQueueClient {
-  const transport = pickTransport(supabase, opts);
-
-  /** Builds the request (argument errors reject, like server errors), sends it, and returns
-   * body[key] (or the whole body), checked to be an object or an array as documented. */
-  async function call<T>(
+/** call(method, build, key, expect) over the transport: builds the request (argument errors
+ * reject, like server errors), sends it, and returns body[key] (or the whole body), checked to be
+ * an object or an array as documented. */
+function caller(transport: Transport) {
+  return async function call<T>(
     method: Method,
-    build: () => { path: string; body?: Record<string, unknown> },
+    build: Build,
     key: string | null,
     expect: "object" | "array",
   ): Promise<T> {
@@ -119,8 +111,16 @@ export function createAudioQueueClient(
       throw badResponse(res.status, path, key ? `{ ${key}: ${expect} }` : `a JSON ${expect}`);
     }
     return value as T;
-  }
+  };
+}
 
+/** The client: one entry per server endpoint, each the call with its path and the shape it
+ * answers. A table rather than logic, so it stays one function past 60 lines. */
+export function createAudioQueueClient(
+  supabase: FunctionsHost,
+  opts: AudioQueueClientOptions = {},
+): AudioQueueClient {
+  const call = caller(pickTransport(supabase, opts));
   const batchPath = (id: string) => `admin-api/batches/${requireUuid("batchId", id)}`;
 
   return {
@@ -145,7 +145,7 @@ export function createAudioQueueClient(
         null,
         "object",
       ),
-    listBatches: (limit = 20) =>
+    listBatches: (limit = BATCH_HISTORY_LIMIT) =>
       call<Batch[]>(
         "GET",
         () => ({ path: `admin-api/batches?limit=${Math.trunc(limit)}` }),

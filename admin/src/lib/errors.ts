@@ -25,7 +25,8 @@ export class AudioQueueError extends Error {
   }
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
+/** A JSON object (not null, not an array). */
+export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
@@ -72,4 +73,9 @@ export function badResponse(
     "bad_response",
     `${what}: the answer is not ${expected}; is the admin-api function deployed at this version?`,
   );
+}
+
+/** err as an Error (a thrown string or object becomes an Error with its text). */
+export function toError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
 }

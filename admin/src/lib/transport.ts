@@ -56,7 +56,7 @@ export function invokeTransport(functions: FunctionsLike): Transport {
   };
 }
 
-export interface FetchTransportOptions {
+interface FetchTransportOptions {
   /** Base URL, e.g. "https://<ref>.supabase.co/functions/v1". */
   functionsUrl: string;
   /** The project's anon (publishable) key, sent as apikey. */

@@ -1,7 +1,7 @@
 // Realtime hands rows over as loose records; these checks turn them into Batch / Segment or
 // reject them (a row of another shape is ignored, never half-applied).
 
-import type { Batch, Segment } from "./types.ts";
+import type { Batch, Segment } from "../types.ts";
 
 type Row = Record<string, unknown>;
 

@@ -8,7 +8,7 @@ const TIMESTAMP =
 
 /** Microseconds since the epoch (exact: 2^53 µs is about 285 years), or null if s is not a
  * timestamp. A timestamp without a zone is read as UTC. */
-export function timestampMicros(s: unknown): number | null {
+function timestampMicros(s: unknown): number | null {
   if (typeof s !== "string") return null;
   const m = TIMESTAMP.exec(s.trim());
   if (!m) return null;

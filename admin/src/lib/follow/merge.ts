@@ -3,7 +3,7 @@
 // version, or two updates out of order across a reconnect; the held state must never go back.
 
 import { compareTimestamps } from "./timestamps.ts";
-import type { Batch, Segment } from "./types.ts";
+import type { Batch, Segment } from "../types.ts";
 
 const COUNTERS = ["done", "failed", "cancelled", "skipped"] as const;
 

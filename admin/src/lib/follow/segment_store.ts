@@ -2,7 +2,7 @@
 // in a batch), with per-status indexes so the in-flight list and counts never scan 30,000 rows.
 
 import { segmentIsCurrent } from "./merge.ts";
-import type { Segment, SegmentKind, SegmentStatus } from "./types.ts";
+import type { Segment, SegmentKind, SegmentStatus } from "../types.ts";
 
 export function segmentKey(wordId: string, kind: SegmentKind): string {
   return `${wordId}:${kind}`;

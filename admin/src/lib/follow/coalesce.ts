@@ -1,9 +1,9 @@
 // Coalesces bursts: many changes, at most one notification per interval. A 10,000-segment batch
 // can deliver hundreds of Realtime events a second; React should render a few times a second.
 
-import type { Timers } from "./timers.ts";
+import type { Timers } from "../timers.ts";
 
-export interface Coalescer {
+interface Coalescer {
   /** Something changed: notify soon (at once if the last notification is old enough, but
    * always after the current synchronous burst). */
   request(): void;

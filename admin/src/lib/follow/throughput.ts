@@ -1,11 +1,7 @@
 // Throughput (finished segments per second over a sliding window) and the ETA it implies, from
-// samples of the batch's done + failed counter. Kept separate so tests feed it exact samples.
+// samples of the batch's done + failed counter: arithmetic only, the caller says when it is.
 
-// Long enough to smooth over the provider's ~2 s per request at low concurrency, short enough to
-// follow a change of plan or a burst of 429s within a few seconds.
-export const THROUGHPUT_WINDOW_MS = 10_000;
-// Below this much history the rate is noise (one event would read as hundreds per second).
-const MIN_SPAN_MS = 1_000;
+import { THROUGHPUT_MIN_SPAN_MS, THROUGHPUT_WINDOW_MS } from "../config.ts";
 
 interface Sample {
   at: number;
@@ -14,7 +10,6 @@ interface Sample {
 
 export class ThroughputMeter {
   #samples: Sample[] = [];
-  constructor(readonly windowMs = THROUGHPUT_WINDOW_MS) {}
 
   /** Records the finished count at time `at` (ms). A count that went down (a retry requeued
    * failed segments) starts the window again. */
@@ -23,7 +18,7 @@ export class ThroughputMeter {
     if (lastSample && finished < lastSample.finished) this.#samples = [];
     this.#samples.push({ at, finished });
     // Keep one sample at or before the window start, so the window is always fully spanned.
-    const start = at - this.windowMs;
+    const start = at - THROUGHPUT_WINDOW_MS;
     while (this.#samples.length > 2 && this.#samples[1].at <= start) {
       this.#samples.shift();
     }
@@ -34,7 +29,7 @@ export class ThroughputMeter {
   rate(now: number): number | null {
     const samples = this.#samples;
     if (samples.length === 0) return null;
-    const start = now - this.windowMs;
+    const start = now - THROUGHPUT_WINDOW_MS;
     // The count at the window start: that of the last sample at or before it, if any.
     let fromAt = samples[0].at;
     let fromCount = samples[0].finished;
@@ -44,13 +39,9 @@ export class ThroughputMeter {
       fromCount = s.finished;
     }
     const span = now - fromAt;
-    if (span < MIN_SPAN_MS) return null;
+    if (span < THROUGHPUT_MIN_SPAN_MS) return null;
     const last = samples[samples.length - 1];
     return Math.max(0, (last.finished - fromCount) / (span / 1000));
-  }
-
-  reset(): void {
-    this.#samples = [];
   }
 }
 

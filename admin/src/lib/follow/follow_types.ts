@@ -1,9 +1,15 @@
-// What followBatch reports to its listener, and the knobs it takes.
+// What followBatch reads from, what it reports to its listener, and the knobs it takes (their
+// defaults, with the reasons, are FOLLOW_DEFAULTS in ../config.ts).
 
-import type { Timers } from "./timers.ts";
-import type { Batch, Segment, SegmentStatus } from "./types.ts";
+import type { AudioQueueClient } from "../client.ts";
+import type { Timers } from "../timers.ts";
+import type { Batch, Segment, SegmentStatus } from "../types.ts";
 
-/** live: subscribed and snapshot loaded or loading; reconnecting: realtime-js is rejoining (a
+/** The two admin-api reads a follow makes: the batch row and pages of its segments. */
+export type FollowClient = Pick<AudioQueueClient, "getBatch" | "getSegments">;
+
+/** connecting: not joined yet (the snapshot is polled meanwhile); live: subscribed and snapshot
+ * loaded or loading; reconnecting: realtime-js is rejoining (a
  * snapshot follows when it is back); closed: the channel closed. */
 export type Connection = "connecting" | "live" | "reconnecting" | "closed";
 
@@ -43,29 +49,31 @@ export interface FollowState {
   version: number;
 }
 
+/** Every option but accessToken, snapshotStatuses and timers has its default, and the reason for
+ * it, in FOLLOW_DEFAULTS (../config.ts). */
 export interface FollowOptions {
   /** JWT for Realtime (supabase.realtime.setAuth(token)); default setAuth() with no argument,
    * which takes the client's session or accessToken callback. */
   accessToken?: string;
   /** Segment statuses the snapshot loads; default all, which keeps `segments` complete. */
   snapshotStatuses?: SegmentStatus[];
-  /** Cap of the in-flight and failures lists (default 50). */
+  /** Cap of the in-flight and failures lists. */
   inFlightLimit?: number;
-  /** Notify at most once per this many ms (default 100). */
+  /** Notify at most once per this many ms. */
   notifyIntervalMs?: number;
-  /** While the batch is active, refresh throughput and ETA this often (default 1000 ms). */
+  /** While the batch is active, refresh throughput and ETA this often (ms). */
   tickMs?: number;
-  /** While the channel is not joined, reload the snapshot this often (default 5000 ms). */
+  /** While the channel is not joined, reload the snapshot this often (ms). */
   fallbackPollMs?: number;
-  /** While joined and the batch is active, re-read the batch row this often, in case an event
-   * was lost; a batch found ended this way also reloads its segments (default 15000 ms). */
+  /** While joined and the batch is active, re-read the batch row this often (ms), in case an event
+   * was lost; a batch found ended this way also reloads its segments. */
   liveCheckMs?: number;
-  /** Wait before retrying a failed snapshot (default 2000 ms). */
+  /** Wait before retrying a failed snapshot (ms). */
   snapshotRetryMs?: number;
-  /** Retries of a failed snapshot before giving up until the next (re)subscribe (default 5). */
+  /** Retries of a failed snapshot before giving up until the next (re)subscribe. */
   maxSnapshotRetries?: number;
-  /** Pages of segments one snapshot may load per status (default 40 × 1000). */
+  /** Pages of segments (MAX_SEGMENT_PAGE each) one snapshot may load per status. */
   maxSnapshotPages?: number;
-  /** Clock and timers (tests). */
+  /** Clock and timers (default the real ones; tests pass a hand-driven clock). */
   timers?: Timers;
 }
