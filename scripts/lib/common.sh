@@ -88,9 +88,11 @@ pg_as_postgres() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-# cluster_up NAME PORT: init (first time) and start; prints nothing, returns when accepting.
+# cluster_up NAME PORT [CRON_DB]: init (first time) and start; prints nothing, returns when
+# accepting. CRON_DB is the database pg_cron lives in and runs jobs from (default postgres, as on
+# Supabase).
 cluster_up() {
-  local name="$1" port="$2" dir
+  local name="$1" port="$2" cron_db="${3:-postgres}" dir
   dir="$(cluster_dir "$name")"
   mkdir -p "$LOCAL" "$(dirname "$dir")"
   chmod 755 "$(dirname "$dir")"
@@ -104,7 +106,7 @@ listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '$dir'
 shared_preload_libraries = 'pg_cron'
-cron.database_name = 'postgres'
+cron.database_name = '$cron_db'
 max_connections = 200
 wal_level = logical
 fsync = off
@@ -135,4 +137,5 @@ cluster_destroy() {
   rm -rf "$dir" "$LOCAL/pg-$1"
 }
 
-db_url() { printf 'postgresql://postgres:postgres@127.0.0.1:%s/postgres?sslmode=disable' "$1"; }
+# db_url PORT [DATABASE]: the connection string of a local cluster's database (default postgres).
+db_url() { printf 'postgresql://postgres:postgres@127.0.0.1:%s/%s?sslmode=disable' "$1" "${2:-postgres}"; }

@@ -68,3 +68,13 @@ db_set_settings() {
       | psql "$url" -v ON_ERROR_STOP=1 -q -v k="${kv%%=*}" -v v="${kv#*=}" >/dev/null
   done
 }
+
+# db_freeze_template SERVER_URL DB: DB becomes a template nobody connects to (pg_cron's scheduler
+# included, which would otherwise hold it open), so `create database ... template DB` can clone it.
+db_freeze_template() {
+  local url="$1" db="$2"
+  psql "$url" -Xq -v ON_ERROR_STOP=1 \
+    -c "alter database $db with is_template true allow_connections false" \
+    -c "select pg_terminate_backend(pid) from pg_stat_activity where datname = '$db' and pid <> pg_backend_pid()" \
+    >/dev/null
+}

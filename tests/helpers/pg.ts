@@ -1,21 +1,34 @@
-// Postgres for integration tests: a fresh database per test (created on the cluster named by
-// AQ_TEST_DB_URL, dropped afterwards) and one way to open a client on it.
+// Postgres for tests: a database of its own per test, dropped afterwards, on the cluster named
+// by AQ_TEST_DB_URL — either a clone of the template that scripts/test built once (migrations and
+// seed: what the product tests need) or an empty one (the stand-ins' own tests) — and one way to
+// open a client on it.
 
 import postgres from "postgres";
 
 /** A postgres.js client as the tests use it. */
 export type TestSql = ReturnType<typeof postgres>;
 
-function adminUrl(): string {
+/** The test cluster's admin connection string (its postgres database). */
+export function adminUrl(): string {
   const url = Deno.env.get("AQ_TEST_DB_URL");
   if (!url) {
     throw new Error(
-      "AQ_TEST_DB_URL is not set: set it to an admin URL of a running cluster, e.g. " +
-        "AQ_TEST_DB_URL=\"$(bash -c 'source scripts/lib/common.sh; cluster_up test 54329; " +
-        "db_url 54329')\"",
+      "AQ_TEST_DB_URL is not set: run the tests with scripts/test (it starts the test cluster " +
+        "and builds the template database), e.g. bash scripts/test tests/integration/x.test.ts",
     );
   }
   return url;
+}
+
+function templateName(): string {
+  const name = Deno.env.get("AQ_TEST_TEMPLATE");
+  if (!name) {
+    throw new Error(
+      "AQ_TEST_TEMPLATE is not set: run the tests with scripts/test (it builds the template " +
+        "database every test database is cloned from)",
+    );
+  }
+  return name;
 }
 
 function databaseUrl(serverUrl: string, database: string): string {
@@ -29,28 +42,75 @@ export function sql(url: string): TestSql {
   return postgres(url, { max: 4, onnotice: () => {} });
 }
 
+/** A database cloned from the template, and how to drop it. */
+export interface TestDatabase {
+  url: string;
+  drop: () => Promise<void>;
+}
+
 /**
- * Runs `fn` with the URL of a new, empty database, then drops it (even when `fn` throws). The
- * database gets a random name unless `opts.name` gives one (a leftover of that name is dropped
- * first).
+ * A new database cloned from the template (the migrations and the seed, as a fresh project has
+ * them): a test changes it freely and no other test sees it. Drop it with `drop()`.
+ */
+export function cloneTemplate(): Promise<TestDatabase> {
+  return createDatabase({ template: templateName() });
+}
+
+/**
+ * A new database — empty, or a copy of `opts.template` — on the test cluster, and how to drop it.
+ * It gets a random name unless `opts.name` gives one (a leftover of that name is dropped first).
+ */
+export async function createDatabase(
+  opts: { template?: string; name?: string } = {},
+): Promise<TestDatabase> {
+  const server = adminUrl();
+  const name = opts.name ?? `aq_t_${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`;
+  const admin = postgres(server, { max: 1, onnotice: () => {} });
+  try {
+    if (opts.name) await admin.unsafe(`drop database if exists "${name}" with (force)`);
+    const template = opts.template ? ` template "${opts.template}"` : "";
+    await admin.unsafe(`create database "${name}"${template}`);
+  } finally {
+    await admin.end();
+  }
+  let dropped: Promise<void> | undefined;
+  return {
+    url: databaseUrl(server, name),
+    drop: () =>
+      dropped ??= (async () => {
+        const db = postgres(server, { max: 1, onnotice: () => {} });
+        try {
+          await db.unsafe(`drop database if exists "${name}" with (force)`);
+        } finally {
+          await db.end();
+        }
+      })(),
+  };
+}
+
+/** Runs `fn` with a clone of the template, then drops it (even when `fn` throws). */
+export async function withTestDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
+  const db = await cloneTemplate();
+  try {
+    return await fn(db.url);
+  } finally {
+    await db.drop();
+  }
+}
+
+/**
+ * Runs `fn` with the URL of a new, empty database, then drops it (even when `fn` throws); see
+ * createDatabase for `opts.name`.
  */
 export async function withTempDatabase<T>(
   fn: (url: string) => Promise<T>,
   opts: { name?: string } = {},
 ): Promise<T> {
-  const server = adminUrl();
-  const name = opts.name ?? `aq_test_${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`;
-  const admin = postgres(server, { max: 1, onnotice: () => {} });
+  const db = await createDatabase(opts);
   try {
-    if (opts.name) await admin.unsafe(`drop database if exists "${name}" with (force)`);
-    await admin.unsafe(`create database "${name}"`);
-    try {
-      return await fn(databaseUrl(server, name));
-    } finally {
-      await admin.unsafe(`drop database if exists "${name}" with (force)`);
-    }
+    return await fn(db.url);
   } finally {
-    await admin.end();
+    await db.drop();
   }
 }
 

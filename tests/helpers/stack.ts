@@ -1,6 +1,7 @@
-// The in-process stack for integration tests: the test cluster's database (AQ_TEST_DB_URL, set by
-// scripts/test), a Cartesia stand-in and the gateway with the project's functions, each on an
-// ephemeral 127.0.0.1 port. One helper, so URLs and fakes live in one place.
+// The in-process stack for integration tests: a database of the stack's own (cloned from the
+// template scripts/test builds, dropped on close), a Cartesia stand-in and the gateway with the
+// project's functions, each on an ephemeral 127.0.0.1 port. One helper, so URLs and fakes live in
+// one place.
 import postgres from "postgres";
 import { type App, createApp } from "../../supabase/functions/_shared/app.ts";
 import { createSql, type Sql } from "../../supabase/functions/_shared/db.ts";
@@ -10,25 +11,15 @@ import type { WorkerConfig, WorkerReport } from "../../supabase/functions/_share
 import { newHolder, startWorker } from "../../supabase/functions/_shared/worker/run.ts";
 import { type CartesiaStandin, startCartesiaStandin } from "../../local/cartesia/server.ts";
 import type { FaultAndLatency } from "../../local/cartesia/faults.ts";
-import { localKeys, randomSecret, signUserJwt } from "../../local/gateway/keys.ts";
-import { type Gateway, startGateway } from "../../local/gateway/server.ts";
+import { randomSecret } from "../../local/gateway/keys.ts";
+import type { Gateway } from "../../local/gateway/server.ts";
+import { startFixture } from "../../local/gateway/testkit/fixture.ts";
 import { projectFunctions } from "../../local/gateway/project_functions.ts";
 import { adminSite } from "../../local/gateway/admin_site.ts";
 import { type Realtime, startRealtime } from "../../local/realtime/server.ts";
+import { cloneTemplate } from "./pg.ts";
 
-export const ADMIN_ID = "00000000-0000-4000-a000-0000000000a1";
-export const USER_ID = "00000000-0000-4000-a000-0000000000b2";
 export const TEST_KEY = "test-key";
-
-export function testDbUrl(): string {
-  const url = Deno.env.get("AQ_TEST_DB_URL");
-  if (!url) {
-    throw new Error(
-      "AQ_TEST_DB_URL is not set: run the tests with scripts/test (it starts the test cluster)",
-    );
-  }
-  return url;
-}
 
 // A provider request as the app sent it (recorded at the fetch the app uses).
 export interface SentRequest {
@@ -39,6 +30,8 @@ export interface SentRequest {
 
 export interface TestStack {
   url: string;
+  // This stack's own database: a clone of the template (migrations and seed), dropped on close.
+  dbUrl: string;
   sql: Sql;
   app: App;
   cartesia: CartesiaStandin;
@@ -95,7 +88,8 @@ const TEST_SETTINGS: Record<string, string> = {
 };
 
 export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
-  const dbUrl = testDbUrl();
+  const database = await cloneTemplate();
+  const dbUrl = database.url;
   const settingsEnv = { ...TEST_SETTINGS, ...opts.settings };
   const planLimit = opts.planLimit ?? Number(settingsEnv.AUDIO_GENERATION_CONCURRENCY);
   const cartesia = await startCartesiaStandin({
@@ -105,14 +99,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     latencySpread: 0.3,
     ...opts.standin,
   });
-  const storageRoot = await Deno.makeTempDir({ prefix: "aq-storage-" });
   const jwtSecret = randomSecret();
-  const { anonKey, serviceRoleKey } = await localKeys(jwtSecret);
-  const adminJwt = await signUserJwt(jwtSecret, {
-    sub: ADMIN_ID,
-    appMetadata: { role: "super_admin" },
-  });
-  const userJwt = await signUserJwt(jwtSecret, { sub: USER_ID });
   const functions = {};
   let realtime: Realtime | null = null;
   if (opts.realtime) {
@@ -123,16 +110,14 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   }
   // The page's config names the gateway's URL, known once it listens.
   let site: ((req: Request) => Promise<Response | null>) | null = null;
-  const gateway = await startGateway({
-    port: 0,
+  const fixture = await startFixture({
     jwtSecret,
-    storageRoot,
     dbUrl,
     functions,
-    log: () => {},
     ...(realtime ? { realtime: realtime.handler } : {}),
     site: (req) => (site ? site(req) : null),
   });
+  const { gateway, storageRoot, anonKey, serviceRoleKey, adminJwt, userJwt } = fixture;
   if (opts.adminPage) {
     site = adminSite({
       distDir: new URL("../../admin/dist", import.meta.url).pathname,
@@ -188,6 +173,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
 
   return {
     url: gateway.url,
+    dbUrl,
     sql,
     app,
     cartesia,
@@ -219,10 +205,10 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     close: async () => {
       await Promise.all(background);
       await realtime?.close();
-      await gateway.close();
+      await fixture.close();
       await cartesia.close();
       await sql.end({ timeout: 5 });
-      await Deno.remove(storageRoot, { recursive: true });
+      await database.drop();
     },
   };
 }
@@ -238,15 +224,6 @@ export async function assertBackgroundClean(stack: TestStack): Promise<void> {
   if (bad.length > 0) {
     throw new Error(`background work failed or counted errors:\n${JSON.stringify(bad, null, 2)}`);
   }
-}
-
-// resetAudioState: every test starts from no batches, no audio, an empty queue and free permits.
-export async function resetAudioState(sql: Sql | postgres.Sql): Promise<void> {
-  await sql`truncate public.audio_batches, public.audio_segments, public.word_audio, audio.generated_audio cascade`;
-  await sql`select pgmq.purge_queue(queue_name => 'audio_segments'::text)`;
-  await sql`delete from pgmq.a_audio_segments`;
-  await sql`update audio.permits set holder = null, segment_id = null, acquired_at = null, expires_at = null`;
-  await sql`delete from audio.workers`;
 }
 
 export function adminHeaders(stack: TestStack): Record<string, string> {

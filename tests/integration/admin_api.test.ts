@@ -5,10 +5,10 @@ import { startWorker } from "../../supabase/functions/_shared/worker/run.ts";
 import {
   adminHeaders,
   assertBackgroundClean,
-  resetAudioState,
   startTestStack,
   type TestStack,
 } from "../helpers/stack.ts";
+import { createBatch } from "../helpers/batches.ts";
 import { parseWav } from "../helpers/wav.ts";
 
 async function get(stack: TestStack, path: string, headers = adminHeaders(stack)) {
@@ -19,7 +19,6 @@ async function get(stack: TestStack, path: string, headers = adminHeaders(stack)
 Deno.test("admin-api: who may read, word states, batches, segments, signed audio", async () => {
   const stack = await startTestStack({ standin: { latencyMeanMs: 5 } });
   try {
-    await resetAudioState(stack.sql);
     const user = { authorization: `Bearer ${stack.keys.userJwt}` };
     assert.equal((await get(stack, "me", {})).status, 401);
     assert.deepEqual((await get(stack, "me", user)).body.isAdmin, false);
@@ -120,12 +119,8 @@ Deno.test("admin-api: who may read, word states, batches, segments, signed audio
 Deno.test("admin-api: retry queues a batch's failed segments again and they finish", async () => {
   const stack = await startTestStack({ standin: { latencyMeanMs: 5 } });
   try {
-    await resetAudioState(stack.sql);
     const words = await stack.sql`select id from public.words order by word limit 4`;
-    const [batch] = await stack.sql`select * from audio.create_batch(p_word_ids => ${
-      words.map((w) => w.id)
-    }::uuid[],
-      p_kinds => array['word'], p_voice_id => 'test-voice', p_model_id => 'sonic-2', p_format => 'wav-pcm_s16le-44100')`;
+    const batch = await createBatch(stack.sql, { wordIds: words.map((w) => w.id) });
     const wrongKey = createApp(
       { ...stack.app.settings, CARTESIA_API_KEY: "revoked-key" },
       stack.app.platform,
@@ -153,10 +148,9 @@ Deno.test("admin-api: retry queues a batch's failed segments again and they fini
     assert.equal(after.failed, 0);
 
     // A cancelled batch cannot be retried.
-    const [other] = await stack.sql`select * from audio.create_batch(p_word_ids => ${
-      words.map((w) => w.id)
-    }::uuid[],
-      p_kinds => array['definition'], p_voice_id => 'test-voice', p_model_id => 'sonic-2', p_format => 'wav-pcm_s16le-44100')`;
+    const other = await createBatch(stack.sql, { wordIds: words.map((w) => w.id) }, {
+      kinds: ["definition"],
+    });
     await stack.sql`select audio.cancel_batch(${other.batch_id}::uuid)`;
     const refused = await fetch(
       `${stack.url}/functions/v1/admin-api/batches/${other.batch_id}/retry`,

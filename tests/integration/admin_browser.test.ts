@@ -7,7 +7,7 @@
 // carries no secret. Screenshots go to .local/screenshots/.
 import assert from "node:assert/strict";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { resetAudioState, startTestStack, type TestStack, waitFor } from "../helpers/stack.ts";
+import { startTestStack, type TestStack, waitFor } from "../helpers/stack.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const SHOTS = `${ROOT}.local/screenshots`;
@@ -66,8 +66,6 @@ Deno.test("admin page: refuses a non-admin; generates a grade live, plays audio,
   });
   const browser = await launch();
   try {
-    await resetAudioState(stack.sql);
-
     const user = await openAs(browser, stack, stack.keys.userJwt);
     await user.page.getByTestId("not-authorized").waitFor({ timeout: LONG_MS });
     await user.page.screenshot({ path: `${SHOTS}/not-authorized.png` });
@@ -166,7 +164,6 @@ Deno.test("admin page: a dropped Realtime connection heals to exactly the databa
   });
   const browser = await launch();
   try {
-    await resetAudioState(stack.sql);
     const { page, errors, close } = await openAs(browser, stack, stack.keys.adminJwt);
     await page.getByTestId("grade-select").waitFor({ timeout: LONG_MS });
     await page.getByTestId("grade-select").selectOption("4");
@@ -207,7 +204,6 @@ Deno.test("admin page: a 10,000-segment batch stays responsive (figures printed)
   const browser = await launch();
   const BURST_GRADE = 77;
   try {
-    await resetAudioState(stack.sql);
     await stack.sql`delete from public.words where grade = ${BURST_GRADE}`;
     await stack.sql`insert into public.words (word, definition, example_sentence, grade)
       select 'burst ' || i, 'burst definition ' || i, 'burst sentence ' || i, ${BURST_GRADE}::smallint

@@ -4,20 +4,14 @@
 // takes effect is a timing: the benchmark measures it, the tests assert what happened.)
 import assert from "node:assert/strict";
 import { objectPathFor } from "../helpers/paths.ts";
-import {
-  adminHeaders,
-  assertBackgroundClean,
-  resetAudioState,
-  startTestStack,
-  waitFor,
-} from "../helpers/stack.ts";
+import { adminHeaders, assertBackgroundClean, startTestStack, waitFor } from "../helpers/stack.ts";
+import { waitForBatch } from "../helpers/batches.ts";
 
 Deno.test("cancel_batch stops a running batch, aborts its requests, and leaves the other batch alone", async () => {
   // Requests last 360-440 ms, several cancel polls (100 ms here): a request of batch A that is
   // in flight when the cancel commits is still in flight when a worker next looks.
   const stack = await startTestStack({ standin: { latencyMeanMs: 400, latencySpread: 0.1 } });
   try {
-    await resetAudioState(stack.sql);
     const a = await stack.call(
       "start-batch",
       { grade: 1, voiceId: "voice-a" },
@@ -50,12 +44,7 @@ Deno.test("cancel_batch stops a running batch, aborts its requests, and leaves t
     const cancelledAt = Date.now();
     assert.ok(["cancelling", "cancelled"].includes(status));
 
-    await waitFor("batch B completed", async () => {
-      const [r] = await stack.sql`select status from public.audio_batches where id = ${
-        String(b.body.batchId)
-      }`;
-      return r.status === "completed";
-    });
+    await waitForBatch(stack.sql, String(b.body.batchId));
     await workers;
     await assertBackgroundClean(stack);
 

@@ -2,13 +2,8 @@
 // taken by three workers at once, make exactly one provider call for that definition; every other
 // segment with it is done as `reused`, pointing at the same object.
 import assert from "node:assert/strict";
-import {
-  adminHeaders,
-  assertBackgroundClean,
-  resetAudioState,
-  startTestStack,
-  waitFor,
-} from "../helpers/stack.ts";
+import { adminHeaders, assertBackgroundClean, startTestStack } from "../helpers/stack.ts";
+import { waitForBatch } from "../helpers/batches.ts";
 
 const GRADE = 97; // words of this test's own, apart from the sample vocabulary
 const SHARED = "A small animal that is kept as a pet.";
@@ -18,8 +13,6 @@ Deno.test("words sharing a definition: one provider call for it, the other segme
   // Slow enough that the three workers hold the shared text's segments at the same time.
   const stack = await startTestStack({ standin: { latencyMeanMs: 150, latencySpread: 0.2 } });
   try {
-    await resetAudioState(stack.sql);
-    await stack.sql`delete from public.words where grade = ${GRADE}`;
     const ids = await stack.sql`
       insert into public.words (word, definition, example_sentence, grade)
       select w, ${SHARED}, 'I have a ' || w || ' at home.', ${GRADE}::smallint
@@ -35,10 +28,7 @@ Deno.test("words sharing a definition: one provider call for it, the other segme
     // start-batch kicked one worker; two more take the same batch at once.
     const reports = await Promise.all([stack.worker(), stack.worker()]);
     const batchId = String(res.body.batchId);
-    await waitFor("the batch to complete", async () => {
-      const [b] = await stack.sql`select status from public.audio_batches where id = ${batchId}`;
-      return b.status === "completed";
-    });
+    await waitForBatch(stack.sql, batchId);
     await assertBackgroundClean(stack);
     assert.ok(reports.every((r) => r.errors === 0), JSON.stringify(reports));
 
@@ -63,7 +53,6 @@ Deno.test("words sharing a definition: one provider call for it, the other segme
       .sql`select done, skipped from public.audio_batches where id = ${batchId}`;
     assert.deepEqual({ ...b }, { done: WORDS.length * 3, skipped: WORDS.length - 1 });
   } finally {
-    await stack.sql`delete from public.words where grade = ${GRADE}`.catch(() => {});
     await stack.close();
   }
 });

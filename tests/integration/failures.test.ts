@@ -4,13 +4,8 @@
 import assert from "node:assert/strict";
 import { createApp } from "../../supabase/functions/_shared/app.ts";
 import { startWorker } from "../../supabase/functions/_shared/worker/run.ts";
-import {
-  adminHeaders,
-  assertBackgroundClean,
-  resetAudioState,
-  startTestStack,
-  waitFor,
-} from "../helpers/stack.ts";
+import { adminHeaders, assertBackgroundClean, startTestStack } from "../helpers/stack.ts";
+import { createBatch, waitForBatch } from "../helpers/batches.ts";
 
 const MAX_RETRIES = 3;
 // The stand-in's faults are drawn per text from this seed, the same on every run: with it, some
@@ -24,15 +19,15 @@ Deno.test("30 % 429s and 10 % 5xx: the batch completes, attempts stay within the
     standin: { latencyMeanMs: 5, rate429: 0.3, rate5xx: 0.1, seed: FAULT_SEED },
   });
   try {
-    await resetAudioState(stack.sql);
     const res = await stack.call("start-batch", { grade: 3 }, adminHeaders(stack));
     assert.equal(res.status, 201);
     const batchId = String(res.body.batchId);
     await stack.worker();
-    const [b] = await waitFor("batch finished", async () => {
-      const rows = await stack.sql`select * from public.audio_batches where id = ${batchId}`;
-      return ["completed", "completed_with_errors"].includes(rows[0].status) ? rows : null;
-    });
+    const b = await waitForBatch(stack.sql, batchId, ["completed", "completed_with_errors"]) as {
+      done: number;
+      failed: number;
+      total: number;
+    };
     await assertBackgroundClean(stack);
 
     assert.equal(b.done + b.failed, b.total, "every segment ended done or failed");
@@ -69,12 +64,8 @@ Deno.test("30 % 429s and 10 % 5xx: the batch completes, attempts stay within the
 Deno.test("a 4xx other than 429 fails the segment at once with the provider's message", async () => {
   const stack = await startTestStack({ standin: { latencyMeanMs: 5 } });
   try {
-    await resetAudioState(stack.sql);
     const words = await stack.sql`select id from public.words order by word limit 3`;
-    const [batch] = await stack.sql`select * from audio.create_batch(p_word_ids => ${
-      words.map((w) => w.id)
-    }::uuid[],
-      p_kinds => array['word'], p_voice_id => 'test-voice', p_model_id => 'sonic-2', p_format => 'wav-pcm_s16le-44100')`;
+    const batch = await createBatch(stack.sql, { wordIds: words.map((w) => w.id) });
     // The same pipeline with a key the provider does not know: 401, not worth a retry.
     const wrongKey = createApp(
       { ...stack.app.settings, CARTESIA_API_KEY: "not-a-real-key" },
@@ -108,16 +99,10 @@ Deno.test("a 4xx other than 429 fails the segment at once with the provider's me
 Deno.test("a format the provider does not offer fails its segments without a request; other batches finish", async () => {
   const stack = await startTestStack({ standin: { latencyMeanMs: 5 } });
   try {
-    await resetAudioState(stack.sql);
     const words = await stack.sql`select id from public.words order by word limit 3`;
-    const [bad] = await stack.sql`select * from audio.create_batch(p_word_ids => ${
-      words.map((w) => w.id)
-    }::uuid[],
-      p_kinds => array['word'], p_voice_id => 'test-voice', p_model_id => 'sonic-2', p_format => 'wav-pcm_s16le-12345')`;
-    const [good] = await stack.sql`select * from audio.create_batch(p_word_ids => ${
-      words.map((w) => w.id)
-    }::uuid[],
-      p_kinds => array['definition'], p_voice_id => 'test-voice', p_model_id => 'sonic-2', p_format => 'wav-pcm_s16le-44100')`;
+    const ids = { wordIds: words.map((w) => w.id) };
+    const bad = await createBatch(stack.sql, ids, { format: "wav-pcm_s16le-12345" });
+    const good = await createBatch(stack.sql, ids, { kinds: ["definition"] });
     await stack.worker();
     const segs = await stack
       .sql`select batch_id, status, attempts, last_error from public.audio_segments order by id`;

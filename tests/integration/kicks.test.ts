@@ -6,11 +6,11 @@ import { startNetDispatcher } from "../../local/pg_net/dispatcher.ts";
 import {
   adminHeaders,
   assertBackgroundClean,
-  resetAudioState,
   startTestStack,
   TEST_KEY,
   waitFor,
 } from "../helpers/stack.ts";
+import { createBatch, waitForBatch } from "../helpers/batches.ts";
 
 Deno.test("the watchdog's kick reaches process-segments through pg_net and the batch completes", async () => {
   const stack = await startTestStack({ standin: { latencyMeanMs: 5 } });
@@ -19,21 +19,14 @@ Deno.test("the watchdog's kick reaches process-segments through pg_net and the b
     pollIntervalMs: 100,
   });
   try {
-    await resetAudioState(stack.sql);
     await stack.sql`select audio.set_setting('project_url', ${stack.url}),
       audio.set_setting('worker_secret', ${stack.app.settings.AUDIO_WORKER_SECRET})`;
     // A batch queued in SQL (no start-batch, so no kick): only the watchdog can start it.
-    const [batch] = await stack
-      .sql`select * from audio.create_batch(p_grade => 4::smallint, p_kinds => array['word'],
-      p_voice_id => 'test-voice', p_model_id => 'sonic-2', p_format => 'wav-pcm_s16le-44100')`;
+    const batch = await createBatch(stack.sql, { grade: 4 });
     const [{ request_id }] = await stack.sql`select audio.kick_worker('cron') as request_id`;
     assert.ok(request_id !== null, "visible messages: the watchdog posts a kick");
 
-    await waitFor("the batch to complete", async () => {
-      const [b] = await stack
-        .sql`select status from public.audio_batches where id = ${batch.batch_id}`;
-      return b.status === "completed";
-    });
+    await waitForBatch(stack.sql, batch.batch_id);
     const status = await waitFor("the kick's response row", async () => {
       const rows = await stack
         .sql`select status_code from net._http_response where id = ${request_id}`;
@@ -60,19 +53,13 @@ Deno.test("process-segments hands over to a fresh invocation when its time budge
     standin: { latencyMeanMs: 100, latencySpread: 0.1 },
   });
   try {
-    await resetAudioState(stack.sql);
     const words = await stack.sql`select id from public.words order by word limit 120`;
     const res = await stack.call("start-batch", {
       wordIds: words.map((w) => w.id),
       kinds: ["word", "definition", "sentence"],
     }, adminHeaders(stack));
     assert.equal(res.status, 201);
-    await waitFor("the batch to complete", async () => {
-      const [b] = await stack.sql`select status from public.audio_batches where id = ${
-        String(res.body.batchId)
-      }`;
-      return b.status === "completed";
-    }, 90_000);
+    await waitForBatch(stack.sql, String(res.body.batchId), ["completed"], 90_000);
     await assertBackgroundClean(stack);
     const runs = stack.logs.filter((l) => l.message === "worker run finished");
     assert.ok(runs.length >= 2, `expected a hand-over, saw ${runs.length} run(s)`);
@@ -90,7 +77,6 @@ Deno.test("process-segments hands over to a fresh invocation when its time budge
 Deno.test("start-batch leaves a live worker alone and kicks when none is running", async () => {
   const stack = await startTestStack({ standin: { latencyMeanMs: 5 } });
   try {
-    await resetAudioState(stack.sql);
     await stack.sql`select audio.worker_heartbeat('busy-worker')`;
     const first = await stack.call(
       "start-batch",
@@ -127,10 +113,7 @@ Deno.test("start-batch leaves a live worker alone and kicks when none is running
 Deno.test("a run that sees messages once it has left hands over; an empty queue does not", async () => {
   const stack = await startTestStack({ standin: { latencyMeanMs: 5 } });
   try {
-    await resetAudioState(stack.sql);
-    await stack
-      .sql`select * from audio.create_batch(p_grade => 4::smallint, p_kinds => array['word'],
-      p_voice_id => 'test-voice', p_model_id => 'sonic-2', p_format => 'wav-pcm_s16le-44100')`;
+    await createBatch(stack.sql, { grade: 4 });
     const hide = () =>
       stack.sql`update pgmq.q_audio_segments set vt = clock_timestamp() + interval '1 hour'`;
     await hide();

@@ -5,11 +5,11 @@ import assert from "node:assert/strict";
 import {
   adminHeaders,
   assertBackgroundClean,
-  resetAudioState,
   startTestStack,
   TEST_KEY,
   waitFor,
 } from "../helpers/stack.ts";
+import { waitForBatch } from "../helpers/batches.ts";
 import { parseWav } from "../helpers/wav.ts";
 
 Deno.test("a batch over every sample word completes with 3 workers, never above the limit, nothing twice", async () => {
@@ -21,7 +21,6 @@ Deno.test("a batch over every sample word completes with 3 workers, never above 
     standin: { latencyMeanMs: 8, latencySpread: 0.3 },
   });
   try {
-    await resetAudioState(stack.sql);
     const [{ count: wordCount }] = await stack.sql`select count(*)::int as count from public.words`;
     const grades = await stack.sql`select distinct grade from public.words order by grade`;
 
@@ -92,17 +91,11 @@ Deno.test("a batch over every sample word completes with 3 workers, never above 
 Deno.test("missingOnly false reuses identical audio instead of calling the provider", async () => {
   const stack = await startTestStack({ standin: { latencyMeanMs: 5 } });
   try {
-    await resetAudioState(stack.sql);
     const words = await stack.sql`select id from public.words order by word limit 4`;
     const wordIds = words.map((w) => w.id);
     const first = await stack.call("start-batch", { wordIds }, adminHeaders(stack));
     assert.equal(first.status, 201);
-    await waitFor("first batch", async () => {
-      const [b] = await stack.sql`select status from public.audio_batches where id = ${
-        String(first.body.batchId)
-      }`;
-      return b.status === "completed";
-    });
+    await waitForBatch(stack.sql, String(first.body.batchId));
     await assertBackgroundClean(stack);
     const calls = stack.cartesia.stats().totalRequests;
 

@@ -3,7 +3,7 @@
 // that each one uses the shared fixtures, and the Supabase CLI's schema lint (plpgsql_check),
 // which must report no error.
 import assert from "node:assert/strict";
-import { testDbUrl } from "../helpers/stack.ts";
+import { withTestDatabase } from "../helpers/pg.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -30,20 +30,29 @@ async function run(cmd: string, args: string[]): Promise<{ code: number; output:
 }
 
 // pg_prove 3.36 cannot parse libpq query parameters such as ?sslmode=disable.
-const plainUrl = () => testDbUrl().replace(/\?.*$/, "");
+const plainUrl = (url: string) => url.replace(/\?.*$/, "");
 
+// One clone of the template for the whole pgTAP suite: each file rolls back what it did.
 Deno.test("pgTAP: every file under supabase/tests passes", async (t) => {
   const files = await pgTapFiles(`${ROOT}supabase/tests`);
   assert.ok(files.length >= 40, `expected the pgTAP suite, found ${files.length} files`);
-  for (const file of files) {
-    const name = file.slice(`${ROOT}supabase/tests/`.length);
-    await t.step(name, async () => {
-      // Files run one at a time: some reset the queue or permits inside their transaction.
-      const { code, output } = await run("pg_prove", ["--ext", ".sql", "-d", plainUrl(), file]);
-      assert.equal(code, 0, output);
-      assert.match(output, /Result: PASS/, output);
-    });
-  }
+  await withTestDatabase(async (url) => {
+    for (const file of files) {
+      const name = file.slice(`${ROOT}supabase/tests/`.length);
+      await t.step(name, async () => {
+        // Files run one at a time: some reset the queue or permits inside their transaction.
+        const { code, output } = await run("pg_prove", [
+          "--ext",
+          ".sql",
+          "-d",
+          plainUrl(url),
+          file,
+        ]);
+        assert.equal(code, 0, output);
+        assert.match(output, /Result: PASS/, output);
+      });
+    }
+  });
 });
 
 // The fixtures live in one file (supabase/tests/fixtures.psql); a file that builds its own would
@@ -66,18 +75,20 @@ Deno.test("pgTAP: every file begins with the shared fixtures and rolls back", as
 });
 
 Deno.test("supabase db lint: no error in the audio and public schemas", async () => {
-  const { code, output } = await run(`${ROOT}tools/node_modules/.bin/supabase`, [
-    "db",
-    "lint",
-    "--db-url",
-    testDbUrl(),
-    "--schema",
-    "audio,public",
-    "--level",
-    "warning",
-    "--fail-on",
-    "error",
-  ]);
+  const { code, output } = await withTestDatabase((url) =>
+    run(`${ROOT}tools/node_modules/.bin/supabase`, [
+      "db",
+      "lint",
+      "--db-url",
+      url,
+      "--schema",
+      "audio,public",
+      "--level",
+      "warning",
+      "--fail-on",
+      "error",
+    ])
+  );
   assert.equal(code, 0, output);
   assert.doesNotMatch(output, /"level":\s*"error"/, output);
 });

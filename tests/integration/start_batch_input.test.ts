@@ -4,7 +4,6 @@ import assert from "node:assert/strict";
 import {
   adminHeaders,
   assertBackgroundClean,
-  resetAudioState,
   startTestStack,
   type TestStack,
 } from "../helpers/stack.ts";
@@ -22,7 +21,6 @@ const uuid = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, "0
 Deno.test("start-batch: bad input is refused with the field named, and nothing changes", async () => {
   const stack = await startTestStack();
   try {
-    await resetAudioState(stack.sql);
     const [word] = await stack.sql`select id from public.words limit 1`;
     const before = await snapshot(stack);
     const admin = adminHeaders(stack);
@@ -139,7 +137,6 @@ Deno.test("start-batch: bad input is refused with the field named, and nothing c
 Deno.test("start-batch: a 10,000-id batch is accepted (the limit is inclusive)", async () => {
   const stack = await startTestStack();
   try {
-    await resetAudioState(stack.sql);
     const words = await stack.sql`select id from public.words`;
     // Repeat real ids to reach the limit: duplicates name the same words, so the batch has one
     // segment per (word, kind).
@@ -161,7 +158,6 @@ Deno.test("start-batch: a 10,000-id batch is accepted (the limit is inclusive)",
 Deno.test("cancel-batch and process-segments refuse bad callers and input", async () => {
   const stack = await startTestStack();
   try {
-    await resetAudioState(stack.sql);
     const admin = adminHeaders(stack);
     assert.equal((await stack.call("cancel-batch", { batchId: "x" }, admin)).status, 400);
     assert.equal((await stack.call("cancel-batch", { batchId: uuid(1) }, admin)).status, 404);

@@ -3,17 +3,15 @@
 // finishing segments of one batch: the one whose transaction started first commits last, with
 // the newest counters.
 import assert from "node:assert/strict";
-import { sql as connect } from "../helpers/pg.ts";
-import { resetAudioState, testDbUrl } from "../helpers/stack.ts";
+import { createBatch } from "../helpers/batches.ts";
+import { cloneTemplate, sql as connect } from "../helpers/pg.ts";
 
 Deno.test("a batch's updated_at follows commit order, not transaction start", async () => {
-  const sql = connect(testDbUrl());
+  const db = await cloneTemplate();
+  const sql = connect(db.url);
   try {
-    await resetAudioState(sql);
     const words = await sql`select id from public.words where grade = 4 order by word limit 2`;
-    const [batch] = await sql`select * from audio.create_batch(
-      p_word_ids => ${words.map((w) => w.id)}::uuid[], p_kinds => array['word'],
-      p_voice_id => 'voice-test', p_model_id => 'model-test', p_format => 'mp3')`;
+    const batch = await createBatch(sql, { wordIds: words.map((w) => w.id) });
     const segments = await sql`select id from public.audio_segments
       where batch_id = ${batch.batch_id} order by id`;
     assert.equal(segments.length, 2);
@@ -48,5 +46,6 @@ Deno.test("a batch's updated_at follows commit order, not transaction start", as
     );
   } finally {
     await sql.end({ timeout: 5 });
+    await db.drop();
   }
 });

@@ -1,7 +1,7 @@
 // A worker killed with SIGKILL mid-batch loses nothing: its leases and visibility timeouts run
 // out, another worker finishes its segments, and no word gets two word_audio rows.
 import assert from "node:assert/strict";
-import { resetAudioState, startTestStack, waitFor } from "../helpers/stack.ts";
+import { startTestStack, waitFor } from "../helpers/stack.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 // Short timeouts so the test waits seconds, not minutes: visibility = provider timeout + 5 s.
@@ -17,7 +17,6 @@ Deno.test("SIGKILL mid-batch: another worker finishes every segment, nothing dup
     standin: { latencyMeanMs: 250, latencySpread: 0.2 },
   });
   try {
-    await resetAudioState(stack.sql);
     const [batch] = await stack
       .sql`select * from audio.create_batch(p_grade => 2::smallint, p_kinds => array['word', 'definition'],
       p_voice_id => 'test-voice', p_model_id => 'sonic-2', p_format => 'wav-pcm_s16le-44100')`;

@@ -17,6 +17,7 @@ import {
   sampleBytes,
 } from "../../local/gateway/testkit/storage_contract.ts";
 import { randomSecret } from "../../local/gateway/keys.ts";
+import { createDatabase } from "../helpers/pg.ts";
 import { startGateway } from "../../local/gateway/server.ts";
 
 const ADMIN_URL = Deno.env.get("AQ_TEST_DB_URL");
@@ -26,36 +27,19 @@ interface DbFixture extends Fixture {
   sql: postgres.Sql;
 }
 
-function urlOf(database: string): string {
-  const url = new URL(ADMIN_URL!);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
-
 /** A fresh database with platform.sql and the two test buckets, and a gateway on it. */
 async function startDbFixture(): Promise<DbFixture> {
-  const database = `aq_gateway_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
-  const admin = postgres(ADMIN_URL!, { max: 1, onnotice: () => {} });
-  try {
-    await admin.unsafe(`create database ${database}`);
-  } finally {
-    await admin.end();
-  }
-  const sql = postgres(urlOf(database), { max: 2, onnotice: () => {} });
+  const database = await createDatabase();
+  const sql = postgres(database.url, { max: 2, onnotice: () => {} });
   const dropDatabase = async () => {
     await sql.end();
-    const a = postgres(ADMIN_URL!, { max: 1, onnotice: () => {} });
-    try {
-      await a.unsafe(`drop database if exists ${database} with (force)`);
-    } finally {
-      await a.end();
-    }
+    await database.drop();
   };
   try {
     await sql.unsafe(await Deno.readTextFile(PLATFORM_SQL));
     await sql`insert into storage.buckets (id, name, public)
               values (${PRIVATE_BUCKET}, ${PRIVATE_BUCKET}, false), (${PUBLIC_BUCKET}, ${PUBLIC_BUCKET}, true)`;
-    const fx = await startFixture({ dbUrl: urlOf(database) });
+    const fx = await startFixture({ dbUrl: database.url });
     return {
       ...fx,
       sql,

@@ -1,26 +1,24 @@
 // The Realtime stand-in (local/realtime) with the real client: supabase-js's
-// realtime-js against the local gateway, on the test cluster's database (AQ_TEST_DB_URL, with
-// the migrations and seed applied). Each test installs the stand-in's change triggers
-// (changes.sql + realtime_standin.install()) and removes them and its rows afterwards.
+// realtime-js against the local gateway, each test on a database of its own cloned from the
+// template (the migrations and the seed, with the stand-in's change triggers installed by
+// scripts/test), dropped afterwards.
 //
 // Ordering is what makes these tests deterministic without sleeps: changes are delivered in
 // commit order and each batch goes out in one turn of the server's event loop, so once a client
 // sees a later "sentinel" change it has everything before it, and a heartbeat round trip on
 // another socket afterwards flushes whatever that socket was sent.
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { createClient, type RealtimeChannel, type SupabaseClient } from "@supabase/supabase-js";
 import postgres from "postgres";
-import { localKeys, randomSecret, signUserJwt } from "../../local/gateway/keys.ts";
-import { type Gateway, startGateway } from "../../local/gateway/server.ts";
+import { randomSecret, signUserJwt } from "../../local/gateway/keys.ts";
+import type { Gateway } from "../../local/gateway/server.ts";
+import { startFixture as startGatewayFixture } from "../../local/gateway/testkit/fixture.ts";
+import { createBatch as queueBatch } from "../helpers/batches.ts";
+import { cloneTemplate } from "../helpers/pg.ts";
 import { type Realtime, startRealtime } from "../../local/realtime/server.ts";
 import { conditionHolds, parseFilter } from "../../local/realtime/filters.ts";
 import { waitFor as waitUntil } from "../helpers/stack.ts";
 
-const DB_URL = Deno.env.get("AQ_TEST_DB_URL");
-const CHANGES_SQL = fileURLToPath(
-  new URL("../../local/realtime/changes.sql", import.meta.url),
-);
 // Generous bounds for "eventually": the machine is shared and noisy; passing tests never wait this long.
 const WAIT_MS = 30_000;
 const BURST_WAIT_MS = 180_000;
@@ -55,54 +53,41 @@ async function waitFor(what: string, ok: () => boolean, timeoutMs = WAIT_MS): Pr
   await waitUntil(what, ok, timeoutMs, POLL_MS);
 }
 
-async function cleanRows(sql: postgres.Sql): Promise<void> {
-  await sql`truncate public.audio_batches cascade`;
-  await sql`select pgmq.purge_queue('audio_segments')`;
-}
-
-async function startFixture(): Promise<Fixture> {
-  const sql = postgres(DB_URL!, { max: 2, onnotice: () => {} });
-  await sql.unsafe(await Deno.readTextFile(CHANGES_SQL));
+// startFixture: a clone of the template, `prepare` run on it (e.g. a table's replica identity),
+// then the Realtime stand-in and the gateway fixture (keys, an admin's and a user's token) on it.
+async function startFixture(
+  opts: { prepare?: (sql: postgres.Sql) => Promise<unknown> } = {},
+): Promise<Fixture> {
+  const database = await cloneTemplate();
+  const sql = postgres(database.url, { max: 2, onnotice: () => {} });
+  await opts.prepare?.(sql);
+  // Triggers follow the tables' replica identity: install them after `prepare`.
   await sql`select realtime_standin.install()`;
-  await cleanRows(sql);
   const jwtSecret = randomSecret();
-  const { anonKey } = await localKeys(jwtSecret);
   const logs: string[] = [];
-  const rt = await startRealtime({ dbUrl: DB_URL!, jwtSecret, log: (l) => logs.push(l) });
-  const storageRoot = await Deno.makeTempDir({ prefix: "aq-realtime-" });
-  const gw = await startGateway({
-    port: 0,
+  const rt = await startRealtime({ dbUrl: database.url, jwtSecret, log: (l) => logs.push(l) });
+  const gateway = await startGatewayFixture({
     jwtSecret,
-    storageRoot,
-    dbUrl: DB_URL!,
-    functions: {},
+    dbUrl: database.url,
     realtime: rt.handler,
-    log: (l) => logs.push(l),
   });
-  const adminJwt = await signUserJwt(jwtSecret, {
-    sub: crypto.randomUUID(),
-    appMetadata: { role: "super_admin" },
-  });
-  const userJwt = await signUserJwt(jwtSecret, { sub: crypto.randomUUID() });
   const clients: SupabaseClient[] = [];
   return {
     sql,
     rt,
-    gw,
+    gw: gateway.gateway,
     jwtSecret,
-    anonKey,
-    adminJwt,
-    userJwt,
+    anonKey: gateway.anonKey,
+    adminJwt: gateway.adminJwt,
+    userJwt: gateway.userJwt,
     clients,
     logs,
     async close() {
       for (const c of clients) await c.removeAllChannels();
       await rt.close();
-      await gw.close();
-      await Deno.remove(storageRoot, { recursive: true });
-      await cleanRows(sql);
-      await sql`select realtime_standin.uninstall()`;
+      await gateway.close();
       await sql.end();
+      await database.drop();
     },
   };
 }
@@ -146,13 +131,12 @@ function heartbeat(sb: SupabaseClient): Promise<void> {
   });
 }
 
+// A batch of every kind for a grade's words (the rows whose changes the tests watch).
 async function createBatch(
   sql: postgres.Sql,
   grade: number,
 ): Promise<{ id: string; total: number }> {
-  const [row] = await sql<{ batch_id: string; total: number }[]>`
-    select * from audio.create_batch(p_grade => ${grade}::smallint, p_voice_id => 'v',
-      p_model_id => 'm', p_format => 'wav-pcm_s16le-44100')`;
+  const row = await queueBatch(sql, { grade }, { kinds: ["word", "definition", "sentence"] });
   return { id: row.batch_id, total: row.total };
 }
 
@@ -177,23 +161,66 @@ async function settle(sql: postgres.Sql, batchId: string, got: Change[]): Promis
   got.length = 0;
 }
 
-if (!DB_URL) {
-  Deno.test("realtime stand-in: AQ_TEST_DB_URL is required", () => {
-    throw new Error(
-      "AQ_TEST_DB_URL is not set: run scripts/test, or export the admin URL of a cluster with " +
-        "the migrations and seed applied (see scripts/lib/database.sh db_prepare)",
+Deno.test("admin with a batch_id filter gets that batch's UPDATEs, not another batch's", async () => {
+  const fx = await startFixture();
+  try {
+    const a = await createBatch(fx.sql, 1);
+    const b = await createBatch(fx.sql, 2);
+    const sb = await client(fx, () => fx.adminJwt);
+    const got: Change[] = [];
+    await subscribed(
+      sb.channel("batch-a").on(
+        "postgres_changes",
+        {
+          event: "UPDATE",
+          schema: "public",
+          table: "audio_segments",
+          filter: `batch_id=eq.${a.id}`,
+        },
+        (p) => got.push(p as unknown as Change),
+      ),
     );
-  });
-} else {
-  Deno.test("admin with a batch_id filter gets that batch's UPDATEs, not another batch's", async () => {
-    const fx = await startFixture();
+    await settle(fx.sql, a.id, got);
+    await fx.sql`update public.audio_segments set status = 'generating'
+                 where batch_id in (${a.id}, ${b.id})`;
+    const marker = await sentinel(fx.sql, a.id);
+    await waitFor("the sentinel", () => got.some(isSentinel(marker)));
+
+    const updates = got.filter((c) => !isSentinel(marker)(c));
+    assert.equal(updates.length, a.total, "one UPDATE per segment of batch A");
+    assert.ok(updates.every((c) => c.new.batch_id === a.id), "only batch A's rows");
+    const ids = new Set(updates.map((c) => c.new.id));
+    assert.equal(ids.size, a.total, "every segment once");
+    const first = updates[0];
+    assert.equal(first.eventType, "UPDATE");
+    assert.equal(first.schema, "public");
+    assert.equal(first.table, "audio_segments");
+    assert.equal(first.new.status, "generating");
+    assert.equal(typeof first.new.id, "number", "int8 arrives as a number");
+    assert.match(first.commit_timestamp, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    // Default REPLICA IDENTITY: Supabase's WAL has no old row for an UPDATE of non-key columns.
+    assert.deepEqual(first.old, {});
+    assert.equal(first.errors, null);
+    const [row] = await fx.sql`select * from public.audio_segments where id = ${first.new
+      .id as number}`;
+    assert.equal(first.new.text, row.text);
+    assert.equal(first.new.word_id, row.word_id);
+  } finally {
+    await fx.close();
+  }
+});
+
+Deno.test("REPLICA IDENTITY FULL: UPDATE events carry the whole old row", async () => {
+  {
+    const fx = await startFixture({
+      prepare: (sql) => sql`alter table public.audio_segments replica identity full`,
+    });
     try {
       const a = await createBatch(fx.sql, 1);
-      const b = await createBatch(fx.sql, 2);
       const sb = await client(fx, () => fx.adminJwt);
       const got: Change[] = [];
       await subscribed(
-        sb.channel("batch-a").on(
+        sb.channel("full").on(
           "postgres_changes",
           {
             event: "UPDATE",
@@ -205,485 +232,429 @@ if (!DB_URL) {
         ),
       );
       await settle(fx.sql, a.id, got);
-      await fx.sql`update public.audio_segments set status = 'generating'
-                   where batch_id in (${a.id}, ${b.id})`;
-      const marker = await sentinel(fx.sql, a.id);
-      await waitFor("the sentinel", () => got.some(isSentinel(marker)));
-
-      const updates = got.filter((c) => !isSentinel(marker)(c));
-      assert.equal(updates.length, a.total, "one UPDATE per segment of batch A");
-      assert.ok(updates.every((c) => c.new.batch_id === a.id), "only batch A's rows");
-      const ids = new Set(updates.map((c) => c.new.id));
-      assert.equal(ids.size, a.total, "every segment once");
-      const first = updates[0];
-      assert.equal(first.eventType, "UPDATE");
-      assert.equal(first.schema, "public");
-      assert.equal(first.table, "audio_segments");
-      assert.equal(first.new.status, "generating");
-      assert.equal(typeof first.new.id, "number", "int8 arrives as a number");
-      assert.match(first.commit_timestamp, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
-      // Default REPLICA IDENTITY: Supabase's WAL has no old row for an UPDATE of non-key columns.
-      assert.deepEqual(first.old, {});
-      assert.equal(first.errors, null);
-      const [row] = await fx.sql`select * from public.audio_segments where id = ${first.new
-        .id as number}`;
-      assert.equal(first.new.text, row.text);
-      assert.equal(first.new.word_id, row.word_id);
-    } finally {
-      await fx.close();
-    }
-  });
-
-  Deno.test("REPLICA IDENTITY FULL: UPDATE events carry the whole old row", async () => {
-    const sql = postgres(DB_URL!, { max: 1, onnotice: () => {} });
-    await sql`alter table public.audio_segments replica identity full`;
-    try {
-      const fx = await startFixture();
-      try {
-        const a = await createBatch(fx.sql, 1);
-        const sb = await client(fx, () => fx.adminJwt);
-        const got: Change[] = [];
-        await subscribed(
-          sb.channel("full").on(
-            "postgres_changes",
-            {
-              event: "UPDATE",
-              schema: "public",
-              table: "audio_segments",
-              filter: `batch_id=eq.${a.id}`,
-            },
-            (p) => got.push(p as unknown as Change),
-          ),
-        );
-        await settle(fx.sql, a.id, got);
-        await fx.sql`update public.audio_segments set status = 'generating', attempts = 1
-                     where batch_id = ${a.id}`;
-        await waitFor("all updates", () => got.length >= a.total);
-        assert.equal(got.length, a.total);
-        for (const c of got) {
-          assert.equal(c.old.status, "queued");
-          assert.equal(c.old.attempts, 0);
-          assert.equal(c.new.status, "generating");
-          assert.equal(c.new.attempts, 1);
-          assert.equal(c.old.id, c.new.id);
-          assert.equal(c.old.text, c.new.text);
-        }
-      } finally {
-        await fx.close();
+      await fx.sql`update public.audio_segments set status = 'generating', attempts = 1
+                   where batch_id = ${a.id}`;
+      await waitFor("all updates", () => got.length >= a.total);
+      assert.equal(got.length, a.total);
+      for (const c of got) {
+        assert.equal(c.old.status, "queued");
+        assert.equal(c.old.attempts, 0);
+        assert.equal(c.new.status, "generating");
+        assert.equal(c.new.attempts, 1);
+        assert.equal(c.old.id, c.new.id);
+        assert.equal(c.old.text, c.new.text);
       }
     } finally {
-      await sql`alter table public.audio_segments replica identity default`;
-      await sql.end();
-    }
-  });
-
-  Deno.test("INSERT and DELETE events, with an in filter and key-only old rows under RLS", async () => {
-    const fx = await startFixture();
-    try {
-      const sb = await client(fx, () => fx.adminJwt);
-      const batches: Change[] = [];
-      const segments: Change[] = [];
-      await subscribed(
-        sb.channel("inserts")
-          .on(
-            "postgres_changes",
-            { event: "*", schema: "public", table: "audio_batches" },
-            (p) => batches.push(p as unknown as Change),
-          )
-          .on(
-            "postgres_changes",
-            {
-              event: "INSERT",
-              schema: "public",
-              table: "audio_segments",
-              filter: "kind=in.(word,sentence)",
-            },
-            (p) => segments.push(p as unknown as Change),
-          ),
-      );
-      const a = await createBatch(fx.sql, 1);
-      // RLS is checked when the change is delivered, against the row as it is then (as on
-      // Supabase): delete only once the INSERTs are through, or they would find no row.
-      await waitFor("the batch's INSERT", () => batches.some((c) => c.eventType === "INSERT"));
-      await waitFor("the segments' INSERTs", () => segments.length >= (a.total / 3) * 2);
-      await fx.sql`delete from public.audio_batches where id = ${a.id}`;
-      await waitFor("the batch's DELETE", () => batches.some((c) => c.eventType === "DELETE"));
-
-      const inserted = batches.find((c) => c.eventType === "INSERT");
-      assert.ok(inserted, "an INSERT for the batch");
-      assert.equal(inserted.new.id, a.id);
-      assert.equal(inserted.new.status, "queued");
-      assert.deepEqual(
-        inserted.new.kinds,
-        ["word", "definition", "sentence"],
-        "arrays arrive as arrays",
-      );
-      assert.deepEqual(inserted.old, {});
-      const deleted = batches.filter((c) => c.eventType === "DELETE");
-      assert.equal(deleted.length, 1);
-      assert.deepEqual(deleted[0].old, { id: a.id }, "RLS table: DELETE carries only the key");
-      assert.deepEqual(deleted[0].new, {});
-
-      assert.equal(
-        segments.length,
-        (a.total / 3) * 2,
-        "word and sentence segments, no definitions",
-      );
-      assert.ok(segments.every((c) => c.eventType === "INSERT" && c.new.kind !== "definition"));
-      assert.ok(segments.every((c) => c.new.batch_id === a.id));
-    } finally {
       await fx.close();
     }
-  });
+  }
+});
 
-  Deno.test("RLS: a non-admin user receives nothing, an admin on the same config does", async () => {
-    const fx = await startFixture();
-    try {
-      const a = await createBatch(fx.sql, 1);
-      const binding = {
-        event: "*",
-        schema: "public",
-        table: "audio_segments",
-        filter: `batch_id=eq.${a.id}`,
-      } as const;
-      const adminClient = await client(fx, () => fx.adminJwt);
-      const userClient = await client(fx, () => fx.userJwt);
-      const anonClient = await client(fx, () => fx.anonKey);
-      const forAdmin: Change[] = [];
-      const forUser: Change[] = [];
-      const forAnon: Change[] = [];
-      await subscribed(
-        adminClient.channel("rls").on(
+Deno.test("INSERT and DELETE events, with an in filter and key-only old rows under RLS", async () => {
+  const fx = await startFixture();
+  try {
+    const sb = await client(fx, () => fx.adminJwt);
+    const batches: Change[] = [];
+    const segments: Change[] = [];
+    await subscribed(
+      sb.channel("inserts")
+        .on(
           "postgres_changes",
-          binding,
-          (p) => forAdmin.push(p as unknown as Change),
-        ),
-      );
-      await subscribed(
-        userClient.channel("rls").on(
+          { event: "*", schema: "public", table: "audio_batches" },
+          (p) => batches.push(p as unknown as Change),
+        )
+        .on(
           "postgres_changes",
-          binding,
-          (p) => forUser.push(p as unknown as Change),
+          {
+            event: "INSERT",
+            schema: "public",
+            table: "audio_segments",
+            filter: "kind=in.(word,sentence)",
+          },
+          (p) => segments.push(p as unknown as Change),
         ),
-      );
-      await subscribed(
-        anonClient.channel("rls").on(
-          "postgres_changes",
-          binding,
-          (p) => forAnon.push(p as unknown as Change),
-        ),
-      );
+    );
+    const a = await createBatch(fx.sql, 1);
+    // RLS is checked when the change is delivered, against the row as it is then (as on
+    // Supabase): delete only once the INSERTs are through, or they would find no row.
+    await waitFor("the batch's INSERT", () => batches.some((c) => c.eventType === "INSERT"));
+    await waitFor("the segments' INSERTs", () => segments.length >= (a.total / 3) * 2);
+    await fx.sql`delete from public.audio_batches where id = ${a.id}`;
+    await waitFor("the batch's DELETE", () => batches.some((c) => c.eventType === "DELETE"));
 
-      await settle(fx.sql, a.id, forAdmin);
-      const sentBefore = fx.rt.stats().sent;
-      await fx.sql`update public.audio_segments set status = 'generating' where batch_id = ${a.id}`;
-      const marker = await sentinel(fx.sql, a.id);
-      await waitFor("the admin's sentinel", () => forAdmin.some(isSentinel(marker)));
-      await heartbeat(userClient);
-      await heartbeat(anonClient);
+    const inserted = batches.find((c) => c.eventType === "INSERT");
+    assert.ok(inserted, "an INSERT for the batch");
+    assert.equal(inserted.new.id, a.id);
+    assert.equal(inserted.new.status, "queued");
+    assert.deepEqual(
+      inserted.new.kinds,
+      ["word", "definition", "sentence"],
+      "arrays arrive as arrays",
+    );
+    assert.deepEqual(inserted.old, {});
+    const deleted = batches.filter((c) => c.eventType === "DELETE");
+    assert.equal(deleted.length, 1);
+    assert.deepEqual(deleted[0].old, { id: a.id }, "RLS table: DELETE carries only the key");
+    assert.deepEqual(deleted[0].new, {});
 
-      assert.equal(forAdmin.length, a.total + 1);
-      assert.equal(forUser.length, 0, "authenticated without super_admin: RLS hides every row");
-      assert.equal(forAnon.length, 0, "anon has no SELECT on audio_segments");
-      assert.equal(fx.rt.stats().sent - sentBefore, a.total + 1, "nothing sent to the others");
-      assert.equal(fx.rt.stats().connections, 3);
-      assert.equal(fx.rt.stats().channels, 3);
-    } finally {
-      await fx.close();
-    }
-  });
+    assert.equal(
+      segments.length,
+      (a.total / 3) * 2,
+      "word and sentence segments, no definitions",
+    );
+    assert.ok(segments.every((c) => c.eventType === "INSERT" && c.new.kind !== "definition"));
+    assert.ok(segments.every((c) => c.new.batch_id === a.id));
+  } finally {
+    await fx.close();
+  }
+});
 
-  Deno.test("heartbeats are answered", async () => {
-    const fx = await startFixture();
-    try {
-      const sb = await client(fx, () => fx.adminJwt);
-      await subscribed(sb.channel("hb"));
-      await heartbeat(sb);
-      await heartbeat(sb);
-      assert.equal(fx.rt.stats().connections, 1);
-    } finally {
-      await fx.close();
-    }
-  });
+Deno.test("RLS: a non-admin user receives nothing, an admin on the same config does", async () => {
+  const fx = await startFixture();
+  try {
+    const a = await createBatch(fx.sql, 1);
+    const binding = {
+      event: "*",
+      schema: "public",
+      table: "audio_segments",
+      filter: `batch_id=eq.${a.id}`,
+    } as const;
+    const adminClient = await client(fx, () => fx.adminJwt);
+    const userClient = await client(fx, () => fx.userJwt);
+    const anonClient = await client(fx, () => fx.anonKey);
+    const forAdmin: Change[] = [];
+    const forUser: Change[] = [];
+    const forAnon: Change[] = [];
+    await subscribed(
+      adminClient.channel("rls").on(
+        "postgres_changes",
+        binding,
+        (p) => forAdmin.push(p as unknown as Change),
+      ),
+    );
+    await subscribed(
+      userClient.channel("rls").on(
+        "postgres_changes",
+        binding,
+        (p) => forUser.push(p as unknown as Change),
+      ),
+    );
+    await subscribed(
+      anonClient.channel("rls").on(
+        "postgres_changes",
+        binding,
+        (p) => forAnon.push(p as unknown as Change),
+      ),
+    );
 
-  Deno.test("swapping the access token from a non-admin to an admin starts delivery", async () => {
-    const fx = await startFixture();
-    try {
-      const a = await createBatch(fx.sql, 1);
-      const binding = {
+    await settle(fx.sql, a.id, forAdmin);
+    const sentBefore = fx.rt.stats().sent;
+    await fx.sql`update public.audio_segments set status = 'generating' where batch_id = ${a.id}`;
+    const marker = await sentinel(fx.sql, a.id);
+    await waitFor("the admin's sentinel", () => forAdmin.some(isSentinel(marker)));
+    await heartbeat(userClient);
+    await heartbeat(anonClient);
+
+    assert.equal(forAdmin.length, a.total + 1);
+    assert.equal(forUser.length, 0, "authenticated without super_admin: RLS hides every row");
+    assert.equal(forAnon.length, 0, "anon has no SELECT on audio_segments");
+    assert.equal(fx.rt.stats().sent - sentBefore, a.total + 1, "nothing sent to the others");
+    assert.equal(fx.rt.stats().connections, 3);
+    assert.equal(fx.rt.stats().channels, 3);
+  } finally {
+    await fx.close();
+  }
+});
+
+Deno.test("heartbeats are answered", async () => {
+  const fx = await startFixture();
+  try {
+    const sb = await client(fx, () => fx.adminJwt);
+    await subscribed(sb.channel("hb"));
+    await heartbeat(sb);
+    await heartbeat(sb);
+    assert.equal(fx.rt.stats().connections, 1);
+  } finally {
+    await fx.close();
+  }
+});
+
+Deno.test("swapping the access token from a non-admin to an admin starts delivery", async () => {
+  const fx = await startFixture();
+  try {
+    const a = await createBatch(fx.sql, 1);
+    const binding = {
+      event: "UPDATE",
+      schema: "public",
+      table: "audio_segments",
+      filter: `batch_id=eq.${a.id}`,
+    } as const;
+    // An admin on another socket shows when the server has handled a change.
+    const observer = await client(fx, () => fx.adminJwt);
+    const observed: Change[] = [];
+    await subscribed(
+      observer.channel("swap").on(
+        "postgres_changes",
+        binding,
+        (p) => observed.push(p as unknown as Change),
+      ),
+    );
+    let token = fx.userJwt;
+    const sb = await client(fx, () => token);
+    const got: Change[] = [];
+    const system: { status: string; message: string }[] = [];
+    await subscribed(
+      sb.channel("swap")
+        .on("postgres_changes", binding, (p) => got.push(p as unknown as Change))
+        .on("system", {}, (p) => system.push(p as { status: string; message: string })),
+    );
+    await waitFor("the subscribe confirmation", () => system.length >= 1);
+    await settle(fx.sql, a.id, observed);
+    const first = await sentinel(fx.sql, a.id);
+    await waitFor("the observer's event", () => observed.some(isSentinel(first)));
+    await heartbeat(sb);
+    assert.equal(got.length, 0, "nothing for the non-admin token");
+
+    token = fx.adminJwt;
+    await sb.realtime.setAuth();
+    await waitFor("the re-subscribe confirmation", () => system.length >= 2);
+    assert.ok(system.every((s) => s.status === "ok"), JSON.stringify(system));
+    const second = await sentinel(fx.sql, a.id);
+    await waitFor("an event for the admin token", () => got.some(isSentinel(second)));
+    assert.equal(got.length, 1);
+  } finally {
+    await fx.close();
+  }
+});
+
+Deno.test("after dropAll() the client reconnects, rejoins and events flow again", async () => {
+  const fx = await startFixture();
+  try {
+    const a = await createBatch(fx.sql, 1);
+    const sb = await client(fx, () => fx.adminJwt);
+    const got: Change[] = [];
+    const statuses: string[] = [];
+    await subscribed(
+      sb.channel("drop").on("postgres_changes", {
         event: "UPDATE",
         schema: "public",
         table: "audio_segments",
         filter: `batch_id=eq.${a.id}`,
-      } as const;
-      // An admin on another socket shows when the server has handled a change.
-      const observer = await client(fx, () => fx.adminJwt);
-      const observed: Change[] = [];
-      await subscribed(
-        observer.channel("swap").on(
-          "postgres_changes",
-          binding,
-          (p) => observed.push(p as unknown as Change),
-        ),
-      );
-      let token = fx.userJwt;
-      const sb = await client(fx, () => token);
-      const got: Change[] = [];
-      const system: { status: string; message: string }[] = [];
-      await subscribed(
-        sb.channel("swap")
-          .on("postgres_changes", binding, (p) => got.push(p as unknown as Change))
-          .on("system", {}, (p) => system.push(p as { status: string; message: string })),
-      );
-      await waitFor("the subscribe confirmation", () => system.length >= 1);
-      await settle(fx.sql, a.id, observed);
-      const first = await sentinel(fx.sql, a.id);
-      await waitFor("the observer's event", () => observed.some(isSentinel(first)));
-      await heartbeat(sb);
-      assert.equal(got.length, 0, "nothing for the non-admin token");
+      }, (p) => got.push(p as unknown as Change)),
+      statuses,
+    );
+    await settle(fx.sql, a.id, got);
+    const before = await sentinel(fx.sql, a.id);
+    await waitFor("an event before the drop", () => got.some(isSentinel(before)));
 
-      token = fx.adminJwt;
-      await sb.realtime.setAuth();
-      await waitFor("the re-subscribe confirmation", () => system.length >= 2);
-      assert.ok(system.every((s) => s.status === "ok"), JSON.stringify(system));
-      const second = await sentinel(fx.sql, a.id);
-      await waitFor("an event for the admin token", () => got.some(isSentinel(second)));
-      assert.equal(got.length, 1);
-    } finally {
-      await fx.close();
-    }
-  });
+    fx.rt.dropAll();
+    assert.equal(fx.rt.stats().connections, 0);
+    await waitFor(
+      "the rejoin",
+      () => fx.rt.stats().channels === 1 && statuses.filter((s) => s === "SUBSCRIBED").length >= 2,
+    );
+    const after = await sentinel(fx.sql, a.id);
+    await waitFor("an event after the reconnect", () => got.some(isSentinel(after)));
+    assert.equal(got.length, 2);
+  } finally {
+    await fx.close();
+  }
+});
 
-  Deno.test("after dropAll() the client reconnects, rejoins and events flow again", async () => {
-    const fx = await startFixture();
-    try {
-      const a = await createBatch(fx.sql, 1);
-      const sb = await client(fx, () => fx.adminJwt);
-      const got: Change[] = [];
-      const statuses: string[] = [];
-      await subscribed(
-        sb.channel("drop").on("postgres_changes", {
-          event: "UPDATE",
-          schema: "public",
-          table: "audio_segments",
-          filter: `batch_id=eq.${a.id}`,
-        }, (p) => got.push(p as unknown as Change)),
-        statuses,
-      );
-      await settle(fx.sql, a.id, got);
-      const before = await sentinel(fx.sql, a.id);
-      await waitFor("an event before the drop", () => got.some(isSentinel(before)));
+Deno.test("rows too large for a NOTIFY payload are read back by key", async () => {
+  const fx = await startFixture();
+  try {
+    const a = await createBatch(fx.sql, 1);
+    const sb = await client(fx, () => fx.adminJwt);
+    const got: Change[] = [];
+    await subscribed(
+      sb.channel("big").on("postgres_changes", {
+        event: "*",
+        schema: "public",
+        table: "audio_segments",
+        filter: `batch_id=eq.${a.id}`,
+      }, (p) => got.push(p as unknown as Change)),
+    );
+    await settle(fx.sql, a.id, got);
+    // 9,000 bytes of text: the trigger's payload would pass PostgreSQL's 8,000-byte limit.
+    const long = "x".repeat(9_000);
+    const [row] = await fx.sql<{ id: string }[]>`
+      update public.audio_segments set text = ${long}
+      where id = (select max(id) from public.audio_segments where batch_id = ${a.id})
+      returning id`;
+    await waitFor("the large UPDATE", () => got.length === 1);
+    assert.equal(got[0].eventType, "UPDATE");
+    assert.equal(got[0].new.id, Number(row.id));
+    assert.equal(got[0].new.text, long, "the row as read back");
+    assert.equal(got[0].new.batch_id, a.id);
+    assert.equal(got[0].errors, null);
+  } finally {
+    await fx.close();
+  }
+});
 
-      fx.rt.dropAll();
-      assert.equal(fx.rt.stats().connections, 0);
-      await waitFor(
-        "the rejoin",
-        () =>
-          fx.rt.stats().channels === 1 && statuses.filter((s) => s === "SUBSCRIBED").length >= 2,
-      );
-      const after = await sentinel(fx.sql, a.id);
-      await waitFor("an event after the reconnect", () => got.some(isSentinel(after)));
-      assert.equal(got.length, 2);
-    } finally {
-      await fx.close();
-    }
-  });
+Deno.test(`a burst of ${BURST_SEGMENTS} updates in one statement arrives complete`, async () => {
+  const fx = await startFixture();
+  try {
+    const [batch] = await fx.sql<{ id: string }[]>`
+      insert into public.audio_batches (status, total, voice_id, model_id, format, kinds)
+      values ('running', ${BURST_SEGMENTS}, 'v', 'm', 'wav-pcm_s16le-44100', '{word}')
+      returning id`;
+    await fx.sql`
+      insert into public.audio_segments (batch_id, word_id, kind, text, text_hash, voice_id, model_id, format)
+      select ${batch.id}, (select id from public.words order by id limit 1), 'word', 'w' || g, 'h' || g,
+             'v', 'm', 'wav-pcm_s16le-44100'
+      from generate_series(1, ${BURST_SEGMENTS}) g`;
+    const sb = await client(fx, () => fx.adminJwt);
+    const ids = new Set<unknown>();
+    await subscribed(
+      sb.channel("burst").on("postgres_changes", {
+        event: "UPDATE",
+        schema: "public",
+        table: "audio_segments",
+        filter: `batch_id=eq.${batch.id}`,
+      }, (p) => {
+        const c = p as unknown as Change;
+        if (c.new.status === "generating") ids.add(c.new.id);
+      }),
+    );
+    await fx
+      .sql`update public.audio_segments set status = 'generating' where batch_id = ${batch.id}`;
+    await waitFor(`${BURST_SEGMENTS} events`, () => ids.size === BURST_SEGMENTS, BURST_WAIT_MS);
+    assert.equal(ids.size, BURST_SEGMENTS);
+  } finally {
+    await fx.close();
+  }
+});
 
-  Deno.test("rows too large for a NOTIFY payload are read back by key", async () => {
-    const fx = await startFixture();
-    try {
-      const a = await createBatch(fx.sql, 1);
-      const sb = await client(fx, () => fx.adminJwt);
-      const got: Change[] = [];
-      await subscribed(
-        sb.channel("big").on("postgres_changes", {
-          event: "*",
-          schema: "public",
-          table: "audio_segments",
-          filter: `batch_id=eq.${a.id}`,
-        }, (p) => got.push(p as unknown as Change)),
-      );
-      await settle(fx.sql, a.id, got);
-      // 9,000 bytes of text: the trigger's payload would pass PostgreSQL's 8,000-byte limit.
-      const long = "x".repeat(9_000);
-      const [row] = await fx.sql<{ id: string }[]>`
-        update public.audio_segments set text = ${long}
-        where id = (select max(id) from public.audio_segments where batch_id = ${a.id})
-        returning id`;
-      await waitFor("the large UPDATE", () => got.length === 1);
-      assert.equal(got[0].eventType, "UPDATE");
-      assert.equal(got[0].new.id, Number(row.id));
-      assert.equal(got[0].new.text, long, "the row as read back");
-      assert.equal(got[0].new.batch_id, a.id);
-      assert.equal(got[0].errors, null);
-    } finally {
-      await fx.close();
-    }
-  });
+Deno.test("raw protocol, vsn 1.0.0: 401 for a bad apikey, join, heartbeat, errors, leave", async () => {
+  const fx = await startFixture();
+  const frames: Record<string, unknown>[] = [];
+  let ws: WebSocket | null = null;
+  try {
+    const base = `${fx.gw.url}/realtime/v1/websocket`;
+    const bad = await fetch(`${base}?apikey=not-a-jwt&vsn=1.0.0`);
+    assert.equal(bad.status, 401);
+    assert.match(((await bad.json()) as { message: string }).message, /apikey/);
+    const user = await fetch(`${base}?apikey=${fx.userJwt}&vsn=1.0.0`);
+    assert.equal(user.status, 401, "a user token is not an apikey");
+    await user.body?.cancel();
 
-  Deno.test(`a burst of ${BURST_SEGMENTS} updates in one statement arrives complete`, async () => {
-    const fx = await startFixture();
-    try {
-      const [batch] = await fx.sql<{ id: string }[]>`
-        insert into public.audio_batches (status, total, voice_id, model_id, format, kinds)
-        values ('running', ${BURST_SEGMENTS}, 'v', 'm', 'wav-pcm_s16le-44100', '{word}')
-        returning id`;
-      await fx.sql`
-        insert into public.audio_segments (batch_id, word_id, kind, text, text_hash, voice_id, model_id, format)
-        select ${batch.id}, (select id from public.words order by id limit 1), 'word', 'w' || g, 'h' || g,
-               'v', 'm', 'wav-pcm_s16le-44100'
-        from generate_series(1, ${BURST_SEGMENTS}) g`;
-      const sb = await client(fx, () => fx.adminJwt);
-      const ids = new Set<unknown>();
-      await subscribed(
-        sb.channel("burst").on("postgres_changes", {
-          event: "UPDATE",
-          schema: "public",
-          table: "audio_segments",
-          filter: `batch_id=eq.${batch.id}`,
-        }, (p) => {
-          const c = p as unknown as Change;
-          if (c.new.status === "generating") ids.add(c.new.id);
-        }),
-      );
-      await fx
-        .sql`update public.audio_segments set status = 'generating' where batch_id = ${batch.id}`;
-      await waitFor(`${BURST_SEGMENTS} events`, () => ids.size === BURST_SEGMENTS, BURST_WAIT_MS);
-      assert.equal(ids.size, BURST_SEGMENTS);
-    } finally {
-      await fx.close();
-    }
-  });
-
-  Deno.test("raw protocol, vsn 1.0.0: 401 for a bad apikey, join, heartbeat, errors, leave", async () => {
-    const fx = await startFixture();
-    const frames: Record<string, unknown>[] = [];
-    let ws: WebSocket | null = null;
-    try {
-      const base = `${fx.gw.url}/realtime/v1/websocket`;
-      const bad = await fetch(`${base}?apikey=not-a-jwt&vsn=1.0.0`);
-      assert.equal(bad.status, 401);
-      assert.match(((await bad.json()) as { message: string }).message, /apikey/);
-      const user = await fetch(`${base}?apikey=${fx.userJwt}&vsn=1.0.0`);
-      assert.equal(user.status, 401, "a user token is not an apikey");
-      await user.body?.cancel();
-
-      ws = new WebSocket(`${base.replace("http", "ws")}?apikey=${fx.anonKey}&vsn=1.0.0`);
-      const socket = ws;
-      socket.onmessage = (ev) => frames.push(JSON.parse(ev.data as string));
-      await new Promise((resolve, reject) => {
-        socket.onopen = resolve;
-        socket.onerror = reject;
-      });
-      const send = (msg: Record<string, unknown>) => socket.send(JSON.stringify(msg));
-      const reply = async (ref: string) => {
-        await waitFor(`reply ${ref}`, () => frames.some((f) => f.ref === ref));
-        return frames.find((f) => f.ref === ref) as {
-          topic: string;
-          payload: { status: string; response: Record<string, unknown> };
-        };
+    ws = new WebSocket(`${base.replace("http", "ws")}?apikey=${fx.anonKey}&vsn=1.0.0`);
+    const socket = ws;
+    socket.onmessage = (ev) => frames.push(JSON.parse(ev.data as string));
+    await new Promise((resolve, reject) => {
+      socket.onopen = resolve;
+      socket.onerror = reject;
+    });
+    const send = (msg: Record<string, unknown>) => socket.send(JSON.stringify(msg));
+    const reply = async (ref: string) => {
+      await waitFor(`reply ${ref}`, () => frames.some((f) => f.ref === ref));
+      return frames.find((f) => f.ref === ref) as {
+        topic: string;
+        payload: { status: string; response: Record<string, unknown> };
       };
+    };
 
-      send({ topic: "phoenix", event: "heartbeat", payload: {}, ref: "1", join_ref: null });
-      assert.deepEqual((await reply("1")).payload, { status: "ok", response: {} });
+    send({ topic: "phoenix", event: "heartbeat", payload: {}, ref: "1", join_ref: null });
+    assert.deepEqual((await reply("1")).payload, { status: "ok", response: {} });
 
-      send({
-        topic: "realtime:raw",
-        event: "phx_join",
-        ref: "2",
-        join_ref: "2",
-        payload: {
-          config: {
-            postgres_changes: [
-              {
-                event: "UPDATE",
-                schema: "public",
-                table: "audio_segments",
-                filter: "attempts=gte.1",
-              },
-              { event: "*", schema: "public", table: "audio_segments", filter: "text=like.%a%" },
-              { event: "*", schema: "public", table: "words" },
-            ],
-          },
-          access_token: fx.adminJwt,
+    send({
+      topic: "realtime:raw",
+      event: "phx_join",
+      ref: "2",
+      join_ref: "2",
+      payload: {
+        config: {
+          postgres_changes: [
+            {
+              event: "UPDATE",
+              schema: "public",
+              table: "audio_segments",
+              filter: "attempts=gte.1",
+            },
+            { event: "*", schema: "public", table: "audio_segments", filter: "text=like.%a%" },
+            { event: "*", schema: "public", table: "words" },
+          ],
         },
-      });
-      const joined = await reply("2");
-      assert.equal(joined.payload.status, "ok");
-      const bindings = joined.payload.response.postgres_changes as Record<string, unknown>[];
-      assert.equal(bindings.length, 3);
-      assert.equal(bindings[0].filter, "attempts=gte.1", "params are echoed");
-      assert.ok(bindings.every((b) => typeof b.id === "number"));
-      await waitFor(
-        "system messages",
-        () => frames.filter((f) => f.event === "system").length >= 3,
-      );
-      const system = frames.filter((f) => f.event === "system").map((f) =>
-        f.payload as Record<string, string>
-      );
-      assert.ok(system.some((s) => s.status === "error" && /operator "like"/.test(s.message)));
-      assert.ok(system.some((s) => s.status === "error" && /not in publication/.test(s.message)));
-      assert.ok(system.some((s) => s.status === "ok" && s.message === "Subscribed to PostgreSQL"));
+        access_token: fx.adminJwt,
+      },
+    });
+    const joined = await reply("2");
+    assert.equal(joined.payload.status, "ok");
+    const bindings = joined.payload.response.postgres_changes as Record<string, unknown>[];
+    assert.equal(bindings.length, 3);
+    assert.equal(bindings[0].filter, "attempts=gte.1", "params are echoed");
+    assert.ok(bindings.every((b) => typeof b.id === "number"));
+    await waitFor(
+      "system messages",
+      () => frames.filter((f) => f.event === "system").length >= 3,
+    );
+    const system = frames.filter((f) => f.event === "system").map((f) =>
+      f.payload as Record<string, string>
+    );
+    assert.ok(system.some((s) => s.status === "error" && /operator "like"/.test(s.message)));
+    assert.ok(system.some((s) => s.status === "error" && /not in publication/.test(s.message)));
+    assert.ok(system.some((s) => s.status === "ok" && s.message === "Subscribed to PostgreSQL"));
 
-      send({
-        topic: "realtime:other",
-        event: "access_token",
-        ref: "3",
-        join_ref: null,
-        payload: {},
-      });
-      assert.equal((await reply("3")).payload.status, "error", "unmatched topic");
+    send({
+      topic: "realtime:other",
+      event: "access_token",
+      ref: "3",
+      join_ref: null,
+      payload: {},
+    });
+    assert.equal((await reply("3")).payload.status, "error", "unmatched topic");
 
-      const expired = await signUserJwt(fx.jwtSecret, {
-        sub: crypto.randomUUID(),
-        expiresInS: -60,
-      });
-      send({
-        topic: "realtime:late",
-        event: "phx_join",
-        ref: "4",
-        join_ref: "4",
-        payload: { config: {}, access_token: expired },
-      });
-      const refused = await reply("4");
-      assert.equal(refused.payload.status, "error");
-      assert.match(String(refused.payload.response.reason), /InvalidJWTToken: Token has expired/);
+    const expired = await signUserJwt(fx.jwtSecret, {
+      sub: crypto.randomUUID(),
+      expiresInS: -60,
+    });
+    send({
+      topic: "realtime:late",
+      event: "phx_join",
+      ref: "4",
+      join_ref: "4",
+      payload: { config: {}, access_token: expired },
+    });
+    const refused = await reply("4");
+    assert.equal(refused.payload.status, "error");
+    assert.match(String(refused.payload.response.reason), /InvalidJWTToken: Token has expired/);
 
-      send({
-        topic: "realtime:raw",
-        event: "access_token",
-        ref: "5",
-        join_ref: "2",
-        payload: { access_token: "forged.token.value" },
-      });
-      assert.equal((await reply("5")).payload.status, "error");
-      const closes = () => frames.filter((f) => f.event === "phx_close").length;
-      await waitFor("the channel's phx_close", () => closes() === 1);
-      assert.equal(fx.rt.stats().channels, 0, "a bad token shuts the channel down");
+    send({
+      topic: "realtime:raw",
+      event: "access_token",
+      ref: "5",
+      join_ref: "2",
+      payload: { access_token: "forged.token.value" },
+    });
+    assert.equal((await reply("5")).payload.status, "error");
+    const closes = () => frames.filter((f) => f.event === "phx_close").length;
+    await waitFor("the channel's phx_close", () => closes() === 1);
+    assert.equal(fx.rt.stats().channels, 0, "a bad token shuts the channel down");
 
-      send({
-        topic: "realtime:raw",
-        event: "phx_join",
-        ref: "6",
-        join_ref: "6",
-        payload: { config: {}, access_token: fx.adminJwt },
-      });
-      assert.equal((await reply("6")).payload.status, "ok");
-      assert.equal(fx.rt.stats().channels, 1);
-      send({ topic: "realtime:raw", event: "phx_leave", ref: "7", join_ref: "6", payload: {} });
-      assert.equal((await reply("7")).payload.status, "ok");
-      await waitFor("phx_close after leave", () => closes() === 2);
-      assert.equal(fx.rt.stats().channels, 0);
-    } finally {
-      if (ws) {
-        const closed = new Promise((resolve) => ws!.onclose = resolve);
-        ws.close();
-        await closed;
-      }
-      await fx.close();
+    send({
+      topic: "realtime:raw",
+      event: "phx_join",
+      ref: "6",
+      join_ref: "6",
+      payload: { config: {}, access_token: fx.adminJwt },
+    });
+    assert.equal((await reply("6")).payload.status, "ok");
+    assert.equal(fx.rt.stats().channels, 1);
+    send({ topic: "realtime:raw", event: "phx_leave", ref: "7", join_ref: "6", payload: {} });
+    assert.equal((await reply("7")).payload.status, "ok");
+    await waitFor("phx_close after leave", () => closes() === 2);
+    assert.equal(fx.rt.stats().channels, 0);
+  } finally {
+    if (ws) {
+      const closed = new Promise((resolve) => ws!.onclose = resolve);
+      ws.close();
+      await closed;
     }
-  });
-}
+    await fx.close();
+  }
+});
 
 Deno.test("filters: operators, types, negation and quoting", () => {
   const one = (filter: string) => {

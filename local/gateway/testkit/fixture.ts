@@ -1,19 +1,24 @@
-// Test support (used only by tests/unit/gateway_* and tests/integration/gateway_storage): a
-// gateway on an ephemeral port with a temp storage root and supabase-js clients for the
-// service role, the anon key and a signed-in user. close() stops and removes everything.
+// Test support, the one gateway fixture of the test suites (the stand-ins' tests under tests/local
+// and the product tests' stack, tests/helpers/stack.ts): a gateway on an ephemeral port with a
+// temp storage root, the project's keys and two users' tokens — an admin (app_metadata.role
+// super_admin) and a plain user — and supabase-js clients for the service role, the anon key and
+// the user. close() stops and removes everything it started.
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import { localKeys, randomSecret, signUserJwt } from "../keys.ts";
-import { type EdgeFunction, type Gateway, startGateway } from "../server.ts";
+import { type EdgeFunction, type Gateway, type GatewayOptions, startGateway } from "../server.ts";
 
 export const PRIVATE_BUCKET = "word-audio";
 export const PUBLIC_BUCKET = "public-clips";
-const TEST_USER_ID = "7f0c3f2e-4a61-4f7e-9d2a-5b1c2d3e4f50";
+/** The fixture's users: an admin and a plain signed-in user. */
+export const ADMIN_ID = "00000000-0000-4000-a000-0000000000a1";
+export const USER_ID = "00000000-0000-4000-a000-0000000000b2";
 
 export interface Fixture {
   gateway: Gateway;
   jwtSecret: string;
   anonKey: string;
   serviceRoleKey: string;
+  adminJwt: string;
   userJwt: string;
   storageRoot: string;
   service: SupabaseClient;
@@ -28,6 +33,13 @@ export interface FixtureOptions {
   functions?: Record<string, EdgeFunction>;
   /** Postgres URL of a database where platform.sql ran and both buckets exist. */
   dbUrl?: string;
+  /** The project's JWT secret, when something started before the gateway needs it (Realtime);
+   * a new random one otherwise. */
+  jwtSecret?: string;
+  /** Serves /realtime/v1 (see GatewayOptions). */
+  realtime?: GatewayOptions["realtime"];
+  /** Serves what no API route takes, e.g. the admin page (see GatewayOptions). */
+  site?: GatewayOptions["site"];
 }
 
 /** A supabase-js client that never persists or refreshes a session (no timers in tests). */
@@ -39,9 +51,14 @@ export function clientFor(url: string, key: string, accessToken?: string): Supab
 }
 
 export async function startFixture(opts: FixtureOptions = {}): Promise<Fixture> {
-  const jwtSecret = randomSecret();
+  const jwtSecret = opts.jwtSecret ?? randomSecret();
   const { anonKey, serviceRoleKey } = await localKeys(jwtSecret);
-  const userJwt = await signUserJwt(jwtSecret, { sub: TEST_USER_ID, email: "user@example.test" });
+  const adminJwt = await signUserJwt(jwtSecret, {
+    sub: ADMIN_ID,
+    email: "admin@example.test",
+    appMetadata: { role: "super_admin" },
+  });
+  const userJwt = await signUserJwt(jwtSecret, { sub: USER_ID, email: "user@example.test" });
   const storageRoot = await Deno.makeTempDir({ prefix: "aq-gateway-" });
   if (!opts.dbUrl) {
     // Without a database the buckets are the storage root's folders.
@@ -59,6 +76,8 @@ export async function startFixture(opts: FixtureOptions = {}): Promise<Fixture> 
       functions: opts.functions ?? {},
       publicBuckets: [PUBLIC_BUCKET],
       log: (line) => logs.push(line),
+      ...(opts.realtime ? { realtime: opts.realtime } : {}),
+      ...(opts.site ? { site: opts.site } : {}),
     });
   } catch (err) {
     await Deno.remove(storageRoot, { recursive: true });
@@ -69,6 +88,7 @@ export async function startFixture(opts: FixtureOptions = {}): Promise<Fixture> 
     jwtSecret,
     anonKey,
     serviceRoleKey,
+    adminJwt,
     userJwt,
     storageRoot,
     service: clientFor(gateway.url, serviceRoleKey),

@@ -1,0 +1,50 @@
+// Batches for tests: one way to queue a batch straight in SQL (no start-batch, so no kick) and one
+// way to wait for a batch to reach a status, so tests do not each spell out create_batch's
+// arguments or their own polling loop.
+import type { Sql } from "../../supabase/functions/_shared/db.ts";
+import { waitFor } from "./stack.ts";
+
+/** The voice, model and format test batches use unless a test says otherwise. */
+export const TEST_AUDIO = {
+  voiceId: "test-voice",
+  modelId: "sonic-2",
+  format: "wav-pcm_s16le-44100",
+} as const;
+
+export interface BatchRow {
+  batch_id: string;
+  total: number;
+  queued: number;
+  skipped: number;
+  pending: number;
+}
+
+/** audio.create_batch over word ids or a grade; kinds default to the word alone. */
+export async function createBatch(
+  sql: Sql,
+  scope: { wordIds: string[] } | { grade: number },
+  opts: { kinds?: string[]; voiceId?: string; format?: string; missingOnly?: boolean } = {},
+): Promise<BatchRow> {
+  const [row] = await sql<BatchRow[]>`select * from audio.create_batch(
+    p_word_ids => ${"wordIds" in scope ? scope.wordIds : null}::uuid[],
+    p_grade => ${"grade" in scope ? scope.grade : null}::smallint,
+    p_kinds => ${opts.kinds ?? ["word"]}::text[],
+    p_missing_only => ${opts.missingOnly ?? true},
+    p_voice_id => ${opts.voiceId ?? TEST_AUDIO.voiceId},
+    p_model_id => ${TEST_AUDIO.modelId},
+    p_format => ${opts.format ?? TEST_AUDIO.format})`;
+  return row;
+}
+
+/** Waits until the batch's status is one of `statuses` (default: completed); its row. */
+export function waitForBatch(
+  sql: Sql,
+  batchId: string,
+  statuses: string[] = ["completed"],
+  timeoutMs = 60_000,
+): Promise<Record<string, unknown>> {
+  return waitFor(`batch ${batchId} ${statuses.join(" or ")}`, async () => {
+    const [b] = await sql`select * from public.audio_batches where id = ${batchId}`;
+    return b && statuses.includes(b.status) ? { ...b } : null;
+  }, timeoutMs);
+}
