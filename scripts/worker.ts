@@ -4,7 +4,7 @@
 import { createApp } from "../supabase/functions/_shared/app.ts";
 import { edgePlatform } from "../supabase/functions/_shared/platform.ts";
 import { loadSettings, SettingsError } from "../supabase/functions/_shared/settings.ts";
-import { sleep } from "../supabase/functions/_shared/platform.ts";
+import { abortableSleep as sleep } from "../supabase/functions/_shared/abort.ts";
 import { newHolder, startWorker } from "../supabase/functions/_shared/worker/run.ts";
 
 const once = Deno.args.includes("--once");

@@ -1,16 +1,16 @@
 // Everything a function needs, built once from validated settings: the database, Storage
 // uploads, provider clients per (model, format), and the HTTP kick of process-segments.
 import { createClient } from "@supabase/supabase-js";
+import { formatKey, outputFormatFromSettings, parseFormatKey } from "./audio_format.ts";
+import { DB_EXTRA_CONNECTIONS, KICK_TIMEOUT_MS } from "./config.ts";
 import { createSql, type Sql } from "./db.ts";
-import { formatKey, outputFormatFromSettings, parseFormatKey } from "./format.ts";
 import type { Platform } from "./platform.ts";
 import { createCartesiaClient } from "./provider/cartesia.ts";
 import type { CartesiaClient } from "./provider/types.ts";
 import type { Settings } from "./settings.ts";
 
-export const AUDIO_BUCKET = "word-audio";
-// How long a kick waits for process-segments to accept (it answers 202 at once).
-const KICK_TIMEOUT_MS = 5000;
+// The Storage bucket the app plays audio from (created by the storage migration).
+const AUDIO_BUCKET = "word-audio";
 
 export interface App {
   settings: Settings;
@@ -25,9 +25,12 @@ export interface App {
 }
 
 export function createApp(settings: Settings, platform: Platform, sql?: Sql): App {
-  // One connection per slot, plus claims, the cancel check and requests: slots never wait for
-  // a connection, and an invocation stays small against the project's connection limit.
-  const db = sql ?? createSql(settings.SUPABASE_DB_URL, settings.AUDIO_GENERATION_CONCURRENCY + 3);
+  // One connection per slot, plus a few (DB_EXTRA_CONNECTIONS says why).
+  const db = sql ??
+    createSql(
+      settings.SUPABASE_DB_URL,
+      settings.AUDIO_GENERATION_CONCURRENCY + DB_EXTRA_CONNECTIONS,
+    );
   const supabase = createClient(settings.SUPABASE_URL, settings.SUPABASE_SERVICE_ROLE_KEY, {
     auth: { persistSession: false, autoRefreshToken: false },
     global: { fetch: platform.fetch },

@@ -13,13 +13,10 @@
 import { z } from "zod";
 import { asAdmin, forbidden, NotAdmin, requireClaims } from "../_shared/admin.ts";
 import type { App } from "../_shared/app.ts";
+import { AUDIO_URL_TTL_S, BATCH_LIST, type IntRange, SEGMENT_PAGE } from "../_shared/config.ts";
 import { errorResponse, json, preflight, readJson } from "../_shared/http.ts";
 import { fieldErrors } from "../_shared/validate.ts";
 
-// A signed audio URL lives long enough to play and replay a clip, short enough not to be a link
-// to share.
-const AUDIO_URL_TTL_S = 600;
-const MAX_SEGMENT_PAGE = 1000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SEGMENT_STATUSES = ["queued", "generating", "done", "failed", "cancelled"];
 // Timestamps go out as Postgres text: microseconds intact, so the page can order a snapshot
@@ -50,6 +47,10 @@ function intParam(
   }
   return n;
 }
+
+// A page-size parameter within its limits, or its default.
+const pageParam = (url: URL, name: string, r: IntRange): number =>
+  intParam(url, name, r.min, r.max, r.default)!;
 
 const audioUrlBody = z.strictObject({
   wordId: z.guid({ error: "must be a word id (uuid)" }),
@@ -130,7 +131,7 @@ export function createAdminApiHandler(app: App): (req: Request) => Promise<Respo
           return json({ words: [...words.values()] });
         }
         if (parts[0] === "batches" && parts.length === 1 && req.method === "GET") {
-          const limit = intParam(url, "limit", 1, 200, 20)!;
+          const limit = pageParam(url, "limit", BATCH_LIST);
           const rows = await tx`select ${
             tx.unsafe(BATCH_COLUMNS)
           } from public.audio_batches order by created_at desc limit ${limit}`;
@@ -155,7 +156,7 @@ export function createAdminApiHandler(app: App): (req: Request) => Promise<Respo
               throw new BadInput("status", `must be one of ${SEGMENT_STATUSES.join(", ")}`);
             }
             const after = intParam(url, "after", 0, Number.MAX_SAFE_INTEGER, 0)!;
-            const limit = intParam(url, "limit", 1, MAX_SEGMENT_PAGE, 200)!;
+            const limit = pageParam(url, "limit", SEGMENT_PAGE);
             const rows = await tx`
               select id, batch_id, word_id, kind, text, status, attempts, last_error, storage_path,
                 updated_at::text as updated_at

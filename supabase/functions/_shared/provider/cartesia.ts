@@ -4,7 +4,8 @@
 // the request only, never during the backoff sleeps). No globals: fetch, sleep, random and now
 // are injectable. Protocol facts are in cartesia_protocol.ts.
 
-import { abortError } from "./abort.ts";
+import { abortError } from "../abort.ts";
+import { contentTypeOf } from "../audio_format.ts";
 import { backoffDelayMs, parseRetryAfter } from "./backoff.ts";
 import {
   errorMessage,
@@ -25,19 +26,6 @@ import type {
   SynthesizeInput,
   SynthesizeResult,
 } from "./types.ts";
-
-export { abortError, isAbortError } from "./abort.ts";
-export { audioObjectPath, textHash } from "./object_path.ts";
-export { ProviderError } from "./provider_error.ts";
-export type { ProviderErrorKind } from "./provider_error.ts";
-export type * from "./types.ts";
-
-/** Content types to assume when the provider sends none. */
-const DEFAULT_CONTENT_TYPE = {
-  wav: "audio/wav",
-  mp3: "audio/mpeg",
-  raw: "application/octet-stream",
-} as const;
 
 /** Creates a client; throws at once, naming each bad option, if the options are invalid. */
 export function createCartesiaClient(options: CartesiaClientOptions): CartesiaClient {
@@ -97,7 +85,7 @@ async function attemptOnce(o: ResolvedOptions, input: AttemptInput): Promise<Att
           `Cartesia answered ${response.status} but the ${bytes.length} bytes are not ${container} audio`,
       };
     }
-    const contentType = response.headers.get("content-type") ?? DEFAULT_CONTENT_TYPE[container];
+    const contentType = response.headers.get("content-type") ?? contentTypeOf(container);
     return { ok: true, bytes, contentType };
   } catch (err) {
     if (signal?.aborted) throw abortError(signal);

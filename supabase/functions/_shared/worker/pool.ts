@@ -3,11 +3,16 @@
 // free; claims run ahead so no slot waits on the database; a global permit (audio.begin_attempt)
 // is held for each provider request and only for it. Stops claiming when the time budget is
 // spent, hands back what it claimed but did not start, and says whether work is left.
-import type { CartesiaClient, OutputFormat, SynthesizeResult } from "../provider/types.ts";
-import { isAbortError } from "../provider/abort.ts";
+import type { CartesiaClient, SynthesizeResult } from "../provider/types.ts";
+import { isAbortError } from "../abort.ts";
 import { ProviderError } from "../provider/provider_error.ts";
-import { audioObjectPath } from "../provider/object_path.ts";
-import { contentTypeOf, parseFormatKey } from "../format.ts";
+import {
+  audioObjectPath,
+  contentTypeOf,
+  type OutputFormat,
+  parseFormatKey,
+} from "../audio_format.ts";
+import { ERROR_RETRY_DELAY_S, HEARTBEAT_MS } from "../config.ts";
 import type { AttemptOutcome, ClaimedSegment, SegmentQueue } from "./queue.ts";
 
 export interface WorkerDeps {
@@ -70,13 +75,6 @@ class SkipSegment extends Error {
   }
 }
 class OutOfTime extends Error {}
-
-// Seconds a message is hidden after an unexpected error (Storage or database hiccup) before
-// another try; the read-count limit turns a persistent error into a failed segment.
-const ERROR_RETRY_DELAY_S = 5;
-// A worker is taken for gone when its heartbeat is older than 30 s (audio.kick_worker); beat well
-// within that even when no claim happens.
-const HEARTBEAT_MS = 5000;
 
 export async function runWorker(deps: WorkerDeps, cfg: WorkerConfig): Promise<WorkerReport> {
   const { queue, now, sleep } = deps;
@@ -277,7 +275,7 @@ export async function runWorker(deps: WorkerDeps, cfg: WorkerConfig): Promise<Wo
         format,
         textHash: seg.textHash,
       });
-      await deps.upload(path, result.bytes, contentTypeOf(format));
+      await deps.upload(path, result.bytes, contentTypeOf(format.container));
       if (await queue.complete(seg, path, result.bytes.length, lastAttemptMs, result.rateLimited)) {
         report.done++;
         deps.onEvent?.({
