@@ -1,10 +1,11 @@
 // One worker run from settings: the glue between the App (database, provider, Storage) and the
-// pool. process-segments and scripts/worker both start workers through here, so both honour the
-// same permits, budget and timeouts.
+// pool. process-segments and the long-lived worker both start runs through here, so both honour
+// the same permits, budget and timeouts.
 import { abortableSleep } from "../abort.ts";
 import type { App } from "../app.ts";
 import { IDLE_EXIT_MARGIN_MS, IDLE_POLL_MS, LEASE_MARGIN_S, PERMIT_POLL_MS } from "../config.ts";
-import { runWorker, type WorkerConfig, type WorkerEvent, type WorkerReport } from "./pool.ts";
+import type { OnEvent } from "./events.ts";
+import { runWorker, type WorkerConfig, type WorkerReport } from "./pool.ts";
 import { SegmentQueue } from "./queue.ts";
 
 function workerConfig(app: App, overrides: Partial<WorkerConfig> = {}): WorkerConfig {
@@ -31,7 +32,7 @@ export function startWorker(
   opts: {
     holder: string;
     config?: Partial<WorkerConfig>;
-    onEvent?: (e: WorkerEvent) => void;
+    onEvent?: OnEvent;
   },
 ): Promise<WorkerReport> {
   const s = app.settings;
