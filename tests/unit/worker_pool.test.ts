@@ -84,6 +84,28 @@ Deno.test("one slot, two segments: the run's database calls, in order, and its r
   });
 });
 
+Deno.test("one permit, two slots: the permit one slot gives back goes to the other at once", async () => {
+  const { clock, queue, run } = setup([200], { concurrency: 2, prefetch: 0 });
+  queue.messages.push(segment(1), segment(2));
+  let holder: number | null = null;
+  queue.script.beginAttempt = (seg) => {
+    if (holder !== null) return { outcome: "no_permit", slot: null };
+    holder = seg.segmentId;
+    return { outcome: "go", slot: 1 };
+  };
+  queue.script.endAttempt = () => ((holder = null), true);
+  const report = await run();
+  assert.equal(report.done, 2);
+  assert.equal(clock.t, 0, "no poll period was waited out");
+  assert.deepEqual(queue.calls.filter((c) => /^(begin|end)Attempt/.test(c)), [
+    "beginAttempt 1",
+    "beginAttempt 2", // refused: slot 1 holds the only permit
+    "endAttempt slot=1 1 upload=true",
+    "beginAttempt 2", // woken by the release, not by the clock
+    "endAttempt slot=1 2 upload=true",
+  ]);
+});
+
 Deno.test("every slot waiting on the provider: heartbeats, cancel checks, and a cancel aborts", async () => {
   const { clock, queue, run } = setup(["hang"], { concurrency: 2, prefetch: 1 });
   queue.messages.push(segment(1, "a"), segment(2, "b"), segment(3, "a"));
@@ -140,11 +162,22 @@ Deno.test("told to stop mid-request: the request is aborted, every held message 
 });
 
 Deno.test("budget spent with work left: nothing claimed, and the report asks for a hand-over", async () => {
-  const { queue, run } = setup([200], { budgetMs: 0 });
+  const { queue, run } = setup([200], { budgetMs: 0, leave: false });
   queue.messages.push(segment(1));
   const report = await run();
-  assert.deepEqual(queue.calls, ["leave", "depth"]);
+  assert.deepEqual(queue.calls, ["depth"]);
   assert.equal(report.stoppedBy, "budget");
   assert.equal(report.workLeft, true);
+  assert.equal(report.handOver, true);
+});
+
+Deno.test("work queued while the run was leaving: seen after leaving, so the run hands over", async () => {
+  const { queue, run } = setup([200]);
+  let depthReads = 0;
+  queue.script.depth =
+    () => (depthReads++ === 0 ? { visible: 0, total: 0 } : { visible: 1, total: 1 });
+  const report = await run();
+  assert.deepEqual(queue.calls, ["claim 2", "depth", "leave", "depth"]);
+  assert.equal(report.stoppedBy, "empty");
   assert.equal(report.handOver, true);
 });
