@@ -75,59 +75,29 @@ const COUNTED_AS = {
 } as const satisfies Partial<Record<SegmentResult["outcome"], keyof WorkerReport>>;
 
 export async function runWorker(deps: WorkerDeps, cfg: WorkerConfig): Promise<WorkerReport> {
-  const { queue, now, sleep } = deps;
-  const random = deps.random ?? Math.random;
+  const { queue, now } = deps;
   const started = now();
   const stop = new AbortController();
   const onStop = () => stop.abort();
   cfg.stopSignal?.addEventListener("abort", onStop, { once: true });
   if (cfg.stopSignal?.aborted) stop.abort();
-  const timeUp = () => now() - started >= cfg.budgetMs;
-  const inFlight = new Map<number, ClaimedSegment>();
-
-  const watch: CancelWatch = new CancelWatch({
-    queue,
-    now,
-    sleep,
-    pollMs: cfg.cancelPollMs,
-    heldBatches: () => [...[...inFlight.values()].map((s) => s.batchId), ...claims.batchIds()],
-    onCancelled: (id) => claims.drop(id),
-  });
-  const claims = new ClaimAhead({
-    queue,
-    capacity: cfg.concurrency + cfg.prefetch,
-    prefetch: cfg.prefetch,
-    inFlight: () => inFlight.size,
-    mayClaim: () => !timeUp() && !stop.signal.aborted,
-    isCancelled: (id) => watch.isCancelled(id),
-  });
-  const feed = new SlotFeed({
-    claims,
-    queue,
-    now,
-    sleep,
-    random,
-    onEvent: deps.onEvent,
-    idlePollMs: cfg.idlePollMs,
-    idleExitMs: cfg.idleExitMs,
-    inFlight: () => inFlight.size,
-    timeUp,
+  const run: RunState = {
     stop: stop.signal,
-  });
-  const gate = new PermitGate({ queue, sleep, random, pollMs: cfg.permitPollMs, timeUp });
+    timeUp: () => now() - started >= cfg.budgetMs,
+    inFlight: new Map(),
+  };
+  const { watch, claims, feed, gate } = assemble(deps, cfg, run);
   const segmentDeps = { ...deps, gate };
 
   const report = emptyReport();
   const slot = async () => {
     for (let seg = await feed.next(); seg; seg = await feed.next()) {
-      inFlight.set(seg.segmentId, seg);
+      run.inFlight.set(seg.segmentId, seg);
       try {
-        tally(
-          report,
-          await processSegment(segmentDeps, seg, watch.signalFor(seg.batchId), stop.signal),
-        );
+        const batch = watch.signalFor(seg.batchId);
+        tally(report, await processSegment(segmentDeps, seg, batch, stop.signal));
       } finally {
-        inFlight.delete(seg.segmentId);
+        run.inFlight.delete(seg.segmentId);
       }
     }
   };
@@ -153,6 +123,58 @@ export async function runWorker(deps: WorkerDeps, cfg: WorkerConfig): Promise<Wo
   report.roundTrips = queue.roundTrips;
   report.ms = now() - started;
   return report;
+}
+
+// What the pieces of one run share: the run's stop, its budget, and the segments in flight.
+interface RunState {
+  stop: AbortSignal;
+  timeUp: () => boolean;
+  inFlight: Map<number, ClaimedSegment>;
+}
+
+// The pieces of one run, wired to each other: the watcher drops a cancelled batch from the
+// buffer, the buffer skips what the watcher knows is cancelled, the feed takes from the buffer.
+function assemble(deps: WorkerDeps, cfg: WorkerConfig, run: RunState) {
+  const { queue, now, sleep } = deps;
+  const random = deps.random ?? Math.random;
+  const inFlight = () => run.inFlight.size;
+  const watch: CancelWatch = new CancelWatch({
+    queue,
+    now,
+    sleep,
+    pollMs: cfg.cancelPollMs,
+    heldBatches: () => [...[...run.inFlight.values()].map((s) => s.batchId), ...claims.batchIds()],
+    onCancelled: (id) => claims.drop(id),
+  });
+  const claims = new ClaimAhead({
+    queue,
+    capacity: cfg.concurrency + cfg.prefetch,
+    prefetch: cfg.prefetch,
+    inFlight,
+    mayClaim: () => !run.timeUp() && !run.stop.aborted,
+    isCancelled: (id) => watch.isCancelled(id),
+  });
+  const feed = new SlotFeed({
+    claims,
+    queue,
+    now,
+    sleep,
+    random,
+    onEvent: deps.onEvent,
+    idlePollMs: cfg.idlePollMs,
+    idleExitMs: cfg.idleExitMs,
+    inFlight,
+    timeUp: run.timeUp,
+    stop: run.stop,
+  });
+  const gate = new PermitGate({
+    queue,
+    sleep,
+    random,
+    pollMs: cfg.permitPollMs,
+    timeUp: run.timeUp,
+  });
+  return { watch, claims, feed, gate };
 }
 
 function tally(report: WorkerReport, r: SegmentResult): void {
