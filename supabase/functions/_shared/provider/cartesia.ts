@@ -60,33 +60,7 @@ async function attemptOnce(o: ResolvedOptions, input: AttemptInput): Promise<Att
       })),
       signal: combined,
     });
-    if (!response.ok) {
-      const bodyText = await response.text();
-      if (signal?.aborted) throw abortError(signal);
-      const failure: AttemptFailure = {
-        ok: false,
-        retryable: isRetryableStatus(response.status),
-        status: response.status,
-        message: errorMessage({ status: response.status, bodyText, apiKey: o.apiKey }),
-      };
-      const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), o.now());
-      if (retryAfterMs !== undefined) failure.retryAfterMs = retryAfterMs;
-      return failure;
-    }
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    if (signal?.aborted) throw abortError(signal);
-    const container = o.outputFormat.container;
-    if (!looksLikeContainer(bytes, container)) {
-      return {
-        ok: false,
-        retryable: true,
-        status: response.status,
-        message:
-          `Cartesia answered ${response.status} but the ${bytes.length} bytes are not ${container} audio`,
-      };
-    }
-    const contentType = response.headers.get("content-type") ?? contentTypeOf(container);
-    return { ok: true, bytes, contentType };
+    return await readAnswer(o, response, signal);
   } catch (err) {
     if (signal?.aborted) throw abortError(signal);
     if (timeout.signal.aborted) {
@@ -105,6 +79,42 @@ async function attemptOnce(o: ResolvedOptions, input: AttemptInput): Promise<Att
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** One answer read in full: the audio, or a failure saying whether it is worth retrying.
+ * Throws an AbortError when the caller aborted while the body was read. */
+async function readAnswer(
+  o: ResolvedOptions,
+  response: Response,
+  signal?: AbortSignal,
+): Promise<AttemptResult> {
+  if (!response.ok) {
+    const bodyText = await response.text();
+    if (signal?.aborted) throw abortError(signal);
+    const failure: AttemptFailure = {
+      ok: false,
+      retryable: isRetryableStatus(response.status),
+      status: response.status,
+      message: errorMessage({ status: response.status, bodyText, apiKey: o.apiKey }),
+    };
+    const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), o.now());
+    if (retryAfterMs !== undefined) failure.retryAfterMs = retryAfterMs;
+    return failure;
+  }
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (signal?.aborted) throw abortError(signal);
+  const container = o.outputFormat.container;
+  if (!looksLikeContainer(bytes, container)) {
+    return {
+      ok: false,
+      retryable: true,
+      status: response.status,
+      message:
+        `Cartesia answered ${response.status} but the ${bytes.length} bytes are not ${container} audio`,
+    };
+  }
+  const contentType = response.headers.get("content-type") ?? contentTypeOf(container);
+  return { ok: true, bytes, contentType };
 }
 
 async function synthesizeWithRetries(
