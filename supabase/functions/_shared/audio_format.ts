@@ -13,7 +13,7 @@ export const SAMPLE_RATES = [8000, 16000, 22050, 24000, 44100, 48000] as const;
 export const MP3_BIT_RATES = [32000, 64000, 96000, 128000, 192000] as const;
 
 export type AudioContainer = (typeof CONTAINERS)[number];
-export type AudioEncoding = (typeof ENCODINGS)[number];
+type AudioEncoding = (typeof ENCODINGS)[number];
 
 /** The audio format to request; `bitRate` is required for mp3 and ignored otherwise. */
 export interface OutputFormat {

@@ -12,7 +12,7 @@ import { BadInput, batchIdParam, intParam, pageParam, statusParam } from "./para
 type Tx = postgres.TransactionSql;
 
 // One admin request: its method and path, the parsed body (POST /audio-url only) and the app.
-export interface AdminRequest {
+interface AdminRequest {
   method: string;
   url: URL;
   route: string;

@@ -6,7 +6,7 @@ import type { SleepFn } from "../abort.ts";
 import { HEARTBEAT_MS } from "../config.ts";
 import type { WorkerQueue } from "./queue.ts";
 
-export interface CancelWatchDeps {
+interface CancelWatchDeps {
   queue: Pick<WorkerQueue, "heartbeat" | "cancelledBatches">;
   now: () => number;
   sleep: SleepFn;

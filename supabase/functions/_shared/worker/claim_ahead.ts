@@ -5,7 +5,7 @@
 // handed back to the queue.
 import type { ClaimedSegment, WorkerQueue } from "./queue.ts";
 
-export interface ClaimAheadDeps {
+interface ClaimAheadDeps {
   queue: Pick<WorkerQueue, "claim" | "returnMessages">;
   // Segments held at most, in the buffer and in flight together (concurrency + prefetch).
   capacity: number;

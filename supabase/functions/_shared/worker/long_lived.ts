@@ -9,7 +9,7 @@ import { errorText, type OnEvent } from "./events.ts";
 import type { WorkerConfig, WorkerReport } from "./pool.ts";
 
 /** The NOTIFY channel audio.create_batch signals when it queues messages. */
-export const WORK_CHANNEL = "audio_queue_work";
+const WORK_CHANNEL = "audio_queue_work";
 
 // The run report's counters the loop sums over its runs.
 const COUNTED = [
@@ -23,7 +23,7 @@ const COUNTED = [
   "roundTrips",
 ] as const;
 
-export type LongLivedTotals = { runs: number } & Record<(typeof COUNTED)[number], number>;
+type LongLivedTotals = { runs: number } & Record<(typeof COUNTED)[number], number>;
 
 export interface LongLivedDeps {
   // One worker run (startWorker with this worker's holder).
@@ -36,7 +36,7 @@ export interface LongLivedDeps {
   warn: (text: string) => void;
 }
 
-export interface LongLivedOptions {
+interface LongLivedOptions {
   holder: string;
   // Stop once the queue is empty (one run, with the Edge Function's budget).
   once: boolean;

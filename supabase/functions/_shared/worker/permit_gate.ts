@@ -6,7 +6,7 @@
 import type { SleepFn } from "../abort.ts";
 import type { AttemptOutcome, ClaimedSegment, WorkerQueue } from "./queue.ts";
 
-export type SkipOutcome = Exclude<AttemptOutcome, "go" | "no_permit">;
+type SkipOutcome = Exclude<AttemptOutcome, "go" | "no_permit">;
 
 /** The segment needs no (more) provider calls: reused, wait, cancelled or gone (see
  * audio.begin_attempt's table of outcomes). */
@@ -19,7 +19,7 @@ export class SkipSegment extends Error {
 /** The time budget ran out while waiting for a permit. */
 export class OutOfTime extends Error {}
 
-export interface PermitGateDeps {
+interface PermitGateDeps {
   queue: Pick<WorkerQueue, "beginAttempt">;
   sleep: SleepFn;
   random: () => number;

@@ -18,7 +18,7 @@ import type { ClaimedSegment, WorkerQueue } from "./queue.ts";
 import { processSegment, type SegmentResult } from "./segment.ts";
 import { SlotFeed, type StopReason } from "./slot_feed.ts";
 
-export interface WorkerDeps {
+interface WorkerDeps {
   queue: WorkerQueue;
   // A provider client for a segment's model and format (segments carry their own).
   provider: (modelId: string, format: string) => CartesiaClient;

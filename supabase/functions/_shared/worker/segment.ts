@@ -23,7 +23,7 @@ import { errorText, type OnEvent } from "./events.ts";
 import { OutOfTime, type PermitGate, SkipSegment } from "./permit_gate.ts";
 import type { ClaimedSegment, WorkerQueue } from "./queue.ts";
 
-export type SegmentOutcome =
+type SegmentOutcome =
   | "done"
   | "reused"
   | "wait"

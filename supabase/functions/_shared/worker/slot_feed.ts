@@ -9,7 +9,7 @@ import type { ClaimedSegment, WorkerQueue } from "./queue.ts";
 
 export type StopReason = "empty" | "idle" | "budget" | "stop";
 
-export interface SlotFeedDeps {
+interface SlotFeedDeps {
   claims: Pick<ClaimAhead, "take">;
   queue: Pick<WorkerQueue, "depth">;
   now: () => number;
