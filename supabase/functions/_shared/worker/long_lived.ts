@@ -1,14 +1,15 @@
 // The long-lived worker's loop: the same runs, permits and settings as process-segments, without
 // an Edge Function's wall clock. Run after run until `stop` aborts (or, with `once`, until the
-// queue is empty). Between runs it waits for a NOTIFY from audio.create_batch, or polls every
-// LONG_LIVED_IDLE_PAUSE_MS where LISTEN is unavailable (a transaction-mode pooler): a failed
-// LISTEN is logged and the loop goes on polling. main.ts is the program around it.
+// queue is empty). After a run that found the queue empty it pauses LONG_LIVED_IDLE_PAUSE_MS, cut
+// short by a NOTIFY on audio_queue_work (new or retried work) where LISTEN works. Where it does
+// not (a transaction-mode pooler), the failed LISTEN is logged and those pauses are its polling.
+// main.ts is the program around it.
 import type { SleepFn } from "../abort.ts";
 import { LONG_LIVED_IDLE_PAUSE_MS, LONG_LIVED_RUN_MS } from "../config.ts";
 import { errorText, type OnEvent } from "./events.ts";
 import type { WorkerConfig, WorkerReport } from "./pool.ts";
 
-/** The NOTIFY channel audio.create_batch signals when it queues messages. */
+/** The NOTIFY channel audio.create_batch and audio.retry_failed signal when they queue work. */
 const WORK_CHANNEL = "audio_queue_work";
 
 // The run report's counters the loop sums over its runs.

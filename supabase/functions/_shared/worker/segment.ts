@@ -2,8 +2,8 @@
 // → audio.complete_segment. Every way it can end is an outcome the caller counts:
 //   done       uploaded and completed
 //   reused     begin_attempt found identical audio already made (no provider call)
-//   wait       identical text is in flight elsewhere; the message comes back later
-//   gone       the segment or its message no longer exists
+//   wait       identical content is being generated elsewhere; its message comes back shortly
+//   gone       the segment is no longer queued or generating (another worker finished it)
 //   cancelled  its batch was cancelled (before, during or after the request)
 //   failed     the provider refused it, retries ran out, or its format cannot be requested
 //   returned   out of budget while waiting for a permit, or the run was stopped: message handed
