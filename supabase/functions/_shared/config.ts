@@ -55,9 +55,10 @@ const MIN_PROVIDER_TIMEOUT_MS = 1000;
 
 export const INT_SETTINGS = {
   /** Requests in flight across all workers. Default 3: Cartesia's Pro plan (Free 2, Startup 5,
-   * Scale 15); the learned limit drops below it on a concurrency 429 anyway. */
+   * Scale 15), and the old browser hook's pool size. */
   AUDIO_GENERATION_CONCURRENCY: { min: 1, max: MAX_CONCURRENCY, default: 3 },
-  /** Past 10 retries every wait sits at the backoff cap; more only hold the message longer. */
+  /** More than 10 retries only hold a message longer: with the default base and cap, every
+   * wait from the sixth retry on is already at or near the 30 s cap. */
   AUDIO_MAX_RETRIES: { min: 0, max: 10, default: DEFAULT_MAX_RETRIES },
   /** Below 10 ms a retry is a busy loop against a provider that just refused; above a minute
    * the first retry alone outlasts most invocations. */
@@ -75,6 +76,7 @@ export const INT_SETTINGS = {
     max: 3600,
     default: 60,
   },
+  /** At least one delivery; past 100 a message that fails every time would churn for hours. */
   AUDIO_MAX_READS: { min: 1, max: 100, default: DEFAULT_MAX_READS },
   /** Supabase Edge Functions stop at 150 s (Free) / 400 s (paid) wall clock: stop claiming at
    * 140 s, leaving time to hand back buffered messages and kick the next invocation. */
@@ -150,8 +152,9 @@ export const WORKER_FRESH_S = 10;
  * process-segments at once). */
 export const LONG_LIVED_IDLE_PAUSE_MS = 500;
 
-/** A long-lived worker has no wall clock; one run lasts a day at most, then the loop starts the
- * next, so its report and state never grow without bound. */
+/** A long-lived worker has no wall clock, but a run needs a budget: one lasts a day at most, then
+ * the loop starts the next, so per-run state (the cancel watcher's batches seen) is dropped daily
+ * instead of growing for the life of the process. */
 export const LONG_LIVED_RUN_MS = 24 * 3600 * 1000;
 
 // --- Requests and responses ------------------------------------------------------------------
@@ -179,7 +182,8 @@ export const MAX_FIELD_ERRORS = 20;
  * so a slot never waits for a connection and an invocation stays small against the project's
  * connection limit. */
 export const DB_EXTRA_CONNECTIONS = 3;
-/** Seconds before an idle connection closes: a worker between runs keeps none open for long. */
+/** Seconds before an idle connection closes, so a function instance kept warm between
+ * invocations does not hold connections against the project's limit. */
 export const DB_IDLE_TIMEOUT_S = 20;
 /** Seconds to wait for a connection: a database that does not answer in 10 s is down, and the
  * caller's retry (the next poll, the watchdog) does better than waiting on. */
