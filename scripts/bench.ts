@@ -131,7 +131,7 @@ try {
         "--allow-net",
         "--allow-env",
         "--allow-read",
-        `${ROOT}scripts/worker.ts`,
+        `${ROOT}supabase/functions/_shared/worker/main.ts`,
         "--quiet",
       ],
       env,

@@ -1,6 +1,5 @@
 // The Storage path of a segment row, as the worker computes it.
-import { parseFormatKey } from "../../supabase/functions/_shared/format.ts";
-import { audioObjectPath } from "../../supabase/functions/_shared/provider/object_path.ts";
+import { audioObjectPath, parseFormatKey } from "../../supabase/functions/_shared/audio_format.ts";
 
 export function objectPathFor(
   s: { text_hash: string; voice_id: string; model_id: string; format: string },

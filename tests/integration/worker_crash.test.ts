@@ -22,7 +22,7 @@ Deno.test("SIGKILL mid-batch: another worker finishes every segment, nothing dup
       p_voice_id => 'test-voice', p_model_id => 'sonic-2', p_format => 'wav-pcm_s16le-44100')`;
     const s = stack.app.settings;
     const child = new Deno.Command(`${ROOT}tools/node_modules/.bin/deno`, {
-      args: ["run", "--allow-all", `${ROOT}scripts/worker.ts`, "--quiet"],
+      args: ["run", "--allow-all", `${ROOT}supabase/functions/_shared/worker/main.ts`, "--quiet"],
       env: {
         SUPABASE_URL: s.SUPABASE_URL,
         SUPABASE_SERVICE_ROLE_KEY: s.SUPABASE_SERVICE_ROLE_KEY,

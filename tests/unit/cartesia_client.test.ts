@@ -1,16 +1,12 @@
 // Unit tests of the Cartesia provider client against the in-process stand-in (ephemeral port):
 // request shape, retries and backoff (recorded by an injected sleep, never timed), Retry-After,
-// timeouts, aborts, per-key limits, and the content-addressed path and text hash helpers.
+// timeouts, aborts, per-key limits. (The content address and text hash: audio_format.test.ts.)
 
 import assert from "node:assert/strict";
-import {
-  audioObjectPath,
-  type CartesiaClientOptions,
-  createCartesiaClient,
-  isAbortError,
-  ProviderError,
-  textHash,
-} from "../../supabase/functions/_shared/provider/cartesia.ts";
+import { isAbortError } from "../../supabase/functions/_shared/abort.ts";
+import { createCartesiaClient } from "../../supabase/functions/_shared/provider/cartesia.ts";
+import { ProviderError } from "../../supabase/functions/_shared/provider/provider_error.ts";
+import type { CartesiaClientOptions } from "../../supabase/functions/_shared/provider/types.ts";
 import {
   backoffDelayMs,
   parseRetryAfter,
@@ -474,64 +470,5 @@ test("createCartesiaClient names every bad option", () => {
       ["baseUrl", "apiKey", "version", "outputFormat.bitRate", "language", "timeoutMs"].every((f) =>
         err.message.includes(`${f}:`)
       ),
-  );
-});
-
-// Expected values computed by PostgreSQL 15 with
-// encode(sha256(convert_to(normalize(btrim(t), NFC), 'UTF8')), 'hex').
-const SQL_HASHES: Array<[string, string]> = [
-  ["hello", "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"],
-  ["  hello  ", "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"],
-  ["", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"],
-  ["Caf\u00e9", "73473dcc12b763085904a5279d048c4d5b3b008c46f1f32443b99de04aa83a14"],
-  ["Cafe\u0301", "73473dcc12b763085904a5279d048c4d5b3b008c46f1f32443b99de04aa83a14"],
-  [
-    "\u00dcn\u00efc\u00f6d\u00e9 \u2014 na\u00efve",
-    "571f966ea13851bcd8f59a8427fbd089d8bf80db15faf4a68361eda596d0443c",
-  ],
-  ["\ttab\n", "8110d5133417c66218eee7a4c986c1331b9106cff425b0690f67d63506d83c18"],
-  ["\u00a0nbsp\u00a0", "2e33b466e86b936aa1abaadacd44bd2f082b21bd5cda5c9bbcb83695bfe148ff"],
-  ["日本語のテキスト", "d4192d3b01dfa9f5b08388f13e5c7492e3cfdc5611bf8c77784dc97523f03efb"],
-  ["emoji 🎧 ok", "c7bde16c5bae6e7a8fdd04526680fbe3f8045515f5ea3269f95f96af7b040ddf"],
-];
-
-test("textHash matches the SQL expression (spaces-only trim, NFC)", async () => {
-  for (const [text, expected] of SQL_HASHES) {
-    assert.equal(await textHash(text), expected, JSON.stringify(text));
-  }
-});
-
-test("audioObjectPath: content-addressed, sanitised, bit rate only for mp3", async () => {
-  const hash = await textHash("hello");
-  assert.equal(
-    audioObjectPath({
-      voiceId: VOICE,
-      modelId: "sonic-2",
-      format: { container: "wav", encoding: "pcm_s16le", sampleRate: 44100, bitRate: 128000 },
-      textHash: hash,
-    }),
-    `${VOICE}/sonic-2/wav-pcm_s16le-44100/${hash}.wav`,
-  );
-  assert.equal(
-    audioObjectPath({
-      voiceId: "v/../x y",
-      modelId: "sonic:2",
-      format: { container: "mp3", encoding: "pcm_f32le", sampleRate: 22050, bitRate: 64000 },
-      textHash: hash,
-    }),
-    `v_.._x_y/sonic_2/mp3-pcm_f32le-22050-64000/${hash}.mp3`,
-  );
-  const raw = { container: "raw", encoding: "pcm_s16le", sampleRate: 8000 } as const;
-  assert.match(
-    audioObjectPath({ voiceId: "v", modelId: "m", format: raw, textHash: hash }),
-    /\/raw-pcm_s16le-8000\/[0-9a-f]{64}\.raw$/,
-  );
-  assert.throws(
-    () => audioObjectPath({ voiceId: "..", modelId: "m", format: raw, textHash: hash }),
-    /voiceId/,
-  );
-  assert.throws(
-    () => audioObjectPath({ voiceId: "v", modelId: "m", format: raw, textHash: "abc" }),
-    /textHash/,
   );
 });

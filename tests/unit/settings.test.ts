@@ -1,6 +1,8 @@
 // Settings: validated once with every problem named; .env.example lists exactly the settings
 // the code reads, with the code's defaults.
 import assert from "node:assert/strict";
+import { MP3_BIT_RATES, SAMPLE_RATES } from "../../supabase/functions/_shared/audio_format.ts";
+import { DEFAULT_OUTPUT, INT_SETTINGS } from "../../supabase/functions/_shared/config.ts";
 import {
   loadSettings,
   SettingsError,
@@ -22,7 +24,79 @@ Deno.test("defaults fill every optional setting", () => {
   assert.equal(s.AUDIO_MAX_RETRIES, 3);
   assert.equal(s.CARTESIA_BASE_URL, "https://api.cartesia.ai");
   assert.equal(s.AUDIO_OUTPUT_CONTAINER, "wav");
+  assert.equal(s.AUDIO_OUTPUT_SAMPLE_RATE, 44100);
+  assert.equal(s.AUDIO_OUTPUT_BIT_RATE, 128000);
 });
+
+Deno.test("the ranges and defaults are config.ts's", () => {
+  const s = loadSettings(REQUIRED) as Record<string, unknown>;
+  for (const [name, range] of Object.entries(INT_SETTINGS)) {
+    assert.equal(s[name], range.default, `${name} default`);
+    for (const v of [range.min, range.max]) {
+      assert.doesNotThrow(() =>
+        loadSettings({ ...REQUIRED, ...longTimeouts(name), [name]: String(v) })
+      );
+    }
+    for (const v of [range.min - 1, range.max + 1]) {
+      assert.throws(
+        () => loadSettings({ ...REQUIRED, ...longTimeouts(name), [name]: String(v) }),
+        new RegExp(`${name}: Too (small|big)`),
+      );
+    }
+  }
+});
+
+// The visibility timeout must outlast the provider timeout: keep the pair valid while a test
+// moves one of them to its bounds.
+function longTimeouts(name: string): Record<string, string> {
+  if (name === "AUDIO_VISIBILITY_TIMEOUT_S") return { AUDIO_PROVIDER_TIMEOUT_MS: "1000" };
+  if (name === "AUDIO_PROVIDER_TIMEOUT_MS") return { AUDIO_VISIBILITY_TIMEOUT_S: "3600" };
+  return {};
+}
+
+Deno.test("a sample rate Cartesia does not offer is refused at start, naming the allowed ones", () => {
+  const problems = problemsOf({ ...REQUIRED, AUDIO_OUTPUT_SAMPLE_RATE: "11025" });
+  assert.deepEqual(problems, [
+    "AUDIO_OUTPUT_SAMPLE_RATE: must be one of 8000, 16000, 22050, 24000, 44100, 48000 (Hz)",
+  ]);
+  for (const rate of SAMPLE_RATES) {
+    const s = loadSettings({ ...REQUIRED, AUDIO_OUTPUT_SAMPLE_RATE: String(rate) });
+    assert.equal(s.AUDIO_OUTPUT_SAMPLE_RATE, rate);
+  }
+});
+
+Deno.test("an mp3 bit rate Cartesia does not offer is refused at start, naming the allowed ones", () => {
+  const problems = problemsOf({
+    ...REQUIRED,
+    AUDIO_OUTPUT_CONTAINER: "mp3",
+    AUDIO_OUTPUT_BIT_RATE: "100000",
+  });
+  assert.deepEqual(problems, [
+    "AUDIO_OUTPUT_BIT_RATE: must be one of 32000, 64000, 96000, 128000, 192000 (bit/s, used for mp3)",
+  ]);
+  for (const rate of MP3_BIT_RATES) {
+    const s = loadSettings({
+      ...REQUIRED,
+      AUDIO_OUTPUT_CONTAINER: "mp3",
+      AUDIO_OUTPUT_BIT_RATE: String(rate),
+    });
+    assert.equal(s.AUDIO_OUTPUT_BIT_RATE, rate);
+  }
+  assert.match(
+    problemsOf({ ...REQUIRED, AUDIO_OUTPUT_CONTAINER: "ogg" }).join("\n"),
+    /AUDIO_OUTPUT_CONTAINER: .*"wav".*"mp3".*"raw"/,
+  );
+});
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadSettings(env);
+  } catch (err) {
+    assert.ok(err instanceof SettingsError);
+    return err.problems;
+  }
+  assert.fail("the settings were accepted");
+}
 
 Deno.test("every bad or missing setting is named in one error, values never echoed", () => {
   let text = "";
@@ -76,4 +150,10 @@ Deno.test(".env.example lists exactly the settings the code reads, with the same
       assert.equal(String(defaults[name]), value, `${name} default`);
     }
   }
+  // The comments name the allowed formats and the concurrency ceiling.
+  assert.ok(text.includes(SAMPLE_RATES.join(", ")), "the sample rates are listed");
+  assert.ok(text.includes(MP3_BIT_RATES.join(", ")), "the mp3 bit rates are listed");
+  const { min, max } = INT_SETTINGS.AUDIO_GENERATION_CONCURRENCY;
+  assert.ok(text.includes(`(${min}-${max})`), "the concurrency range is given");
+  assert.equal(defaults.AUDIO_OUTPUT_CONTAINER, DEFAULT_OUTPUT.container);
 });

@@ -1,16 +1,16 @@
 // Everything a function needs, built once from validated settings: the database, Storage
 // uploads, provider clients per (model, format), and the HTTP kick of process-segments.
 import { createClient } from "@supabase/supabase-js";
+import { formatKey, outputFormatFromSettings, parseFormatKey } from "./audio_format.ts";
+import { DB_EXTRA_CONNECTIONS, KICK_TIMEOUT_MS } from "./config.ts";
 import { createSql, type Sql } from "./db.ts";
-import { formatKey, outputFormatFromSettings, parseFormatKey } from "./format.ts";
 import type { Platform } from "./platform.ts";
 import { createCartesiaClient } from "./provider/cartesia.ts";
 import type { CartesiaClient } from "./provider/types.ts";
 import type { Settings } from "./settings.ts";
 
-export const AUDIO_BUCKET = "word-audio";
-// How long a kick waits for process-segments to accept (it answers 202 at once).
-const KICK_TIMEOUT_MS = 5000;
+// The Storage bucket the app plays audio from (created by the storage migration).
+const AUDIO_BUCKET = "word-audio";
 
 export interface App {
   settings: Settings;
@@ -25,41 +25,57 @@ export interface App {
 }
 
 export function createApp(settings: Settings, platform: Platform, sql?: Sql): App {
-  // One connection per slot, plus claims, the cancel check and requests: slots never wait for
-  // a connection, and an invocation stays small against the project's connection limit.
-  const db = sql ?? createSql(settings.SUPABASE_DB_URL, settings.AUDIO_GENERATION_CONCURRENCY + 3);
-  const supabase = createClient(settings.SUPABASE_URL, settings.SUPABASE_SERVICE_ROLE_KEY, {
-    auth: { persistSession: false, autoRefreshToken: false },
-    global: { fetch: platform.fetch },
-  });
-  const clients = new Map<string, CartesiaClient>();
-
+  // One connection per slot, plus a few (DB_EXTRA_CONNECTIONS says why).
+  const db = sql ??
+    createSql(
+      settings.SUPABASE_DB_URL,
+      settings.AUDIO_GENERATION_CONCURRENCY + DB_EXTRA_CONNECTIONS,
+    );
   return {
     settings,
     platform,
     sql: db,
     defaultFormat: formatKey(outputFormatFromSettings(settings)),
-    provider: (modelId, format) => {
-      const key = `${modelId}|${format}`;
-      let client = clients.get(key);
-      if (!client) {
-        client = createCartesiaClient({
-          baseUrl: settings.CARTESIA_BASE_URL,
-          apiKey: settings.CARTESIA_API_KEY,
-          version: settings.CARTESIA_VERSION,
-          modelId,
-          outputFormat: parseFormatKey(format),
-          language: settings.CARTESIA_LANGUAGE,
-          timeoutMs: settings.AUDIO_PROVIDER_TIMEOUT_MS,
-          maxRetries: settings.AUDIO_MAX_RETRIES,
-          backoffBaseMs: settings.AUDIO_BACKOFF_BASE_MS,
-          maxBackoffMs: settings.AUDIO_MAX_BACKOFF_MS,
-          fetch: platform.fetch,
-        });
-        clients.set(key, client);
-      }
-      return client;
-    },
+    provider: providerClients(settings, platform),
+    ...storage(settings, platform),
+    kickWorker: kicker(settings, platform),
+    close: () => (sql ? Promise.resolve() : db.end({ timeout: 5 })),
+  };
+}
+
+// A Cartesia client per (model, format), made on first use: segments carry their own.
+function providerClients(settings: Settings, platform: Platform): App["provider"] {
+  const clients = new Map<string, CartesiaClient>();
+  return (modelId, format) => {
+    const key = `${modelId}|${format}`;
+    let client = clients.get(key);
+    if (!client) {
+      client = createCartesiaClient({
+        baseUrl: settings.CARTESIA_BASE_URL,
+        apiKey: settings.CARTESIA_API_KEY,
+        version: settings.CARTESIA_VERSION,
+        modelId,
+        outputFormat: parseFormatKey(format),
+        language: settings.CARTESIA_LANGUAGE,
+        timeoutMs: settings.AUDIO_PROVIDER_TIMEOUT_MS,
+        maxRetries: settings.AUDIO_MAX_RETRIES,
+        backoffBaseMs: settings.AUDIO_BACKOFF_BASE_MS,
+        maxBackoffMs: settings.AUDIO_MAX_BACKOFF_MS,
+        fetch: platform.fetch,
+      });
+      clients.set(key, client);
+    }
+    return client;
+  };
+}
+
+// Uploads and signed URLs in the audio bucket, with the service role.
+function storage(settings: Settings, platform: Platform): Pick<App, "upload" | "signedUrl"> {
+  const supabase = createClient(settings.SUPABASE_URL, settings.SUPABASE_SERVICE_ROLE_KEY, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    global: { fetch: platform.fetch },
+  });
+  return {
     upload: async (path, bytes, contentType) => {
       const { error } = await supabase.storage.from(AUDIO_BUCKET).upload(path, bytes, {
         contentType,
@@ -75,28 +91,31 @@ export function createApp(settings: Settings, platform: Platform, sql?: Sql): Ap
       if (error || !data) throw new Error(`could not sign ${path}: ${error?.message ?? "no URL"}`);
       return data.signedUrl;
     },
-    kickWorker: async (reason) => {
-      try {
-        const res = await platform.fetch(`${settings.SUPABASE_URL}/functions/v1/process-segments`, {
-          method: "POST",
-          headers: {
-            "content-type": "application/json",
-            "x-worker-secret": settings.AUDIO_WORKER_SECRET,
-          },
-          body: JSON.stringify({ reason }),
-          signal: AbortSignal.timeout(KICK_TIMEOUT_MS),
-        });
-        await res.body?.cancel();
-        if (!res.ok) platform.log("worker kick refused", { status: res.status, reason });
-        return res.ok;
-      } catch (err) {
-        platform.log("worker kick failed; the pg_cron watchdog will start it", {
-          reason,
-          error: err instanceof Error ? err.message : String(err),
-        });
-        return false;
-      }
-    },
-    close: () => (sql ? Promise.resolve() : db.end({ timeout: 5 })),
+  };
+}
+
+// The HTTP kick of process-segments; false (and a log line) when it was not accepted.
+function kicker(settings: Settings, platform: Platform): App["kickWorker"] {
+  return async (reason) => {
+    try {
+      const res = await platform.fetch(`${settings.SUPABASE_URL}/functions/v1/process-segments`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "x-worker-secret": settings.AUDIO_WORKER_SECRET,
+        },
+        body: JSON.stringify({ reason }),
+        signal: AbortSignal.timeout(KICK_TIMEOUT_MS),
+      });
+      await res.body?.cancel();
+      if (!res.ok) platform.log("worker kick refused", { status: res.status, reason });
+      return res.ok;
+    } catch (err) {
+      platform.log("worker kick failed; the pg_cron watchdog will start it", {
+        reason,
+        error: err instanceof Error ? err.message : String(err),
+      });
+      return false;
+    }
   };
 }

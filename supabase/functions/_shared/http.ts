@@ -1,6 +1,6 @@
 // JSON responses, errors that name the field, and CORS for the admin page's browser calls.
 
-export const corsHeaders: Record<string, string> = {
+const corsHeaders: Record<string, string> = {
   "Access-Control-Allow-Origin": "*",
   "Access-Control-Allow-Headers": "authorization, x-client-info, apikey, content-type",
   "Access-Control-Allow-Methods": "GET, POST, OPTIONS",

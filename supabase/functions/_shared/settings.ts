@@ -1,55 +1,74 @@
-// Every setting audio-queue reads, with its default and limits, validated once at start.
-// A bad or missing setting fails with one error that names each offender and what to do.
-// .env.example documents the same list; tests/unit/settings.test.ts keeps the two in step.
+// Every setting audio-queue reads, validated once at start; defaults and ranges come from
+// config.ts, allowed audio formats from audio_format.ts. A bad or missing setting fails with one
+// error that names each offender and what to do. .env.example documents the same list;
+// tests/unit/settings.test.ts keeps the two in step.
 import { z } from "zod";
+import { CONTAINERS, ENCODINGS, MP3_BIT_RATES, oneOf, SAMPLE_RATES } from "./audio_format.ts";
+import {
+  CARTESIA_DEFAULTS,
+  DEFAULT_OUTPUT,
+  INT_SETTINGS,
+  type IntRange,
+  UPLOAD_MARGIN_MS,
+  WORKER_SECRET_MIN_CHARS,
+} from "./config.ts";
 
-const int = (min: number, max: number, fallback: number) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
+const int = (r: IntRange) => z.coerce.number().int().min(r.min).max(r.max).default(r.default);
+
+// A number from a fixed list (sample rates, bit rates): the error names the allowed values.
+const listed = (allowed: readonly number[], fallback: number, unit: string) =>
+  z.coerce.number().refine((v) => allowed.includes(v), {
+    error: `must be ${oneOf(allowed)} (${unit})`,
+  }).default(fallback);
 
 const required = (what: string) =>
   z.string({ error: `required: ${what}` }).trim().min(1, { error: `required: ${what}` });
+
+const I = INT_SETTINGS;
+const C = CARTESIA_DEFAULTS;
 
 export const settingsSchema = z.object({
   SUPABASE_URL: z.url({ error: "required: the project URL, e.g. https://<ref>.supabase.co" }),
   SUPABASE_SERVICE_ROLE_KEY: required("the service role key (Storage uploads)"),
   SUPABASE_DB_URL: required("a Postgres connection string for the project database"),
   AUDIO_WORKER_SECRET: z
-    .string({ error: "required: a random secret (>= 16 characters) shared with pg_cron" })
-    .min(16, { error: "must be at least 16 characters" }),
+    .string({
+      error:
+        `required: a random secret (>= ${WORKER_SECRET_MIN_CHARS} characters) shared with pg_cron`,
+    })
+    .min(WORKER_SECRET_MIN_CHARS, {
+      error: `must be at least ${WORKER_SECRET_MIN_CHARS} characters`,
+    }),
 
   CARTESIA_API_KEY: required("your Cartesia API key"),
-  CARTESIA_BASE_URL: z.url().default("https://api.cartesia.ai"),
+  CARTESIA_BASE_URL: z.url().default(C.CARTESIA_BASE_URL),
   CARTESIA_VERSION: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: "a date like 2025-04-16" })
-    .default("2025-04-16"),
-  CARTESIA_MODEL_ID: z.string().min(1).default("sonic-2"),
+    .default(C.CARTESIA_VERSION),
+  CARTESIA_MODEL_ID: z.string().min(1).default(C.CARTESIA_MODEL_ID),
   CARTESIA_VOICE_ID: required("the Cartesia voice id to speak with"),
-  CARTESIA_LANGUAGE: z.string().min(2).default("en"),
-  AUDIO_OUTPUT_CONTAINER: z.enum(["wav", "mp3", "raw"]).default("wav"),
-  AUDIO_OUTPUT_ENCODING: z.enum(["pcm_s16le", "pcm_f32le", "pcm_mulaw", "pcm_alaw"]).default(
-    "pcm_s16le",
-  ),
-  AUDIO_OUTPUT_SAMPLE_RATE: int(8000, 48000, 44100),
-  AUDIO_OUTPUT_BIT_RATE: int(32000, 320000, 128000),
+  CARTESIA_LANGUAGE: z.string().min(2).default(C.CARTESIA_LANGUAGE),
+  AUDIO_OUTPUT_CONTAINER: z.enum(CONTAINERS).default(DEFAULT_OUTPUT.container),
+  AUDIO_OUTPUT_ENCODING: z.enum(ENCODINGS).default(DEFAULT_OUTPUT.encoding),
+  AUDIO_OUTPUT_SAMPLE_RATE: listed(SAMPLE_RATES, DEFAULT_OUTPUT.sampleRate, "Hz"),
+  AUDIO_OUTPUT_BIT_RATE: listed(MP3_BIT_RATES, DEFAULT_OUTPUT.bitRate, "bit/s, used for mp3"),
 
-  // Cartesia's plans cap concurrent requests per account (Free 2, Pro 3, Startup 5, Scale 15).
-  AUDIO_GENERATION_CONCURRENCY: int(1, 20, 3),
-  AUDIO_MAX_RETRIES: int(0, 10, 3),
-  AUDIO_BACKOFF_BASE_MS: int(10, 60_000, 1000),
-  AUDIO_MAX_BACKOFF_MS: int(100, 300_000, 30_000),
-  AUDIO_PROVIDER_TIMEOUT_MS: int(1000, 300_000, 30_000),
-  // Must outlast one provider attempt plus the upload; each attempt extends it again.
-  AUDIO_VISIBILITY_TIMEOUT_S: int(5, 3600, 60),
-  AUDIO_MAX_READS: int(1, 100, 5),
-  // Supabase Edge Functions: wall clock 150 s (Free) / 400 s (paid). Stop claiming before it.
-  AUDIO_WORKER_BUDGET_S: int(5, 86_400, 140),
-  AUDIO_CANCEL_POLL_MS: int(50, 5000, 250),
+  AUDIO_GENERATION_CONCURRENCY: int(I.AUDIO_GENERATION_CONCURRENCY),
+  AUDIO_MAX_RETRIES: int(I.AUDIO_MAX_RETRIES),
+  AUDIO_BACKOFF_BASE_MS: int(I.AUDIO_BACKOFF_BASE_MS),
+  AUDIO_MAX_BACKOFF_MS: int(I.AUDIO_MAX_BACKOFF_MS),
+  AUDIO_PROVIDER_TIMEOUT_MS: int(I.AUDIO_PROVIDER_TIMEOUT_MS),
+  AUDIO_VISIBILITY_TIMEOUT_S: int(I.AUDIO_VISIBILITY_TIMEOUT_S),
+  AUDIO_MAX_READS: int(I.AUDIO_MAX_READS),
+  AUDIO_WORKER_BUDGET_S: int(I.AUDIO_WORKER_BUDGET_S),
+  AUDIO_CANCEL_POLL_MS: int(I.AUDIO_CANCEL_POLL_MS),
 }).superRefine((s, ctx) => {
-  if (s.AUDIO_VISIBILITY_TIMEOUT_S * 1000 < s.AUDIO_PROVIDER_TIMEOUT_MS + 5000) {
+  if (s.AUDIO_VISIBILITY_TIMEOUT_S * 1000 < s.AUDIO_PROVIDER_TIMEOUT_MS + UPLOAD_MARGIN_MS) {
     ctx.addIssue({
       code: "custom",
       path: ["AUDIO_VISIBILITY_TIMEOUT_S"],
-      message: `must exceed AUDIO_PROVIDER_TIMEOUT_MS (${s.AUDIO_PROVIDER_TIMEOUT_MS} ms) + 5 s ` +
-        `for the upload, or a slow request's message is redelivered while it runs`,
+      message: `must exceed AUDIO_PROVIDER_TIMEOUT_MS (${s.AUDIO_PROVIDER_TIMEOUT_MS} ms) + ` +
+        `${UPLOAD_MARGIN_MS / 1000} s for the upload, or a slow request's message is redelivered ` +
+        `while it runs`,
     });
   }
 });

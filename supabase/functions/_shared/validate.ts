@@ -1,9 +1,10 @@
 // zod issues → field errors a person can act on: "wordIds[3]: not a uuid".
 import type { z } from "zod";
+import { MAX_FIELD_ERRORS } from "./config.ts";
 import type { FieldError } from "./http.ts";
 
 export function fieldErrors(error: z.ZodError): FieldError[] {
-  return error.issues.slice(0, 20).map((issue) => {
+  return error.issues.slice(0, MAX_FIELD_ERRORS).map((issue) => {
     const field = issue.path.reduce<string>(
       (acc, part) =>
         typeof part === "number"

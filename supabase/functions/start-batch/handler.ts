@@ -4,11 +4,9 @@
 // wait for cron. Answers { batchId, total, queued, skipped, pending, kicked }.
 import { asAdmin, forbidden, NotAdmin, readAdminPost } from "../_shared/admin.ts";
 import type { App } from "../_shared/app.ts";
+import { WORKER_FRESH_S } from "../_shared/config.ts";
 import { errorResponse, json } from "../_shared/http.ts";
 import { KINDS, startBatchBody } from "./request.ts";
-
-// A worker that heartbeated this recently is running and will claim the new batch's messages.
-const WORKER_FRESH_S = 10;
 
 export function createStartBatchHandler(app: App): (req: Request) => Promise<Response> {
   const s = app.settings;

@@ -1,10 +1,8 @@
 // The start-batch request body. Either wordIds or grade; kinds default to all three; only
 // missing or stale audio unless missingOnly is false.
 import { z } from "zod";
+import { MAX_WORD_IDS } from "../_shared/config.ts";
 
-// One request may name at most this many words: 10,000 × 3 segments is the largest batch the
-// admin page is built to follow live.
-export const MAX_WORD_IDS = 10_000;
 export const KINDS = ["word", "definition", "sentence"] as const;
 
 export const startBatchBody = z.strictObject({
@@ -32,5 +30,3 @@ export const startBatchBody = z.strictObject({
     });
   }
 });
-
-export type StartBatchBody = z.infer<typeof startBatchBody>;

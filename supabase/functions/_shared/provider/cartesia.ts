@@ -4,7 +4,8 @@
 // the request only, never during the backoff sleeps). No globals: fetch, sleep, random and now
 // are injectable. Protocol facts are in cartesia_protocol.ts.
 
-import { abortError } from "./abort.ts";
+import { abortError } from "../abort.ts";
+import { contentTypeOf } from "../audio_format.ts";
 import { backoffDelayMs, parseRetryAfter } from "./backoff.ts";
 import {
   errorMessage,
@@ -25,19 +26,6 @@ import type {
   SynthesizeInput,
   SynthesizeResult,
 } from "./types.ts";
-
-export { abortError, isAbortError } from "./abort.ts";
-export { audioObjectPath, textHash } from "./object_path.ts";
-export { ProviderError } from "./provider_error.ts";
-export type { ProviderErrorKind } from "./provider_error.ts";
-export type * from "./types.ts";
-
-/** Content types to assume when the provider sends none. */
-const DEFAULT_CONTENT_TYPE = {
-  wav: "audio/wav",
-  mp3: "audio/mpeg",
-  raw: "application/octet-stream",
-} as const;
 
 /** Creates a client; throws at once, naming each bad option, if the options are invalid. */
 export function createCartesiaClient(options: CartesiaClientOptions): CartesiaClient {
@@ -72,33 +60,7 @@ async function attemptOnce(o: ResolvedOptions, input: AttemptInput): Promise<Att
       })),
       signal: combined,
     });
-    if (!response.ok) {
-      const bodyText = await response.text();
-      if (signal?.aborted) throw abortError(signal);
-      const failure: AttemptFailure = {
-        ok: false,
-        retryable: isRetryableStatus(response.status),
-        status: response.status,
-        message: errorMessage({ status: response.status, bodyText, apiKey: o.apiKey }),
-      };
-      const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), o.now());
-      if (retryAfterMs !== undefined) failure.retryAfterMs = retryAfterMs;
-      return failure;
-    }
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    if (signal?.aborted) throw abortError(signal);
-    const container = o.outputFormat.container;
-    if (!looksLikeContainer(bytes, container)) {
-      return {
-        ok: false,
-        retryable: true,
-        status: response.status,
-        message:
-          `Cartesia answered ${response.status} but the ${bytes.length} bytes are not ${container} audio`,
-      };
-    }
-    const contentType = response.headers.get("content-type") ?? DEFAULT_CONTENT_TYPE[container];
-    return { ok: true, bytes, contentType };
+    return await readAnswer(o, response, signal);
   } catch (err) {
     if (signal?.aborted) throw abortError(signal);
     if (timeout.signal.aborted) {
@@ -117,6 +79,42 @@ async function attemptOnce(o: ResolvedOptions, input: AttemptInput): Promise<Att
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** One answer read in full: the audio, or a failure saying whether it is worth retrying.
+ * Throws an AbortError when the caller aborted while the body was read. */
+async function readAnswer(
+  o: ResolvedOptions,
+  response: Response,
+  signal?: AbortSignal,
+): Promise<AttemptResult> {
+  if (!response.ok) {
+    const bodyText = await response.text();
+    if (signal?.aborted) throw abortError(signal);
+    const failure: AttemptFailure = {
+      ok: false,
+      retryable: isRetryableStatus(response.status),
+      status: response.status,
+      message: errorMessage({ status: response.status, bodyText, apiKey: o.apiKey }),
+    };
+    const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), o.now());
+    if (retryAfterMs !== undefined) failure.retryAfterMs = retryAfterMs;
+    return failure;
+  }
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (signal?.aborted) throw abortError(signal);
+  const container = o.outputFormat.container;
+  if (!looksLikeContainer(bytes, container)) {
+    return {
+      ok: false,
+      retryable: true,
+      status: response.status,
+      message:
+        `Cartesia answered ${response.status} but the ${bytes.length} bytes are not ${container} audio`,
+    };
+  }
+  const contentType = response.headers.get("content-type") ?? contentTypeOf(container);
+  return { ok: true, bytes, contentType };
 }
 
 async function synthesizeWithRetries(

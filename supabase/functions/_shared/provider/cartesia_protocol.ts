@@ -20,7 +20,7 @@
 //   flight; each HTTP request is one context). Above it the API answers 429 Too Many Requests.
 //   Cartesia documents no Retry-After for it; we honour the header when present anyway.
 
-import type { AudioContainer, OutputFormat } from "./types.ts";
+import type { AudioContainer, OutputFormat } from "../audio_format.ts";
 
 /** First API version whose docs authenticate with `Authorization: Bearer`. */
 const BEARER_SINCE_VERSION = "2025-04-16";

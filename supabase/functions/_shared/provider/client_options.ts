@@ -1,21 +1,10 @@
 // Checks createCartesiaClient's options once, up front, and fills the defaults, so a bad setting
 // fails at start with its name rather than as a 400 on the first segment.
 
-import { abortableSleep } from "./abort.ts";
-import type { CartesiaClientOptions, FetchLike, SleepFn } from "./types.ts";
-
-/** Three retries after the first attempt: the old browser hook's 1 s → 2 s → 4 s schedule. */
-export const DEFAULT_MAX_RETRIES = 3;
-/** First backoff delay; doubled per retry. */
-export const DEFAULT_BACKOFF_BASE_MS = 1000;
-/** No single wait longer than 30 s: a worker invocation's time budget is a few minutes, and a
- * longer Retry-After is better served by re-queueing than by sleeping. */
-export const DEFAULT_MAX_BACKOFF_MS = 30_000;
-
-const CONTAINERS = ["wav", "mp3", "raw"];
-const ENCODINGS = ["pcm_s16le", "pcm_f32le", "pcm_mulaw", "pcm_alaw"];
-const SAMPLE_RATES = [8000, 16000, 22050, 24000, 44100, 48000];
-const MP3_BIT_RATES = [32000, 64000, 96000, 128000, 192000];
+import { abortableSleep, type SleepFn } from "../abort.ts";
+import { formatProblems } from "../audio_format.ts";
+import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_MAX_BACKOFF_MS, DEFAULT_MAX_RETRIES } from "../config.ts";
+import type { CartesiaClientOptions, FetchLike } from "./types.ts";
 
 export interface ResolvedOptions extends
   Required<
@@ -52,24 +41,7 @@ export function resolveClientOptions(opts: CartesiaClientOptions): ResolvedOptio
   if (f === undefined || f === null) {
     problems.push("outputFormat: required ({ container, encoding, sampleRate, bitRate? })");
   } else {
-    need(
-      CONTAINERS.includes(f.container),
-      `outputFormat.container: one of ${CONTAINERS.join(", ")}, got "${f.container}"`,
-    );
-    need(
-      ENCODINGS.includes(f.encoding),
-      `outputFormat.encoding: one of ${ENCODINGS.join(", ")}, got "${f.encoding}"`,
-    );
-    need(
-      SAMPLE_RATES.includes(f.sampleRate),
-      `outputFormat.sampleRate: one of ${SAMPLE_RATES.join(", ")}, got ${f.sampleRate}`,
-    );
-    if (f.container === "mp3") {
-      need(
-        f.bitRate !== undefined && MP3_BIT_RATES.includes(f.bitRate),
-        `outputFormat.bitRate: mp3 needs one of ${MP3_BIT_RATES.join(", ")}, got ${f.bitRate}`,
-      );
-    }
+    problems.push(...formatProblems(f));
   }
   const maxRetries = opts.maxRetries ?? DEFAULT_MAX_RETRIES;
   const backoffBaseMs = opts.backoffBaseMs ?? DEFAULT_BACKOFF_BASE_MS;

@@ -1,7 +1,7 @@
 // The error synthesize() throws when it gives up: `rejected` when the provider refused the
 // request for good (a 4xx other than 429), `exhausted` when the last retry failed too.
 
-export type ProviderErrorKind = "rejected" | "exhausted";
+type ProviderErrorKind = "rejected" | "exhausted";
 
 export class ProviderError extends Error {
   readonly kind: ProviderErrorKind;

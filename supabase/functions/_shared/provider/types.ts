@@ -1,19 +1,8 @@
-// Types shared by the Cartesia provider client: the output format, one attempt's result, the
-// options of createCartesiaClient and of synthesize. No logic lives here.
-
-/** Containers the Bytes endpoint can return. */
-export type AudioContainer = "wav" | "mp3" | "raw";
-
-/** PCM encodings Cartesia accepts for the wav and raw containers (mp3 ignores it). */
-export type AudioEncoding = "pcm_s16le" | "pcm_f32le" | "pcm_mulaw" | "pcm_alaw";
-
-/** The audio format to request; `bitRate` is required for mp3 and ignored otherwise. */
-export interface OutputFormat {
-  container: AudioContainer;
-  encoding: AudioEncoding;
-  sampleRate: number;
-  bitRate?: number;
-}
+// Types shared by the Cartesia provider client: one attempt's result, the options of
+// createCartesiaClient and of synthesize. No logic lives here; the output format's type is in
+// audio_format.ts, the sleep's in abort.ts.
+import type { SleepFn } from "../abort.ts";
+import type { OutputFormat } from "../audio_format.ts";
 
 /** One HTTP request's outcome. `retryable` failures are worth another attempt later. */
 export type AttemptResult =
@@ -31,7 +20,6 @@ export type AttemptFailure = Extract<AttemptResult, { ok: false }>;
 
 /** Injectable runtime pieces; each has a real default. */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
-export type SleepFn = (ms: number, signal?: AbortSignal) => Promise<void>;
 
 export interface CartesiaClientOptions {
   /** e.g. https://api.cartesia.ai or the stand-in's http://127.0.0.1:54330 (no trailing path). */
@@ -45,11 +33,11 @@ export interface CartesiaClientOptions {
   language: string;
   /** Upper bound for one request, headers and body together. */
   timeoutMs: number;
-  /** Retries after the first attempt (default 3). */
+  /** Retries after the first attempt (default DEFAULT_MAX_RETRIES in config.ts). */
   maxRetries?: number;
-  /** First backoff delay; doubles per retry (default 1000, so 1 s → 2 s → 4 s). */
+  /** First backoff delay; doubles per retry (default DEFAULT_BACKOFF_BASE_MS). */
   backoffBaseMs?: number;
-  /** Cap for any one delay, Retry-After included (default 30000). */
+  /** Cap for any one delay, Retry-After included (default DEFAULT_MAX_BACKOFF_MS). */
   maxBackoffMs?: number;
   fetch?: FetchLike;
   sleep?: SleepFn;
@@ -64,7 +52,7 @@ export interface AttemptInput {
 }
 
 /** What onRetry is told before each backoff sleep. */
-export interface RetryInfo {
+interface RetryInfo {
   /** The attempt that just failed, 1-based. */
   attempt: number;
   delayMs: number;

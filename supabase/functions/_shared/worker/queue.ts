@@ -1,5 +1,6 @@
 // The worker's database calls, one per audio.* function, each a single round trip. Counts round
-// trips so the benchmark can report them per segment.
+// trips so the benchmark can report them per segment. The worker's pieces depend on the
+// WorkerQueue interface only, so unit tests hand them a fake.
 import type { Sql } from "../db.ts";
 
 export interface ClaimedSegment {
@@ -16,7 +17,28 @@ export interface ClaimedSegment {
 
 export type AttemptOutcome = "go" | "no_permit" | "reused" | "wait" | "cancelled" | "gone";
 
-export interface QueueOptions {
+// What the worker asks of the queue; SegmentQueue answers it from Postgres.
+export interface WorkerQueue {
+  readonly roundTrips: number;
+  claim(qty: number): Promise<ClaimedSegment[]>;
+  beginAttempt(seg: ClaimedSegment): Promise<{ outcome: AttemptOutcome; slot: number | null }>;
+  endAttempt(slot: number, segmentId: number, willUpload: boolean): Promise<boolean>;
+  complete(
+    seg: ClaimedSegment,
+    storagePath: string,
+    bytes: number,
+    providerMs: number | null,
+    rateLimited: number,
+  ): Promise<boolean>;
+  fail(seg: ClaimedSegment, error: string, rateLimited?: number): Promise<void>;
+  returnMessages(msgIds: number[], delayS?: number): Promise<void>;
+  cancelledBatches(batchIds: string[]): Promise<string[]>;
+  heartbeat(): Promise<void>;
+  leave(): Promise<void>;
+  depth(): Promise<{ visible: number; total: number }>;
+}
+
+interface QueueOptions {
   holder: string;
   limit: number;
   visibilityTimeoutS: number;
@@ -24,7 +46,7 @@ export interface QueueOptions {
   maxReads: number;
 }
 
-export class SegmentQueue {
+export class SegmentQueue implements WorkerQueue {
   roundTrips = 0;
   constructor(private readonly sql: Sql, private readonly o: QueueOptions) {}
 

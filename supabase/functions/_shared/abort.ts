@@ -1,5 +1,9 @@
-// Abort helpers for the provider client: the AbortError it throws when the caller cancels, and
-// the default sleep, which ends at once (and clears its timer) when the signal aborts.
+// Aborting: the AbortError thrown when a caller cancels, and the one sleep everything waits with
+// (the provider's backoff, the worker's polls and pauses), which ends at once and clears its
+// timer when its signal aborts.
+
+/** A sleep that can be cut short; tests pass fakes of this shape. */
+export type SleepFn = (ms: number, signal?: AbortSignal) => Promise<void>;
 
 /** The error thrown when the caller's signal aborted: a DOMException named "AbortError". */
 export function abortError(signal?: AbortSignal): DOMException {
@@ -13,7 +17,7 @@ export function isAbortError(err: unknown): boolean {
 }
 
 /** Resolves after `ms`, or rejects with an AbortError as soon as `signal` aborts. */
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+export const abortableSleep: SleepFn = (ms, signal) => {
   if (signal?.aborted) return Promise.reject(abortError(signal));
   return new Promise((resolve, reject) => {
     const onAbort = () => {
@@ -26,4 +30,4 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
     }, Math.max(0, ms));
     signal?.addEventListener("abort", onAbort, { once: true });
   });
-}
+};

@@ -1,0 +1,190 @@
+// Every default and limit of audio-queue in one place, each with the reason for its number.
+// settings.ts builds its schema from the setting ranges below (.env.example lists the same
+// defaults); the worker, the provider client and the functions read their timings from here.
+// Three numbers are shared with the SQL side, which names them in functions of its own:
+// MAX_CONCURRENCY (audio.max_concurrency()), WORKER_STALE_S (audio.worker_stale_s()) and
+// DEFAULT_MAX_READS (audio.default_max_reads()). Change them together.
+// Tuning that only one module sees (the backoff jitter, the protocol's message caps) stays in
+// that module, with its reason.
+
+// --- Shared with SQL ------------------------------------------------------------------------
+
+/** Permit slots in audio.permits, so the most provider requests that can ever be in flight, and
+ * the ceiling of AUDIO_GENERATION_CONCURRENCY. Cartesia's largest self-serve plan (Scale) allows
+ * 15 concurrent requests; 20 leaves room above it without a table of idle rows. */
+export const MAX_CONCURRENCY = 20;
+
+/** A worker whose heartbeat is older than this counts as gone: the watchdog and start-batch then
+ * kick a fresh one. Long enough that a busy worker (heartbeat every HEARTBEAT_MS) is never taken
+ * for dead after one slow round trip, short enough that a lost worker is replaced within a cron
+ * tick or two. */
+export const WORKER_STALE_S = 30;
+
+/** Deliveries of one message before its segment fails and the message is archived. Waiting (for
+ * a permit, for identical text in flight) never spends a delivery, so only real failures
+ * (crashes, Storage or database errors) count; five rides out a few of those. */
+export const DEFAULT_MAX_READS = 5;
+
+// --- Settings (the operator's contract; see .env.example) --------------------------------------
+
+/** A whole number's bounds and default (a setting, a page size). */
+export interface IntRange {
+  min: number;
+  max: number;
+  default: number;
+}
+
+/** Retries after the first provider attempt: the old browser hook's 1 s → 2 s → 4 s schedule. */
+export const DEFAULT_MAX_RETRIES = 3;
+/** First backoff delay; doubled per retry. */
+export const DEFAULT_BACKOFF_BASE_MS = 1000;
+/** No single wait longer than 30 s: an invocation's time budget is a few minutes, and a longer
+ * Retry-After is better served by re-queueing than by sleeping. */
+export const DEFAULT_MAX_BACKOFF_MS = 30_000;
+
+/** The visibility timeout must exceed the provider timeout by this much, for the upload to
+ * Storage and the completing call after the last byte arrives; otherwise a slow request's
+ * message is redelivered while it still runs. */
+export const UPLOAD_MARGIN_MS = 5000;
+
+/** AUDIO_WORKER_SECRET's shortest length: a guessable secret would let anyone start workers. */
+export const WORKER_SECRET_MIN_CHARS = 16;
+
+/** The shortest provider timeout allowed: under 1 s would cut off ordinary requests. */
+const MIN_PROVIDER_TIMEOUT_MS = 1000;
+
+export const INT_SETTINGS = {
+  /** Requests in flight across all workers. Default 3: Cartesia's Pro plan (Free 2, Startup 5,
+   * Scale 15), and the old browser hook's pool size. */
+  AUDIO_GENERATION_CONCURRENCY: { min: 1, max: MAX_CONCURRENCY, default: 3 },
+  /** More than 10 retries only hold a message longer: with the default base and cap, every
+   * wait from the sixth retry on is already at or near the 30 s cap. */
+  AUDIO_MAX_RETRIES: { min: 0, max: 10, default: DEFAULT_MAX_RETRIES },
+  /** Below 10 ms a retry is a busy loop against a provider that just refused; above a minute
+   * the first retry alone outlasts most invocations. */
+  AUDIO_BACKOFF_BASE_MS: { min: 10, max: 60_000, default: DEFAULT_BACKOFF_BASE_MS },
+  /** Up to 5 minutes for a long-lived worker that may sleep; the default suits invocations. */
+  AUDIO_MAX_BACKOFF_MS: { min: 100, max: 300_000, default: DEFAULT_MAX_BACKOFF_MS },
+  /** One request's upper bound. A sentence takes a few seconds at most; 30 s covers a slow
+   * provider without holding a permit for long. */
+  AUDIO_PROVIDER_TIMEOUT_MS: { min: MIN_PROVIDER_TIMEOUT_MS, max: 300_000, default: 30_000 },
+  /** Seconds a claimed message stays invisible; each attempt extends it. It must outlast the
+   * provider timeout plus UPLOAD_MARGIN_MS (settings.ts checks the pair), so the least is the
+   * shortest timeout's; 60 s outlasts the default timeout with room. */
+  AUDIO_VISIBILITY_TIMEOUT_S: {
+    min: (MIN_PROVIDER_TIMEOUT_MS + UPLOAD_MARGIN_MS) / 1000,
+    max: 3600,
+    default: 60,
+  },
+  /** At least one delivery; past 100 a message that fails every time would churn for hours. */
+  AUDIO_MAX_READS: { min: 1, max: 100, default: DEFAULT_MAX_READS },
+  /** Supabase Edge Functions stop at 150 s (Free) / 400 s (paid) wall clock: stop claiming at
+   * 140 s, leaving time to hand back buffered messages and kick the next invocation. */
+  AUDIO_WORKER_BUDGET_S: { min: 5, max: 86_400, default: 140 },
+  /** A cancel must abort in-flight requests within about a second; 250 ms does it with a cheap
+   * query four times a second per busy worker. */
+  AUDIO_CANCEL_POLL_MS: { min: 50, max: 5000, default: 250 },
+} as const satisfies Record<string, IntRange>;
+
+/** Defaults of the provider settings: Cartesia's API, the dated API version this client speaks,
+ * its general-purpose model, English. */
+export const CARTESIA_DEFAULTS = {
+  CARTESIA_BASE_URL: "https://api.cartesia.ai",
+  CARTESIA_VERSION: "2025-04-16",
+  CARTESIA_MODEL_ID: "sonic-2",
+  CARTESIA_LANGUAGE: "en",
+} as const;
+
+/** The default output: 16-bit PCM WAV at 44.1 kHz plays in every browser without a decoder
+ * download; the bit rate counts only for mp3, where 128 kbit/s is clear speech at a small size.
+ * The allowed values are in audio_format.ts. */
+export const DEFAULT_OUTPUT = {
+  container: "wav",
+  encoding: "pcm_s16le",
+  sampleRate: 44100,
+  bitRate: 128000,
+} as const;
+
+// --- The worker ------------------------------------------------------------------------------
+
+/** A busy worker records its heartbeat this often even when it claims nothing (every slot
+ * waiting on the provider): a sixth of WORKER_STALE_S, so several beats can be late before it
+ * counts as gone. */
+export const HEARTBEAT_MS = 5000;
+
+/** Poll period while every permit is taken. A worker that frees a permit takes it again for its
+ * next segment a few ms later (it claims ahead), so other workers need not poll fast: 50 ms
+ * costs little throughput and keeps the database load to a few queries per segment. A slot of
+ * the same worker that frees a permit wakes its poller at once, without waiting for the period. */
+export const PERMIT_POLL_MS = 50;
+
+/** Poll period while the queue holds only invisible messages (other workers' in flight, or a
+ * dead worker's awaiting their visibility timeout): a quarter second adds little latency when
+ * they come back and costs four cheap queries a second. */
+export const IDLE_POLL_MS = 250;
+
+/** Seconds a message is hidden after an unexpected error (a Storage or database hiccup) before
+ * another try: long enough for a blip to pass, short against the visibility timeout. The
+ * read-count limit turns a persistent error into a failed segment. */
+export const ERROR_RETRY_DELAY_S = 5;
+
+/** A permit's lease outlives its request (the provider timeout) by this margin, so a live
+ * request never loses its permit; a dead holder's permit frees itself once it runs out. */
+export const LEASE_MARGIN_S = 5;
+
+/** A run with nothing visible to claim waits out one visibility timeout plus this margin before
+ * it exits, so a dead worker's messages reappear while this run is still there to take them,
+ * rather than on the next cron tick. */
+export const IDLE_EXIT_MARGIN_MS = 5000;
+
+/** How long a kick waits for process-segments to accept (it answers 202 at once); past it the
+ * pg_cron watchdog is the fallback. */
+export const KICK_TIMEOUT_MS = 5000;
+
+/** start-batch skips its kick when a worker heartbeated this recently: that worker is running
+ * and claims the new messages by itself. Shorter than WORKER_STALE_S because an admin is waiting
+ * for the first audio: a worker silent for two heartbeats may be gone, and a needless kick costs
+ * one invocation where a wrong skip costs a wait for the watchdog. */
+export const WORKER_FRESH_S = 10;
+
+/** Pause of the long-lived worker between runs when the queue was empty: new work waits at most
+ * this long for a worker that is already up where LISTEN is unavailable (start-batch also kicks
+ * process-segments at once). */
+export const LONG_LIVED_IDLE_PAUSE_MS = 500;
+
+/** A long-lived worker has no wall clock, but a run needs a budget: one lasts a day at most, then
+ * the loop starts the next, so per-run state (the cancel watcher's batches seen) is dropped daily
+ * instead of growing for the life of the process. */
+export const LONG_LIVED_RUN_MS = 24 * 3600 * 1000;
+
+// --- Requests and responses ------------------------------------------------------------------
+
+/** Word ids one start-batch request may name: 10,000 × 3 segments is the largest batch the admin
+ * page is built to follow live (the page splits bigger selections). */
+export const MAX_WORD_IDS = 10_000;
+
+/** A signed audio URL lives long enough to play and replay a clip, short enough not to be a link
+ * to share. */
+export const AUDIO_URL_TTL_S = 600;
+
+/** admin-api's segment list pages: 200 fills a screen; 1000 caps one answer's size. */
+export const SEGMENT_PAGE: IntRange = { min: 1, max: 1000, default: 200 };
+
+/** admin-api's batch list: the last 20 fit the page's history panel; 200 caps one answer. */
+export const BATCH_LIST: IntRange = { min: 1, max: 200, default: 20 };
+
+/** Field errors in one 400 answer: enough to fix a form, small enough to read. */
+export const MAX_FIELD_ERRORS = 20;
+
+// --- The database connection -----------------------------------------------------------------
+
+/** Connections beyond one per slot: the claims, the cancel watcher and a request's own queries,
+ * so a slot never waits for a connection and an invocation stays small against the project's
+ * connection limit. */
+export const DB_EXTRA_CONNECTIONS = 3;
+/** Seconds before an idle connection closes, so a function instance kept warm between
+ * invocations does not hold connections against the project's limit. */
+export const DB_IDLE_TIMEOUT_S = 20;
+/** Seconds to wait for a connection: a database that does not answer in 10 s is down, and the
+ * caller's retry (the next poll, the watchdog) does better than waiting on. */
+export const DB_CONNECT_TIMEOUT_S = 10;

@@ -1,0 +1,72 @@
+// The cancel watcher: while a run is on, every poll period it asks which of the batches it holds
+// (in flight or buffered) were cancelled, aborts their in-flight provider requests at once and
+// has their buffered messages dropped. The same loop keeps the worker's heartbeat fresh while
+// every slot waits on the provider and no claim records it.
+import type { SleepFn } from "../abort.ts";
+import { HEARTBEAT_MS } from "../config.ts";
+import type { WorkerQueue } from "./queue.ts";
+
+interface CancelWatchDeps {
+  queue: Pick<WorkerQueue, "heartbeat" | "cancelledBatches">;
+  now: () => number;
+  sleep: SleepFn;
+  pollMs: number;
+  // The batch of every segment in flight, then of every buffered one (repeats allowed).
+  heldBatches: () => string[];
+  // A batch was found cancelled: drop its buffered messages.
+  onCancelled: (batchId: string) => void;
+}
+
+export class CancelWatch {
+  readonly #cancelled = new Set<string>();
+  readonly #aborts = new Map<string, AbortController>();
+  #lastBeat: number;
+  #finished = false;
+
+  constructor(private readonly d: CancelWatchDeps) {
+    this.#lastBeat = d.now();
+  }
+
+  /** Aborts when the batch is found cancelled; the provider requests of its segments use it. */
+  signalFor(batchId: string): AbortSignal {
+    let ctl = this.#aborts.get(batchId);
+    if (!ctl) {
+      ctl = new AbortController();
+      this.#aborts.set(batchId, ctl);
+    }
+    return ctl.signal;
+  }
+
+  isCancelled(batchId: string): boolean {
+    return this.#cancelled.has(batchId);
+  }
+
+  /** The run is over: no more heartbeats or checks, even before `stop` ends the loop. */
+  finish(): void {
+    this.#finished = true;
+  }
+
+  /** Watches until finish() or `stop`; never throws (a missed poll is retried on the next). */
+  async run(stop: AbortSignal): Promise<void> {
+    while (!stop.aborted && !this.#finished) {
+      await this.d.sleep(this.d.pollMs, stop).catch(() => {});
+      if (!this.#finished && this.d.now() - this.#lastBeat >= HEARTBEAT_MS) {
+        this.#lastBeat = this.d.now();
+        await this.d.queue.heartbeat().catch(() => {});
+      }
+      const ids = [...new Set(this.d.heldBatches())].filter((id) => !this.#cancelled.has(id));
+      if (ids.length === 0 || this.#finished) continue;
+      try {
+        for (const id of await this.d.queue.cancelledBatches(ids)) this.#cancel(id);
+      } catch {
+        // Retried on the next tick; the SQL side refuses a cancelled batch's work anyway.
+      }
+    }
+  }
+
+  #cancel(batchId: string): void {
+    this.#cancelled.add(batchId);
+    this.#aborts.get(batchId)?.abort(new DOMException("batch cancelled", "AbortError"));
+    this.d.onCancelled(batchId);
+  }
+}

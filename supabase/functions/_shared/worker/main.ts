@@ -1,0 +1,59 @@
+// The long-lived worker program (scripts/worker runs it): settings from the environment
+// (.env.example), the loop of long_lived.ts, SIGTERM/SIGINT to stop (it hands back what it
+// claimed, leaves, and prints its totals and peak memory). --once stops when the queue is empty;
+// --quiet prints only the start and stop lines.
+import { abortableSleep } from "../abort.ts";
+import { createApp } from "../app.ts";
+import { edgePlatform } from "../platform.ts";
+import { loadSettings, SettingsError } from "../settings.ts";
+import { runLongLived } from "./long_lived.ts";
+import { newHolder, startWorker } from "./run.ts";
+
+async function main(args: string[]): Promise<void> {
+  const once = args.includes("--once");
+  const quiet = args.includes("--quiet");
+  let settings;
+  try {
+    settings = loadSettings(Deno.env.toObject());
+  } catch (err) {
+    console.error(err instanceof SettingsError ? err.message : String(err));
+    Deno.exit(2);
+  }
+  const app = createApp(settings, edgePlatform());
+  const stop = new AbortController();
+  for (const sig of ["SIGTERM", "SIGINT"] as const) {
+    Deno.addSignalListener(sig, () => stop.abort());
+  }
+  const holder = newHolder("worker");
+  const log = (line: Record<string, unknown>) => console.log(JSON.stringify(line));
+  const totals = await runLongLived({
+    run: (config, onEvent) => startWorker(app, { holder, config, onEvent }),
+    listen: (channel, onNotify) => app.sql.listen(channel, onNotify),
+    sleep: abortableSleep,
+    log,
+    warn: (text) => console.error(text),
+  }, {
+    holder,
+    once,
+    quiet,
+    budgetS: settings.AUDIO_WORKER_BUDGET_S,
+    concurrency: settings.AUDIO_GENERATION_CONCURRENCY,
+    stop: stop.signal,
+  });
+  await app.sql`select audio.worker_stopped(${holder})`.catch(() => {});
+  await app.close();
+  log({ message: "worker stopped", holder, ...totals, peakRssBytes: peakRssBytes() });
+}
+
+// peakRssBytes: the process's high-water resident memory (Linux VmHWM), or current RSS elsewhere.
+function peakRssBytes(): number {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(Deno.readTextFileSync("/proc/self/status"));
+    if (m) return Number(m[1]) * 1024;
+  } catch {
+    // not Linux
+  }
+  return Deno.memoryUsage().rss;
+}
+
+if (import.meta.main) await main(Deno.args);

@@ -1,0 +1,194 @@
+// One segment, start to end: a permit for each provider attempt → the audio → upload to Storage
+// → audio.complete_segment. Every way it can end is an outcome the caller counts:
+//   done       uploaded and completed
+//   reused     begin_attempt found identical audio already made (no provider call)
+//   wait       identical content is being generated elsewhere; its message comes back shortly
+//   gone       the segment is no longer queued or generating (another worker finished it)
+//   cancelled  its batch was cancelled (before, during or after the request)
+//   failed     the provider refused it, retries ran out, or its format cannot be requested
+//   returned   out of budget while waiting for a permit, or the run was stopped: message handed
+//              back for another worker
+//   error      anything unexpected (Storage, database): message handed back after a delay
+import { isAbortError } from "../abort.ts";
+import {
+  audioObjectPath,
+  contentTypeOf,
+  type OutputFormat,
+  parseFormatKey,
+} from "../audio_format.ts";
+import { ERROR_RETRY_DELAY_S } from "../config.ts";
+import { ProviderError } from "../provider/provider_error.ts";
+import type { CartesiaClient, SynthesizeResult } from "../provider/types.ts";
+import { errorText, type OnEvent } from "./events.ts";
+import { OutOfTime, type PermitGate, SkipSegment } from "./permit_gate.ts";
+import type { ClaimedSegment, WorkerQueue } from "./queue.ts";
+
+type SegmentOutcome =
+  | "done"
+  | "reused"
+  | "wait"
+  | "gone"
+  | "cancelled"
+  | "failed"
+  | "returned"
+  | "error";
+
+export interface SegmentResult {
+  outcome: SegmentOutcome;
+  // Provider attempts made (each under a permit), and how many were answered 429.
+  attempts: number;
+  rateLimited: number;
+}
+
+export interface SegmentDeps {
+  queue: Pick<WorkerQueue, "endAttempt" | "complete" | "fail" | "returnMessages">;
+  gate: Pick<PermitGate, "acquire" | "freed">;
+  // A provider client for a segment's model and format (segments carry their own).
+  provider: (modelId: string, format: string) => CartesiaClient;
+  upload: (path: string, bytes: Uint8Array, contentType: string) => Promise<void>;
+  now: () => number;
+  onEvent?: OnEvent;
+}
+
+// batch aborts when the segment's batch is cancelled, stop when the run is told to stop.
+export async function processSegment(
+  d: SegmentDeps,
+  seg: ClaimedSegment,
+  batch: AbortSignal,
+  stop: AbortSignal,
+): Promise<SegmentResult> {
+  const t0 = d.now();
+  const tally = { attempts: 0, rateLimited: 0 };
+  const signal = AbortSignal.any([batch, stop]);
+  let format: OutputFormat;
+  let client: CartesiaClient;
+  try {
+    format = parseFormatKey(seg.format);
+    client = d.provider(seg.modelId, seg.format);
+  } catch (err) {
+    // A format or model the client cannot request is permanent for this segment: no retry.
+    return await failSegment(d, seg, `cannot request this audio: ${errorText(err)}`, 0, tally);
+  }
+  try {
+    const heard = await synthesize(d, seg, client, signal, tally);
+    tally.rateLimited += heard.result.rateLimited;
+    // live: end_attempt cleared this segment for upload (its batch was not cancelled).
+    if (!heard.live) return cancelled(d, seg, tally);
+    const path = audioObjectPath({
+      voiceId: seg.voiceId,
+      modelId: seg.modelId,
+      format,
+      textHash: seg.textHash,
+    });
+    const { bytes, rateLimited } = heard.result;
+    await d.upload(path, bytes, contentTypeOf(format.container));
+    if (!(await d.queue.complete(seg, path, bytes.length, heard.providerMs, rateLimited))) {
+      return cancelled(d, seg, tally);
+    }
+    const { attempts } = heard.result;
+    d.onEvent?.({
+      type: "done",
+      segmentId: seg.segmentId,
+      batchId: seg.batchId,
+      attempts,
+      ms: d.now() - t0,
+    });
+    return { outcome: "done", ...tally };
+  } catch (err) {
+    return await settle(d, seg, err, { signal, stop }, tally);
+  }
+}
+
+// The provider call with its retries, a permit held around each attempt. live is end_attempt's
+// answer for the last attempt; providerMs the duration of the last attempt that got an answer.
+async function synthesize(
+  d: SegmentDeps,
+  seg: ClaimedSegment,
+  client: CartesiaClient,
+  signal: AbortSignal,
+  tally: { attempts: number },
+): Promise<{ result: SynthesizeResult; live: boolean; providerMs: number | null }> {
+  let live = true;
+  let providerMs: number | null = null;
+  const result = await client.synthesize({
+    transcript: seg.text,
+    voiceId: seg.voiceId,
+    signal,
+    aroundAttempt: async (fn) => {
+      const slot = await d.gate.acquire(seg, signal);
+      tally.attempts++;
+      let answer: unknown;
+      const sentAt = d.now();
+      try {
+        answer = await fn();
+        providerMs = d.now() - sentAt;
+        return answer as Awaited<ReturnType<typeof fn>>;
+      } finally {
+        const gotAudio = typeof answer === "object" && answer !== null &&
+          (answer as { ok?: unknown }).ok === true;
+        live = await d.queue.endAttempt(slot, seg.segmentId, gotAudio && !signal.aborted);
+        d.gate.freed();
+      }
+    },
+    onRetry: (info) => {
+      d.onEvent?.({
+        type: "retry",
+        segmentId: seg.segmentId,
+        status: info.status,
+        delayMs: info.delayMs,
+      });
+    },
+  });
+  return { result, live, providerMs };
+}
+
+// Every way the attempt → upload → complete path can throw, and what happens to the message.
+async function settle(
+  d: SegmentDeps,
+  seg: ClaimedSegment,
+  err: unknown,
+  signals: { signal: AbortSignal; stop: AbortSignal },
+  tally: { attempts: number; rateLimited: number },
+): Promise<SegmentResult> {
+  if (err instanceof SkipSegment) {
+    d.onEvent?.({ type: err.outcome, segmentId: seg.segmentId, batchId: seg.batchId });
+    return { outcome: err.outcome, ...tally };
+  }
+  if (err instanceof OutOfTime) {
+    await d.queue.returnMessages([seg.msgId]);
+    return { outcome: "returned", ...tally };
+  }
+  if (isAbortError(err) || signals.signal.aborted) {
+    if (!signals.stop.aborted) return cancelled(d, seg, tally);
+    await d.queue.returnMessages([seg.msgId]).catch(() => {});
+    return { outcome: "returned", ...tally };
+  }
+  if (err instanceof ProviderError) {
+    tally.rateLimited += err.rateLimited;
+    return await failSegment(d, seg, err.message, err.rateLimited, tally);
+  }
+  d.onEvent?.({ type: "error", segmentId: seg.segmentId, error: errorText(err) });
+  await d.queue.returnMessages([seg.msgId], ERROR_RETRY_DELAY_S).catch(() => {});
+  return { outcome: "error", ...tally };
+}
+
+async function failSegment(
+  d: SegmentDeps,
+  seg: ClaimedSegment,
+  error: string,
+  rateLimited: number,
+  tally: { attempts: number; rateLimited: number },
+): Promise<SegmentResult> {
+  await d.queue.fail(seg, error, rateLimited);
+  d.onEvent?.({ type: "failed", segmentId: seg.segmentId, batchId: seg.batchId, error });
+  return { outcome: "failed", ...tally };
+}
+
+function cancelled(
+  d: SegmentDeps,
+  seg: ClaimedSegment,
+  tally: { attempts: number; rateLimited: number },
+): SegmentResult {
+  d.onEvent?.({ type: "cancelled", segmentId: seg.segmentId, batchId: seg.batchId });
+  return { outcome: "cancelled", ...tally };
+}

@@ -1,0 +1,123 @@
+// The permit gate: begin_attempt until a permit is free, one poller per worker, woken at once
+// when a slot of the same worker frees a permit; the outcomes that need no provider call.
+import assert from "node:assert/strict";
+import {
+  OutOfTime,
+  PermitGate,
+  SkipSegment,
+} from "../../supabase/functions/_shared/worker/permit_gate.ts";
+import type { AttemptOutcome } from "../../supabase/functions/_shared/worker/queue.ts";
+import { FakeClock, FakeQueue, segment, settle } from "../helpers/worker_fakes.ts";
+
+const POLL_MS = 50;
+
+// begin_attempt answers no_permit until `free` holds a slot number.
+function setup(opts: { timeUp?: () => boolean } = {}) {
+  const clock = new FakeClock();
+  const permit = { free: null as number | null };
+  const queue = new FakeQueue({
+    beginAttempt: () =>
+      permit.free === null
+        ? { outcome: "no_permit", slot: null }
+        : { outcome: "go", slot: permit.free },
+  });
+  const gate = new PermitGate({
+    queue,
+    sleep: clock.sleep,
+    random: () => 0.5,
+    pollMs: POLL_MS,
+    timeUp: opts.timeUp ?? (() => false),
+  });
+  return { clock, permit, queue, gate };
+}
+
+Deno.test("a free permit: one begin_attempt, its slot", async () => {
+  const { permit, queue, gate } = setup();
+  permit.free = 4;
+  assert.equal(await gate.acquire(segment(1), new AbortController().signal), 4);
+  assert.deepEqual(queue.calls, ["beginAttempt 1"]);
+});
+
+Deno.test("every permit busy: polls once per period (jittered) until one frees", async () => {
+  const { clock, permit, queue, gate } = setup();
+  const got = gate.acquire(segment(1), new AbortController().signal);
+  await clock.advance(POLL_MS);
+  await clock.advance(POLL_MS);
+  permit.free = 2;
+  await clock.advance(POLL_MS);
+  assert.equal(await got, 2);
+  assert.deepEqual(queue.calls, Array(4).fill("beginAttempt 1"));
+  // pollMs × (0.5 + random) with random = 0.5.
+  assert.deepEqual(clock.slept, [POLL_MS, POLL_MS, POLL_MS]);
+});
+
+Deno.test("one slot polls at a time: the next waits its turn, then asks for itself", async () => {
+  const { clock, permit, queue, gate } = setup();
+  const signal = new AbortController().signal;
+  const first = gate.acquire(segment(1), signal);
+  const second = gate.acquire(segment(2), signal);
+  await clock.advance(POLL_MS * 3);
+  assert.deepEqual(queue.calls, Array(4).fill("beginAttempt 1"), "only the first slot polls");
+  permit.free = 1;
+  await clock.advance(POLL_MS);
+  assert.equal(await first, 1);
+  assert.equal(await second, 1);
+  assert.deepEqual(queue.calls.slice(4), ["beginAttempt 1", "beginAttempt 2"]);
+});
+
+Deno.test("a permit freed by this worker wakes the poller at once, not at the period's end", async () => {
+  const { clock, permit, queue, gate } = setup();
+  const got = gate.acquire(segment(1), new AbortController().signal);
+  await settle();
+  assert.deepEqual(queue.calls, ["beginAttempt 1"]);
+  assert.equal(clock.sleeping, 1, "sleeping out the poll period");
+  permit.free = 3;
+  gate.freed();
+  await settle();
+  assert.equal(await got, 3);
+  assert.equal(clock.t, 0, "no time passed");
+  assert.deepEqual(queue.calls, ["beginAttempt 1", "beginAttempt 1"]);
+});
+
+Deno.test("outcomes that need no provider call throw SkipSegment with the outcome", async () => {
+  for (const outcome of ["reused", "wait", "cancelled", "gone"] as AttemptOutcome[]) {
+    const queue = new FakeQueue({ beginAttempt: () => ({ outcome, slot: null }) });
+    const clock = new FakeClock();
+    const gate = new PermitGate({
+      queue,
+      sleep: clock.sleep,
+      random: () => 0.5,
+      pollMs: POLL_MS,
+      timeUp: () => false,
+    });
+    await assert.rejects(
+      gate.acquire(segment(1), new AbortController().signal),
+      (err) => err instanceof SkipSegment && err.outcome === outcome,
+    );
+    assert.deepEqual(queue.calls, ["beginAttempt 1"]);
+  }
+});
+
+Deno.test("budget spent while waiting: OutOfTime after the refused poll, no sleep", async () => {
+  const { clock, queue, gate } = setup({ timeUp: () => true });
+  await assert.rejects(gate.acquire(segment(1), new AbortController().signal), OutOfTime);
+  assert.deepEqual(queue.calls, ["beginAttempt 1"]);
+  assert.deepEqual(clock.slept, []);
+});
+
+Deno.test("an abort ends the wait at once and lets the next slot in", async () => {
+  const { clock, permit, queue, gate } = setup();
+  const ctl = new AbortController();
+  const first = gate.acquire(segment(1), ctl.signal);
+  const second = gate.acquire(segment(2), new AbortController().signal);
+  await settle();
+  permit.free = 5;
+  ctl.abort(new DOMException("batch cancelled", "AbortError"));
+  await assert.rejects(first, { name: "AbortError" });
+  assert.equal(await second, 5);
+  assert.equal(clock.t, 0);
+  assert.deepEqual(queue.calls, ["beginAttempt 1", "beginAttempt 2"]);
+  // Already aborted: not even one round trip.
+  await assert.rejects(gate.acquire(segment(3), ctl.signal), /batch cancelled/);
+  assert.equal(queue.calls.length, 2);
+});

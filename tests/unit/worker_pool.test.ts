@@ -1,0 +1,183 @@
+// runWorker, the composition: the exact database calls of a run (the benchmark's round trips per
+// segment come from these), the report, a stop mid-request, a spent budget handing over, and the
+// heartbeat and cancel watch while every slot waits on the provider.
+import assert from "node:assert/strict";
+import { HEARTBEAT_MS } from "../../supabase/functions/_shared/config.ts";
+import { runWorker, type WorkerConfig } from "../../supabase/functions/_shared/worker/pool.ts";
+import {
+  FakeClock,
+  FakeQueue,
+  type ProviderAnswer,
+  scriptedProvider,
+  segment,
+  settle,
+  WAV,
+} from "../helpers/worker_fakes.ts";
+
+const CANCEL_POLL_MS = 250;
+
+function setup(answers: ProviderAnswer[], cfg: Partial<WorkerConfig> = {}) {
+  const clock = new FakeClock();
+  const queue = new FakeQueue();
+  const uploads: string[] = [];
+  const config: WorkerConfig = {
+    concurrency: 1,
+    prefetch: 1,
+    budgetMs: 60_000,
+    idleExitMs: 0,
+    permitPollMs: 50,
+    idlePollMs: 250,
+    cancelPollMs: CANCEL_POLL_MS,
+    leave: true,
+    ...cfg,
+  };
+  const run = () =>
+    runWorker({
+      queue,
+      provider: scriptedProvider(answers).provider,
+      upload: (path) => (uploads.push(path), Promise.resolve()),
+      now: clock.now,
+      sleep: clock.sleep,
+      random: () => 0.5,
+    }, config);
+  return { clock, queue, uploads, run };
+}
+
+const complete = (id: number) =>
+  `complete ${id} voice/sonic-2/wav-pcm_s16le-44100/${
+    segment(id).textHash
+  }.wav bytes=${WAV.length} ms=0 429s=0`;
+
+Deno.test("one slot, two segments: the run's database calls, in order, and its report", async () => {
+  const { queue, uploads, run } = setup([200]);
+  queue.messages.push(segment(1), segment(2));
+  const report = await run();
+  assert.deepEqual(queue.calls, [
+    "claim 2",
+    "beginAttempt 1",
+    "endAttempt slot=1 1 upload=true",
+    complete(1),
+    "claim 2", // the buffer ran empty: refill in the background
+    "beginAttempt 2",
+    "endAttempt slot=1 2 upload=true",
+    complete(2),
+    "claim 2",
+    "depth", // nothing claimed, nothing visible or held: the queue is empty
+    "leave",
+    "depth", // after leaving: did work arrive meanwhile?
+  ]);
+  assert.equal(uploads.length, 2);
+  assert.deepEqual({ ...report, ms: 0 }, {
+    claimed: 2,
+    done: 2,
+    failed: 0,
+    reused: 0,
+    cancelled: 0,
+    attempts: 2,
+    rateLimited: 0,
+    errors: 0,
+    roundTrips: 12,
+    stoppedBy: "empty",
+    workLeft: false,
+    handOver: false,
+    ms: 0,
+  });
+});
+
+Deno.test("one permit, two slots: the permit one slot gives back goes to the other at once", async () => {
+  const { clock, queue, run } = setup([200], { concurrency: 2, prefetch: 0 });
+  queue.messages.push(segment(1), segment(2));
+  let holder: number | null = null;
+  queue.script.beginAttempt = (seg) => {
+    if (holder !== null) return { outcome: "no_permit", slot: null };
+    holder = seg.segmentId;
+    return { outcome: "go", slot: 1 };
+  };
+  queue.script.endAttempt = () => ((holder = null), true);
+  const report = await run();
+  assert.equal(report.done, 2);
+  assert.equal(clock.t, 0, "no poll period was waited out");
+  assert.deepEqual(queue.calls.filter((c) => /^(begin|end)Attempt/.test(c)), [
+    "beginAttempt 1",
+    "beginAttempt 2", // refused: slot 1 holds the only permit
+    "endAttempt slot=1 1 upload=true",
+    "beginAttempt 2", // woken by the release, not by the clock
+    "endAttempt slot=1 2 upload=true",
+  ]);
+});
+
+Deno.test("every slot waiting on the provider: heartbeats, cancel checks, and a cancel aborts", async () => {
+  const { clock, queue, run } = setup(["hang"], { concurrency: 2, prefetch: 1 });
+  queue.messages.push(segment(1, "a"), segment(2, "b"), segment(3, "a"));
+  let cancelled: string[] = [];
+  queue.script.cancelledBatches = (ids) => ids.filter((id) => cancelled.includes(id));
+  const report = run();
+  await clock.advance(HEARTBEAT_MS);
+  const polls = HEARTBEAT_MS / CANCEL_POLL_MS;
+  assert.equal(queue.calls.filter((c) => c === "heartbeat").length, 1);
+  assert.deepEqual(
+    queue.calls.filter((c) => c.startsWith("cancelledBatches")),
+    Array(polls).fill("cancelledBatches a,b"),
+    "in-flight batches first, each once, the buffered segment's batch included",
+  );
+  cancelled = ["a"];
+  queue.script.depth = () => ({ visible: 0, total: 0 });
+  const before = queue.calls.length;
+  await clock.advance(CANCEL_POLL_MS);
+  // Segment 1 is aborted and its buffered batch-mate 3 dropped; the slot that freed claims again.
+  assert.deepEqual(queue.calls.slice(before, before + 3), [
+    "cancelledBatches a,b",
+    "endAttempt slot=1 1 upload=false",
+    "claim 2",
+  ]);
+  cancelled = ["a", "b"];
+  await clock.advance(CANCEL_POLL_MS);
+  const r = await report;
+  assert.equal(r.cancelled, 2);
+  assert.equal(r.done, 0);
+  assert.ok(!queue.calls.some((c) => c.startsWith("beginAttempt 3")), "3 was never started");
+  assert.ok(!queue.calls.some((c) => c.startsWith("returnMessages")), "nothing to hand back");
+});
+
+Deno.test("told to stop mid-request: the request is aborted, every held message handed back", async () => {
+  const stop = new AbortController();
+  const { queue, run } = setup(["hang"], { leave: false, stopSignal: stop.signal });
+  queue.messages.push(segment(1), segment(2), segment(3));
+  const running = run();
+  await settle();
+  stop.abort();
+  const report = await running;
+  assert.deepEqual(queue.calls, [
+    "claim 2",
+    "beginAttempt 1",
+    "cancelledBatches batch-1", // the watcher's last look, woken by the stop
+    "endAttempt slot=1 1 upload=false",
+    "returnMessages 101 delay=0", // the one in flight
+    "returnMessages 102 delay=0", // the one buffered
+    "depth",
+  ]);
+  assert.equal(report.stoppedBy, "stop");
+  assert.equal(report.handOver, false, "a stopped worker hands over to nobody");
+  assert.equal(report.cancelled, 0);
+});
+
+Deno.test("budget spent with work left: nothing claimed, and the report asks for a hand-over", async () => {
+  const { queue, run } = setup([200], { budgetMs: 0, leave: false });
+  queue.messages.push(segment(1));
+  const report = await run();
+  assert.deepEqual(queue.calls, ["depth"]);
+  assert.equal(report.stoppedBy, "budget");
+  assert.equal(report.workLeft, true);
+  assert.equal(report.handOver, true);
+});
+
+Deno.test("work queued while the run was leaving: seen after leaving, so the run hands over", async () => {
+  const { queue, run } = setup([200]);
+  let depthReads = 0;
+  queue.script.depth =
+    () => (depthReads++ === 0 ? { visible: 0, total: 0 } : { visible: 1, total: 1 });
+  const report = await run();
+  assert.deepEqual(queue.calls, ["claim 2", "depth", "leave", "depth"]);
+  assert.equal(report.stoppedBy, "empty");
+  assert.equal(report.handOver, true);
+});
