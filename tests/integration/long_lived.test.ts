@@ -13,7 +13,8 @@ import {
   runLongLived,
 } from "../../supabase/functions/_shared/worker/long_lived.ts";
 import { newHolder, startWorker } from "../../supabase/functions/_shared/worker/run.ts";
-import { resetAudioState, startTestStack, type TestStack, waitFor } from "../helpers/stack.ts";
+import { createBatch } from "../helpers/batches.ts";
+import { startTestStack, type TestStack, waitFor } from "../helpers/stack.ts";
 
 // Starts the loop; `died` holds its error as soon as it throws, so waits fail at once.
 function startLoop(
@@ -45,9 +46,7 @@ function startLoop(
 async function queueBatchWhenIdle(stack: TestStack, w: ReturnType<typeof startLoop>) {
   // Its first run finds nothing: the batch arrives while it is idle, after its first pause began.
   await waitFor("the worker's first idle pause", () => (w.alive(), w.pauses.length > 0));
-  const [batch] = await stack
-    .sql`select * from audio.create_batch(p_grade => 4::smallint, p_kinds => array['word'],
-    p_voice_id => 'test-voice', p_model_id => 'sonic-2', p_format => 'wav-pcm_s16le-44100')`;
+  const batch = await createBatch(stack.sql, { grade: 4 });
   await waitFor("the batch to complete", async () => {
     w.alive();
     const [b] = await stack
@@ -61,7 +60,6 @@ async function queueBatchWhenIdle(stack: TestStack, w: ReturnType<typeof startLo
 Deno.test("LISTEN refused: the worker says it polls, keeps going, and a batch queued later completes", async () => {
   const stack = await startTestStack({ standin: { latencyMeanMs: 5 } });
   try {
-    await resetAudioState(stack.sql);
     const refused = () =>
       Promise.reject(new Error("LISTEN is not supported in transaction pooling mode"));
     const w = startLoop(stack, refused, abortableSleep);
@@ -81,7 +79,6 @@ Deno.test("LISTEN refused: the worker says it polls, keeps going, and a batch qu
 Deno.test("LISTEN works: a queued batch's NOTIFY ends the idle pause", async () => {
   const stack = await startTestStack({ standin: { latencyMeanMs: 5 } });
   try {
-    await resetAudioState(stack.sql);
     // An idle pause that never ends by itself: only the NOTIFY (or the stop) ends it.
     const endless: SleepFn = (_ms, signal) =>
       new Promise((_, reject) =>
