@@ -7,9 +7,9 @@ import {
   DEFAULT_MAX_READS,
   KICK_TIMEOUT_MS,
   MAX_CONCURRENCY,
+  WORK_CHANNEL,
   WORKER_STALE_S,
 } from "../../supabase/functions/_shared/config.ts";
-import { WORK_CHANNEL } from "../../supabase/functions/_shared/worker/long_lived.ts";
 import { sql as connect, withTestDatabase } from "../helpers/pg.ts";
 
 Deno.test("config.ts and the SQL name the same limits", async () => {

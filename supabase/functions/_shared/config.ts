@@ -1,9 +1,11 @@
 // Every default and limit of audio-queue in one place, each with the reason for its number.
 // settings.ts builds its schema from the setting ranges below (.env.example lists the same
 // defaults); the worker, the provider client and the functions read their timings from here.
-// Three numbers are shared with the SQL side, which names them in functions of its own:
-// MAX_CONCURRENCY (audio.max_concurrency()), WORKER_STALE_S (audio.worker_stale_s()) and
-// DEFAULT_MAX_READS (audio.default_max_reads()). Change them together.
+// Five values are shared with the SQL side, which names them in functions of its own:
+// MAX_CONCURRENCY (audio.max_concurrency()), WORKER_STALE_S (audio.worker_stale_s()),
+// DEFAULT_MAX_READS (audio.default_max_reads()), KICK_TIMEOUT_MS (audio.kick_timeout_ms()) and
+// WORK_CHANNEL (audio.work_channel()). Change them together, in a new migration;
+// tests/integration/limits_match_sql.test.ts fails while the two sides differ.
 // Tuning that only one module sees (the backoff jitter, the protocol's message caps) stays in
 // that module, with its reason.
 
@@ -24,6 +26,10 @@ export const WORKER_STALE_S = 30;
  * a permit, for identical text in flight) never spends a delivery, so only real failures
  * (crashes, Storage or database errors) count; five rides out a few of those. */
 export const DEFAULT_MAX_READS = 5;
+
+/** The NOTIFY channel audio.create_batch and retry_failed signal when they queue work: a
+ * long-lived worker LISTENs on it and leaves its idle pause at once. */
+export const WORK_CHANNEL = "audio_queue_work";
 
 // --- Settings (the operator's contract; see .env.example) --------------------------------------
 
@@ -138,7 +144,7 @@ export const LEASE_MARGIN_S = 5;
 export const IDLE_EXIT_MARGIN_MS = 5000;
 
 /** How long a kick waits for process-segments to accept (it answers 202 at once); past it the
- * pg_cron watchdog is the fallback. */
+ * pg_cron watchdog is the fallback. Shared with SQL: pg_net's timeout for the watchdog's kick. */
 export const KICK_TIMEOUT_MS = 5000;
 
 /** start-batch skips its kick when a worker heartbeated this recently: that worker is running

@@ -5,12 +5,9 @@
 // not (a transaction-mode pooler), the failed LISTEN is logged and those pauses are its polling.
 // main.ts is the program around it.
 import type { SleepFn } from "../abort.ts";
-import { LONG_LIVED_IDLE_PAUSE_MS, LONG_LIVED_RUN_MS } from "../config.ts";
+import { LONG_LIVED_IDLE_PAUSE_MS, LONG_LIVED_RUN_MS, WORK_CHANNEL } from "../config.ts";
 import { errorText, type OnEvent } from "./events.ts";
 import type { WorkerConfig, WorkerReport } from "./pool.ts";
-
-/** The NOTIFY channel audio.create_batch and audio.retry_failed signal when they queue work. */
-const WORK_CHANNEL = "audio_queue_work";
 
 // The run report's counters the loop sums over its runs.
 const COUNTED = [
