@@ -10,6 +10,8 @@ export const MAX_REQUEST_LOG = 100_000;
 export interface RequestRecord {
   /** The API key, or null when the request was refused before its key was read. */
   key: string | null;
+  /** okKey(voice, transcript) of a request whose body was valid, else null. */
+  text: string | null;
   start: number;
   /** null while the request is still being answered. */
   end: number | null;
@@ -67,7 +69,7 @@ export class StatsTracker {
     this.#total++;
     this.#atOnce++;
     this.#maxAtOnce = Math.max(this.#maxAtOnce, this.#atOnce);
-    const record: RequestRecord = { key: null, start: at, end: null, status: null };
+    const record: RequestRecord = { key: null, text: null, start: at, end: null, status: null };
     this.#log.push(record);
     // Trim in batches so each request stays O(1) on average.
     if (this.#log.length > 2 * MAX_REQUEST_LOG) this.#log = this.#log.slice(-MAX_REQUEST_LOG);

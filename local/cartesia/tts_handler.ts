@@ -5,7 +5,7 @@
 import { decide, type FaultAndLatency } from "./faults.ts";
 import { type ApiError, errorResponse } from "./protocol.ts";
 import { renderAudio } from "./render.ts";
-import type { RequestRecord, StatsTracker } from "./stats.ts";
+import { okKey, type RequestRecord, type StatsTracker } from "./stats.ts";
 import { checkApiKey, checkBody, checkVersion } from "./validate.ts";
 
 export interface TtsContext {
@@ -64,6 +64,7 @@ async function respond(
   }
   const body = checkBody(raw);
   if (!body.ok) return answer(errorResponse(body.error, version.value));
+  record.text = okKey(body.value.voiceId, body.value.transcript);
 
   const limit = ctx.limits.get(key.value) ?? 0;
   if (ctx.stats.inFlightFor(key.value) >= limit) {

@@ -449,9 +449,9 @@ test("stats: okByTranscript per voice+text, start times, reset", async () => {
     assert.equal(st.totalRequests, 3);
     assert.deepEqual(st.okByTranscript, { [okKey(VOICE, "one")]: 2, [okKey(VOICE, "two")]: 1 });
     assert.deepEqual(st.requests, [
-      { key: KEY, start: 42, end: 42, status: 200 },
-      { key: KEY, start: 43, end: 43, status: 200 },
-      { key: KEY, start: 44, end: 44, status: 200 },
+      { key: KEY, text: okKey(VOICE, "one"), start: 42, end: 42, status: 200 },
+      { key: KEY, text: okKey(VOICE, "two"), start: 43, end: 43, status: 200 },
+      { key: KEY, text: okKey(VOICE, "one"), start: 44, end: 44, status: 200 },
     ]);
     assert.deepEqual(st.byStatus, { "200": 3 });
     s.resetStats();
@@ -466,7 +466,13 @@ test("stats: the request log is bounded to the last MAX_REQUEST_LOG", () => {
   for (let i = 0; i < n; i++) t.ended(t.requestStarted(i), 200, i + 1);
   const log = t.snapshot().requests;
   assert.equal(log.length, MAX_REQUEST_LOG);
-  assert.deepEqual(log[log.length - 1], { key: null, start: n - 1, end: n, status: 200 });
+  assert.deepEqual(log[log.length - 1], {
+    key: null,
+    text: null,
+    start: n - 1,
+    end: n,
+    status: 200,
+  });
   assert.equal(log[0].start, n - MAX_REQUEST_LOG);
 });
 
@@ -478,17 +484,35 @@ test("stats: the log times each request on the stand-in's clock, open until answ
       const client = new AbortController();
       const pending = post(s, { signal: client.signal }).catch((e: Error) => e);
       await waitForStats(s, (st) => st.inFlight === 1, { what: "one hung request" });
-      assert.deepEqual(s.stats().requests, [{ key: KEY, start: 5_000, end: null, status: null }]);
+      assert.deepEqual(s.stats().requests, [{
+        key: KEY,
+        text: okKey(VOICE, "Hello world"),
+        start: 5_000,
+        end: null,
+        status: null,
+      }]);
       clock = 5_250;
       client.abort();
       assert.ok(await pending instanceof Error);
       const st = await waitForStats(s, (x) => x.inFlight === 0, { what: "the request ended" });
-      assert.deepEqual(st.requests, [{ key: KEY, start: 5_000, end: 5_250, status: 499 }]);
+      assert.deepEqual(st.requests, [{
+        key: KEY,
+        text: okKey(VOICE, "Hello world"),
+        start: 5_000,
+        end: 5_250,
+        status: 499,
+      }]);
       // A request refused before its key was read is logged without one.
       const res = await post(s, { headers: { Authorization: "Bearer nobody" } });
       assert.equal(res.status, 401);
       await res.body?.cancel();
-      assert.deepEqual(s.stats().requests[1], { key: null, start: 5_250, end: 5_250, status: 401 });
+      assert.deepEqual(s.stats().requests[1], {
+        key: null,
+        text: null,
+        start: 5_250,
+        end: 5_250,
+        status: 401,
+      });
     },
   );
 });
