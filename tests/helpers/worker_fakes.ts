@@ -40,6 +40,8 @@ export interface QueueScript {
   cancelledBatches: (ids: string[]) => string[] | Promise<string[]>;
   depth: () => { visible: number; total: number };
   heartbeat: () => void;
+  fail: () => void;
+  returnMessages: () => void;
 }
 
 export class FakeQueue implements WorkerQueue {
@@ -59,6 +61,8 @@ export class FakeQueue implements WorkerQueue {
       cancelledBatches: () => [],
       depth: () => ({ visible: this.messages.length, total: this.messages.length }),
       heartbeat: () => {},
+      fail: () => {},
+      returnMessages: () => {},
       ...script,
     };
   }
@@ -98,10 +102,16 @@ export class FakeQueue implements WorkerQueue {
     );
   }
   fail(seg: ClaimedSegment, error: string, rateLimited = 0) {
-    return this.#call(`fail ${seg.segmentId} "${error}" 429s=${rateLimited}`, () => {});
+    return this.#call(
+      `fail ${seg.segmentId} "${error}" 429s=${rateLimited}`,
+      () => this.script.fail(),
+    );
   }
   returnMessages(msgIds: number[], delayS = 0) {
-    return this.#call(`returnMessages ${msgIds.join(",")} delay=${delayS}`, () => {});
+    return this.#call(
+      `returnMessages ${msgIds.join(",")} delay=${delayS}`,
+      () => this.script.returnMessages(),
+    );
   }
   cancelledBatches(ids: string[]) {
     return this.#call(`cancelledBatches ${ids.join(",")}`, () => this.script.cancelledBatches(ids));

@@ -46,12 +46,20 @@ Deno.test("the ranges and defaults are config.ts's", () => {
   }
 });
 
-// The visibility timeout must outlast the provider timeout: keep the pair valid while a test
-// moves one of them to its bounds.
+// The visibility timeout must outlast the provider timeout, and budget + timeout + backoff must
+// fit the wall clock: keep those valid while a test moves one setting to its bounds.
 function longTimeouts(name: string): Record<string, string> {
-  if (name === "AUDIO_VISIBILITY_TIMEOUT_S") return { AUDIO_PROVIDER_TIMEOUT_MS: "1000" };
-  if (name === "AUDIO_PROVIDER_TIMEOUT_MS") return { AUDIO_VISIBILITY_TIMEOUT_S: "3600" };
-  return {};
+  const roomy = { AUDIO_WALL_CLOCK_S: "172800" };
+  if (name === "AUDIO_VISIBILITY_TIMEOUT_S") return { ...roomy, AUDIO_PROVIDER_TIMEOUT_MS: "1000" };
+  if (name === "AUDIO_PROVIDER_TIMEOUT_MS") return { ...roomy, AUDIO_VISIBILITY_TIMEOUT_S: "3600" };
+  if (name === "AUDIO_WALL_CLOCK_S") {
+    return {
+      AUDIO_WORKER_BUDGET_S: "5",
+      AUDIO_PROVIDER_TIMEOUT_MS: "1000",
+      AUDIO_MAX_BACKOFF_MS: "100",
+    };
+  }
+  return roomy;
 }
 
 Deno.test("a sample rate Cartesia does not offer is refused at start, naming the allowed ones", () => {
@@ -156,4 +164,17 @@ Deno.test(".env.example lists exactly the settings the code reads, with the same
   const { min, max } = INT_SETTINGS.AUDIO_GENERATION_CONCURRENCY;
   assert.ok(text.includes(`(${min}-${max})`), "the concurrency range is given");
   assert.equal(defaults.AUDIO_OUTPUT_CONTAINER, DEFAULT_OUTPUT.container);
+});
+
+Deno.test("the budget, one attempt and its longest backoff must fit the plan's wall clock", () => {
+  // The defaults fit the Free plan's 150 s: 85 s + 30 s + 30 s + 5 s.
+  assert.doesNotThrow(() => loadSettings(REQUIRED));
+  const problems = problemsOf({ ...REQUIRED, AUDIO_WORKER_BUDGET_S: "140" });
+  assert.equal(problems.length, 1);
+  assert.match(problems[0], /^AUDIO_WORKER_BUDGET_S: 140 s \+ AUDIO_PROVIDER_TIMEOUT_MS/);
+  assert.match(problems[0], /overruns AUDIO_WALL_CLOCK_S \(150 s\).*AUDIO_WALL_CLOCK_S=400/);
+  // A paid plan's 400 s takes a longer budget.
+  assert.doesNotThrow(() =>
+    loadSettings({ ...REQUIRED, AUDIO_WALL_CLOCK_S: "400", AUDIO_WORKER_BUDGET_S: "300" })
+  );
 });

@@ -12,7 +12,7 @@ import { FakeClock, FakeQueue, segment, settle } from "../helpers/worker_fakes.t
 const POLL_MS = 50;
 
 // begin_attempt answers no_permit until `free` holds a slot number.
-function setup(opts: { timeUp?: () => boolean } = {}) {
+function setup(opts: { timeForAttempt?: () => boolean } = {}) {
   const clock = new FakeClock();
   const permit = { free: null as number | null };
   const queue = new FakeQueue({
@@ -26,7 +26,7 @@ function setup(opts: { timeUp?: () => boolean } = {}) {
     sleep: clock.sleep,
     random: () => 0.5,
     pollMs: POLL_MS,
-    timeUp: opts.timeUp ?? (() => false),
+    timeForAttempt: opts.timeForAttempt ?? (() => true),
   });
   return { clock, permit, queue, gate };
 }
@@ -88,7 +88,7 @@ Deno.test("outcomes that need no provider call throw SkipSegment with the outcom
       sleep: clock.sleep,
       random: () => 0.5,
       pollMs: POLL_MS,
-      timeUp: () => false,
+      timeForAttempt: () => true,
     });
     await assert.rejects(
       gate.acquire(segment(1), new AbortController().signal),
@@ -99,10 +99,18 @@ Deno.test("outcomes that need no provider call throw SkipSegment with the outcom
 });
 
 Deno.test("budget spent while waiting: OutOfTime after the refused poll, no sleep", async () => {
-  const { clock, queue, gate } = setup({ timeUp: () => true });
+  let polls = 0;
+  const { clock, queue, gate } = setup({ timeForAttempt: () => polls++ === 0 });
   await assert.rejects(gate.acquire(segment(1), new AbortController().signal), OutOfTime);
   assert.deepEqual(queue.calls, ["beginAttempt 1"]);
   assert.deepEqual(clock.slept, []);
+});
+
+Deno.test("too little budget left for an attempt: OutOfTime before asking for a permit", async () => {
+  const { permit, queue, gate } = setup({ timeForAttempt: () => false });
+  permit.free = 1;
+  await assert.rejects(gate.acquire(segment(1), new AbortController().signal), OutOfTime);
+  assert.deepEqual(queue.calls, [], "no begin_attempt: no permit taken, no attempt counted");
 });
 
 Deno.test("an abort ends the wait at once and lets the next slot in", async () => {

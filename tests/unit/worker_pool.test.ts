@@ -24,6 +24,7 @@ function setup(answers: ProviderAnswer[], cfg: Partial<WorkerConfig> = {}) {
     concurrency: 1,
     prefetch: 1,
     budgetMs: 60_000,
+    attemptMs: 1_000,
     idleExitMs: 0,
     permitPollMs: 50,
     idlePollMs: 250,
@@ -180,4 +181,28 @@ Deno.test("work queued while the run was leaving: seen after leaving, so the run
   assert.deepEqual(queue.calls, ["claim 2", "depth", "leave", "depth"]);
   assert.equal(report.stoppedBy, "empty");
   assert.equal(report.handOver, true);
+});
+
+Deno.test("less budget left than one attempt takes: nothing claimed, the run hands over", async () => {
+  // A budget of 0.9 s and attempts of up to 1 s: no attempt could end within the budget, so
+  // nothing is claimed (a claim only to hand back would spend a delivery) and a successor is asked.
+  const { queue, uploads, run } = setup([200], { budgetMs: 900, attemptMs: 1_000, leave: false });
+  queue.messages.push(segment(1));
+  const report = await run();
+  assert.deepEqual(queue.calls, ["depth"]);
+  assert.equal(uploads.length, 0);
+  assert.equal(report.stoppedBy, "budget");
+  assert.equal(report.handOver, true);
+});
+
+Deno.test("the closing depth read fails: counted as an error, the run still ends and hands over", async () => {
+  const { queue, run } = setup([200], { budgetMs: 0, leave: false });
+  queue.messages.push(segment(1));
+  queue.script.depth = () => {
+    throw new Error("connection refused");
+  };
+  const report = await run();
+  assert.equal(report.errors, 1);
+  assert.equal(report.workLeft, true, "unknown depth: assume work is left");
+  assert.equal(report.handOver, true, "a run that stopped at its budget hands over");
 });

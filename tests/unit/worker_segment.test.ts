@@ -34,7 +34,7 @@ function setup(
   opts: {
     script?: Partial<QueueScript>;
     upload?: () => Promise<void>;
-    timeUp?: () => boolean;
+    timeForAttempt?: () => boolean;
     provider?: SegmentDeps["provider"];
   } = {},
 ) {
@@ -45,7 +45,7 @@ function setup(
     sleep: clock.sleep,
     random: () => 0.5,
     pollMs: 50,
-    timeUp: opts.timeUp ?? (() => false),
+    timeForAttempt: opts.timeForAttempt ?? (() => true),
   });
   const scripted = scriptedProvider(answers);
   const uploads: string[] = [];
@@ -160,7 +160,10 @@ Deno.test("a database error at complete hands the message back after the retry d
 Deno.test("out of budget while waiting for a permit: the message goes back at once, no request", async () => {
   const { queue, run, requests } = setup([200], {
     script: { beginAttempt: () => ({ outcome: "no_permit", slot: null }) },
-    timeUp: () => true,
+    timeForAttempt: (() => {
+      let polls = 0;
+      return () => polls++ === 0; // time for the first poll only
+    })(),
   });
   assert.deepEqual(await run(), { outcome: "returned", attempts: 0, rateLimited: 0 });
   assert.deepEqual(queue.calls, [BEGIN, "returnMessages 101 delay=0"]);
@@ -230,4 +233,38 @@ Deno.test("a format or model the client cannot request fails the segment before 
   assert.deepEqual(badModel.queue.calls, [
     'fail 1 "cannot request this audio: modelId: must be a non-empty string" 429s=0',
   ]);
+});
+
+Deno.test("marking a segment failed fails (database error): message back after the delay, no throw", async () => {
+  const { queue, events, run } = setup([400], {
+    script: {
+      fail: () => {
+        throw new Error("connection reset");
+      },
+    },
+  });
+  assert.deepEqual(await run(), { outcome: "error", attempts: 1, rateLimited: 0 });
+  assert.deepEqual(queue.calls.slice(-2), [
+    `fail 1 "Cartesia answered 400: status 400: scripted" 429s=0`,
+    `returnMessages 101 delay=${ERROR_RETRY_DELAY_S}`,
+  ]);
+  assert.deepEqual(events, [{ type: "error", segmentId: 1, error: "connection reset" }]);
+});
+
+Deno.test("out of budget and the hand-back fails: an error, not a thrown run", async () => {
+  const { queue, run, requests } = setup([200], {
+    script: {
+      beginAttempt: () => ({ outcome: "no_permit", slot: null }),
+      returnMessages: () => {
+        throw new Error("connection reset");
+      },
+    },
+    timeForAttempt: (() => {
+      let polls = 0;
+      return () => polls++ === 0;
+    })(),
+  });
+  assert.deepEqual(await run(), { outcome: "error", attempts: 0, rateLimited: 0 });
+  assert.deepEqual(queue.calls, [BEGIN, "returnMessages 101 delay=0"]);
+  assert.equal(requests(), 0);
 });

@@ -53,6 +53,10 @@ export const DEFAULT_MAX_BACKOFF_MS = 30_000;
  * message is redelivered while it still runs. */
 export const UPLOAD_MARGIN_MS = 5000;
 
+/** What an invocation needs after its last attempt and backoff, within the wall clock: the
+ * upload, the completing call, handing back buffered messages and kicking its successor. */
+export const WALL_MARGIN_MS = 5000;
+
 /** AUDIO_WORKER_SECRET's shortest length: a guessable secret would let anyone start workers. */
 export const WORKER_SECRET_MIN_CHARS = 16;
 
@@ -84,9 +88,15 @@ export const INT_SETTINGS = {
   },
   /** At least one delivery; past 100 a message that fails every time would churn for hours. */
   AUDIO_MAX_READS: { min: 1, max: 100, default: DEFAULT_MAX_READS },
-  /** Supabase Edge Functions stop at 150 s (Free) / 400 s (paid) wall clock: stop claiming at
-   * 140 s, leaving time to hand back buffered messages and kick the next invocation. */
-  AUDIO_WORKER_BUDGET_S: { min: 5, max: 86_400, default: 140 },
+  /** How long an invocation claims work. With the default provider timeout (30 s) and backoff cap
+   * (30 s), 85 s is the most that keeps budget + one attempt + its longest backoff + WALL_MARGIN_MS
+   * within the Free plan's 150 s wall clock (settings.ts refuses settings that do not fit
+   * AUDIO_WALL_CLOCK_S). Attempts start only while a whole attempt fits in the budget. */
+  AUDIO_WORKER_BUDGET_S: { min: 5, max: 86_400, default: 85 },
+  /** The Edge Functions' wall clock on the project's plan: 150 s on Free, 400 s on paid plans
+   * (set 400 there, then raise AUDIO_WORKER_BUDGET_S). At least what the shortest budget,
+   * timeout and backoff need with the margin; up to two days, room for a day-long budget. */
+  AUDIO_WALL_CLOCK_S: { min: 15, max: 172_800, default: 150 },
   /** A cancel must abort in-flight requests within about a second; 250 ms does it with a cheap
    * query four times a second per busy worker. */
   AUDIO_CANCEL_POLL_MS: { min: 50, max: 5000, default: 250 },

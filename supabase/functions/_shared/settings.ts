@@ -10,6 +10,7 @@ import {
   INT_SETTINGS,
   type IntRange,
   UPLOAD_MARGIN_MS,
+  WALL_MARGIN_MS,
   WORKER_SECRET_MIN_CHARS,
 } from "./config.ts";
 
@@ -60,8 +61,22 @@ export const settingsSchema = z.object({
   AUDIO_VISIBILITY_TIMEOUT_S: int(I.AUDIO_VISIBILITY_TIMEOUT_S),
   AUDIO_MAX_READS: int(I.AUDIO_MAX_READS),
   AUDIO_WORKER_BUDGET_S: int(I.AUDIO_WORKER_BUDGET_S),
+  AUDIO_WALL_CLOCK_S: int(I.AUDIO_WALL_CLOCK_S),
   AUDIO_CANCEL_POLL_MS: int(I.AUDIO_CANCEL_POLL_MS),
 }).superRefine((s, ctx) => {
+  const lastEnds = s.AUDIO_WORKER_BUDGET_S * 1000 + s.AUDIO_PROVIDER_TIMEOUT_MS +
+    s.AUDIO_MAX_BACKOFF_MS + WALL_MARGIN_MS;
+  if (lastEnds > s.AUDIO_WALL_CLOCK_S * 1000) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["AUDIO_WORKER_BUDGET_S"],
+      message: `${s.AUDIO_WORKER_BUDGET_S} s + AUDIO_PROVIDER_TIMEOUT_MS ` +
+        `(${s.AUDIO_PROVIDER_TIMEOUT_MS} ms) + AUDIO_MAX_BACKOFF_MS (${s.AUDIO_MAX_BACKOFF_MS} ms) + ` +
+        `${WALL_MARGIN_MS / 1000} s overruns AUDIO_WALL_CLOCK_S (${s.AUDIO_WALL_CLOCK_S} s): the ` +
+        `platform would stop the invocation mid-request; lower the budget, or on a paid plan set ` +
+        `AUDIO_WALL_CLOCK_S=400`,
+    });
+  }
   if (s.AUDIO_VISIBILITY_TIMEOUT_S * 1000 < s.AUDIO_PROVIDER_TIMEOUT_MS + UPLOAD_MARGIN_MS) {
     ctx.addIssue({
       code: "custom",

@@ -16,7 +16,8 @@ export class SkipSegment extends Error {
   }
 }
 
-/** The time budget ran out while waiting for a permit. */
+/** The time budget left is too short for one more attempt (before a permit is asked for, or
+ * while waiting for one): no attempt starts without the time to finish it. */
 export class OutOfTime extends Error {}
 
 interface PermitGateDeps {
@@ -24,7 +25,8 @@ interface PermitGateDeps {
   sleep: SleepFn;
   random: () => number;
   pollMs: number;
-  timeUp: () => boolean;
+  // Whether an attempt started now would end (at its timeout) within the run's budget.
+  timeForAttempt: () => boolean;
 }
 
 export class PermitGate {
@@ -43,10 +45,12 @@ export class PermitGate {
       await ahead;
       while (true) {
         if (signal.aborted) throw signal.reason;
+        if (!this.d.timeForAttempt()) throw new OutOfTime();
         const r = await this.d.queue.beginAttempt(seg);
         if (r.outcome === "go" && r.slot !== null) return r.slot;
         if (r.outcome !== "no_permit") throw new SkipSegment(r.outcome as SkipOutcome);
-        if (this.d.timeUp()) throw new OutOfTime();
+        // No sleep when no attempt could start after it anyway.
+        if (!this.d.timeForAttempt()) throw new OutOfTime();
         // Until the poll period ends (jittered, so workers drift apart) or a permit frees here.
         const wake = AbortSignal.any([signal, this.#wake.signal]);
         await this.d.sleep(this.d.pollMs * (0.5 + this.d.random()), wake).catch((err) => {

@@ -12,7 +12,7 @@ import type { SleepFn } from "../abort.ts";
 import type { CartesiaClient } from "../provider/types.ts";
 import { CancelWatch } from "./cancel_watch.ts";
 import { ClaimAhead } from "./claim_ahead.ts";
-import type { OnEvent } from "./events.ts";
+import { errorText, type OnEvent } from "./events.ts";
 import { PermitGate } from "./permit_gate.ts";
 import type { ClaimedSegment, WorkerQueue } from "./queue.ts";
 import { processSegment, type SegmentResult } from "./segment.ts";
@@ -34,6 +34,9 @@ export interface WorkerConfig {
   // Extra segments claimed beyond the free slots, so a freed slot never waits for a claim.
   prefetch: number;
   budgetMs: number;
+  // The longest one provider attempt may take (its timeout): an attempt starts only while this
+  // much of the budget is left, so a run never overruns its budget by a request.
+  attemptMs: number;
   // How long to keep polling when the queue holds only invisible messages (other workers' in
   // flight, or a dead worker's awaiting their visibility timeout). Infinity for a long-lived worker.
   idleExitMs: number;
@@ -83,7 +86,10 @@ export async function runWorker(deps: WorkerDeps, cfg: WorkerConfig): Promise<Wo
   if (cfg.stopSignal?.aborted) stop.abort();
   const run: RunState = {
     stop: stop.signal,
-    timeUp: () => now() - started >= cfg.budgetMs,
+    // The budget is spent once one more attempt would not end within it: claims stop then too,
+    // so nothing is claimed only to be handed back (each claim spends a delivery).
+    timeUp: () => now() - started + cfg.attemptMs > cfg.budgetMs,
+    timeForAttempt: () => now() - started + cfg.attemptMs <= cfg.budgetMs,
     inFlight: new Map(),
   };
   const { watch, claims, feed, gate } = assemble(deps, cfg, run);
@@ -115,8 +121,13 @@ export async function runWorker(deps: WorkerDeps, cfg: WorkerConfig): Promise<Wo
   report.claimed = claims.claimed;
   report.errors += feed.errors;
   report.stoppedBy = cfg.stopSignal?.aborted ? "stop" : feed.stoppedBy;
-  // Read after leaving, so work queued meanwhile is seen here or kicks a fresh worker.
-  const depth = await queue.depth();
+  // Read after leaving, so work queued meanwhile is seen here or kicks a fresh worker. If the
+  // database does not answer, assume work is left: a run that stopped at its budget hands over.
+  const depth = await queue.depth().catch((err) => {
+    report.errors++;
+    deps.onEvent?.({ type: "error", segmentId: 0, error: errorText(err) });
+    return { visible: 0, total: 1 };
+  });
   report.workLeft = depth.total > 0;
   report.handOver = (report.workLeft && report.stoppedBy === "budget") ||
     (cfg.leave === true && report.stoppedBy !== "stop" && depth.visible > 0);
@@ -129,6 +140,7 @@ export async function runWorker(deps: WorkerDeps, cfg: WorkerConfig): Promise<Wo
 interface RunState {
   stop: AbortSignal;
   timeUp: () => boolean;
+  timeForAttempt: () => boolean;
   inFlight: Map<number, ClaimedSegment>;
 }
 
@@ -172,7 +184,7 @@ function assemble(deps: WorkerDeps, cfg: WorkerConfig, run: RunState) {
     sleep,
     random,
     pollMs: cfg.permitPollMs,
-    timeUp: run.timeUp,
+    timeForAttempt: run.timeForAttempt,
   });
   return { watch, claims, feed, gate };
 }

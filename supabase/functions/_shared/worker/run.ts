@@ -14,6 +14,7 @@ function workerConfig(app: App, overrides: Partial<WorkerConfig> = {}): WorkerCo
     concurrency: s.AUDIO_GENERATION_CONCURRENCY,
     prefetch: s.AUDIO_GENERATION_CONCURRENCY,
     budgetMs: s.AUDIO_WORKER_BUDGET_S * 1000,
+    attemptMs: s.AUDIO_PROVIDER_TIMEOUT_MS,
     idleExitMs: s.AUDIO_VISIBILITY_TIMEOUT_S * 1000 + IDLE_EXIT_MARGIN_MS,
     permitPollMs: PERMIT_POLL_MS,
     idlePollMs: IDLE_POLL_MS,

@@ -8,7 +8,9 @@
 //   failed     the provider refused it, retries ran out, or its format cannot be requested
 //   returned   out of budget while waiting for a permit, or the run was stopped: message handed
 //              back for another worker
-//   error      anything unexpected (Storage, database): message handed back after a delay
+//   error      anything unexpected (Storage, database, including a failed fail or hand-back):
+//              message handed back after a delay where the database still answers
+// None of these throws: one segment's trouble never ends the run.
 import { isAbortError } from "../abort.ts";
 import {
   audioObjectPath,
@@ -155,8 +157,15 @@ async function settle(
     return { outcome: err.outcome, ...tally };
   }
   if (err instanceof OutOfTime) {
-    await d.queue.returnMessages([seg.msgId]);
-    return { outcome: "returned", ...tally };
+    // A hand-back that fails costs nothing but time: the message reappears at its visibility
+    // timeout. It never ends the run (the other slots' requests go on).
+    try {
+      await d.queue.returnMessages([seg.msgId]);
+      return { outcome: "returned", ...tally };
+    } catch (returnErr) {
+      d.onEvent?.({ type: "error", segmentId: seg.segmentId, error: errorText(returnErr) });
+      return { outcome: "error", ...tally };
+    }
   }
   if (isAbortError(err) || signals.signal.aborted) {
     if (!signals.stop.aborted) return cancelled(d, seg, tally);
@@ -179,7 +188,15 @@ async function failSegment(
   rateLimited: number,
   tally: { attempts: number; rateLimited: number },
 ): Promise<SegmentResult> {
-  await d.queue.fail(seg, error, rateLimited);
+  try {
+    await d.queue.fail(seg, error, rateLimited);
+  } catch (failErr) {
+    // The segment could not be marked failed (a database error): hand the message back after the
+    // error delay, so a later delivery records the failure; the run goes on.
+    d.onEvent?.({ type: "error", segmentId: seg.segmentId, error: errorText(failErr) });
+    await d.queue.returnMessages([seg.msgId], ERROR_RETRY_DELAY_S).catch(() => {});
+    return { outcome: "error", ...tally };
+  }
   d.onEvent?.({ type: "failed", segmentId: seg.segmentId, batchId: seg.batchId, error });
   return { outcome: "failed", ...tally };
 }
