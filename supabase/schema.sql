@@ -66,6 +66,37 @@ COMMENT ON FUNCTION audio.advance_updated_at() IS 'Trigger: set updated_at to th
 
 
 --
+-- Name: batch_counter_drift(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.batch_counter_drift() RETURNS TABLE(batch_id uuid, status text, total integer, rows_total integer, done integer, rows_done integer, failed integer, rows_failed integer, cancelled integer, rows_cancelled integer, skipped integer, rows_skipped integer)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select b.id, b.status, b.total, r.n, b.done, r.n_done, b.failed, r.n_failed,
+    b.cancelled, r.n_cancelled, b.skipped, r.n_skipped
+  from public.audio_batches as b
+  cross join lateral (
+    select count(*)::integer as n,
+      (count(*) filter (where s.status = 'done'))::integer as n_done,
+      (count(*) filter (where s.status = 'failed'))::integer as n_failed,
+      (count(*) filter (where s.status = 'cancelled'))::integer as n_cancelled,
+      (count(*) filter (where s.status = 'done' and s.reused))::integer as n_skipped
+    from public.audio_segments as s where s.batch_id = b.id
+  ) as r
+  where (b.total, b.done, b.failed, b.cancelled, b.skipped)
+    is distinct from (r.n, r.n_done, r.n_failed, r.n_cancelled, r.n_skipped)
+$$;
+
+
+--
+-- Name: FUNCTION batch_counter_drift(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.batch_counter_drift() IS 'Batches whose counters (total, done, failed, cancelled, skipped) differ from their segment rows; empty when all agree.';
+
+
+--
 -- Name: begin_attempt(bigint, bigint, text, integer, integer, integer, integer); Type: FUNCTION; Schema: audio; Owner: -
 --
 
@@ -347,6 +378,54 @@ $$;
 --
 
 COMMENT ON FUNCTION audio.complete_segment(p_segment_id bigint, p_msg_id bigint, p_storage_path text, p_bytes integer, p_reused boolean, p_provider_ms integer, p_rate_limited integer) IS 'Mark a segment done with its object, upsert word_audio and the content index, delete the message. False if it was no longer live.';
+
+
+--
+-- Name: count_segment_deletes(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.count_segment_deletes() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_msg_ids bigint[];
+begin
+  update public.audio_batches as b set
+    total = b.total - d.n,
+    done = b.done - d.n_done,
+    failed = b.failed - d.n_failed,
+    cancelled = b.cancelled - d.n_cancelled,
+    skipped = b.skipped - d.n_skipped
+  from (
+    select o.batch_id, count(*) as n,
+      count(*) filter (where o.status = 'done') as n_done,
+      count(*) filter (where o.status = 'failed') as n_failed,
+      count(*) filter (where o.status = 'cancelled') as n_cancelled,
+      count(*) filter (where o.status = 'done' and o.reused) as n_skipped
+    from old_rows as o
+    group by o.batch_id
+  ) as d
+  where b.id = d.batch_id;
+
+  select array_agg(o.msg_id) into v_msg_ids
+  from old_rows as o
+  where o.status in ('queued', 'generating') and o.msg_id is not null;
+  if v_msg_ids is not null then
+    perform pgmq.delete(queue_name => 'audio_segments'::text, msg_ids => v_msg_ids::bigint[]);
+  end if;
+
+  perform audio.settle_batch_status(array(select distinct o.batch_id from old_rows as o));
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION count_segment_deletes(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.count_segment_deletes() IS 'Trigger: take deleted segments out of their batches'' counters, delete their queue messages, settle the batches'' status.';
 
 
 --
@@ -963,6 +1042,35 @@ COMMENT ON FUNCTION audio.setting(p_key text) IS 'Setting or secret by key: Vaul
 
 
 --
+-- Name: settle_batch_status(uuid[]); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.settle_batch_status(p_batch_ids uuid[]) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  update public.audio_batches as b set
+    status = case
+      when b.done + b.failed + b.cancelled >= b.total then
+        case when b.cancel_requested_at is not null then 'cancelled'
+             when b.failed > 0 then 'completed_with_errors'
+             else 'completed' end
+      when b.cancel_requested_at is not null then 'cancelling'
+      when b.started_at is not null or b.done + b.failed > 0 then 'running'
+      else b.status end,
+    finished_at = case when b.done + b.failed + b.cancelled >= b.total then coalesce(b.finished_at, now()) end
+  where b.id = any (p_batch_ids)
+$$;
+
+
+--
+-- Name: FUNCTION settle_batch_status(p_batch_ids uuid[]); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.settle_batch_status(p_batch_ids uuid[]) IS 'Recompute the status and finished_at of the given batches from their counters.';
+
+
+--
 -- Name: store_defaults(jsonb); Type: FUNCTION; Schema: audio; Owner: -
 --
 
@@ -1024,17 +1132,7 @@ begin
   where b.id = d.batch_id;
 
   -- A second statement, so it sees the counters the first one wrote.
-  update public.audio_batches as b set
-    status = case
-      when b.done + b.failed + b.cancelled >= b.total then
-        case when b.cancel_requested_at is not null then 'cancelled'
-             when b.failed > 0 then 'completed_with_errors'
-             else 'completed' end
-      when b.cancel_requested_at is not null then 'cancelling'
-      when b.started_at is not null or b.done + b.failed > 0 then 'running'
-      else b.status end,
-    finished_at = case when b.done + b.failed + b.cancelled >= b.total then coalesce(b.finished_at, now()) end
-  where b.id in (select distinct n.batch_id from new_rows as n);
+  perform audio.settle_batch_status(array(select distinct n.batch_id from new_rows as n));
   return null;
 end;
 $$;
@@ -1541,6 +1639,13 @@ CREATE TRIGGER audio_segments_advance_updated_at BEFORE UPDATE ON public.audio_s
 
 
 --
+-- Name: audio_segments audio_segments_count_deletes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audio_segments_count_deletes AFTER DELETE ON public.audio_segments REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audio.count_segment_deletes();
+
+
+--
 -- Name: audio_segments audio_segments_sync_batch; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -1672,6 +1777,13 @@ REVOKE ALL ON FUNCTION audio.advance_updated_at() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION batch_counter_drift(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.batch_counter_drift() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION begin_attempt(p_segment_id bigint, p_msg_id bigint, p_holder text, p_limit integer, p_lease_s integer, p_vt_s integer, p_wait_s integer); Type: ACL; Schema: audio; Owner: -
 --
 
@@ -1711,6 +1823,13 @@ REVOKE ALL ON FUNCTION audio.claim_segments(p_qty integer, p_vt_s integer, p_max
 --
 
 REVOKE ALL ON FUNCTION audio.complete_segment(p_segment_id bigint, p_msg_id bigint, p_storage_path text, p_bytes integer, p_reused boolean, p_provider_ms integer, p_rate_limited integer) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION count_segment_deletes(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.count_segment_deletes() FROM PUBLIC;
 
 
 --
@@ -1760,8 +1879,8 @@ REVOKE ALL ON FUNCTION audio.guard_segment(p_segment_id bigint, p_msg_id bigint)
 --
 
 REVOKE ALL ON FUNCTION audio.is_admin() FROM PUBLIC;
-GRANT ALL ON FUNCTION audio.is_admin() TO authenticated;
 GRANT ALL ON FUNCTION audio.is_admin() TO service_role;
+GRANT ALL ON FUNCTION audio.is_admin() TO authenticated;
 
 
 --
@@ -1839,6 +1958,13 @@ REVOKE ALL ON FUNCTION audio.set_setting(p_key text, p_value text) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION audio.setting(p_key text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION settle_batch_status(p_batch_ids uuid[]); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.settle_batch_status(p_batch_ids uuid[]) FROM PUBLIC;
 
 
 --
