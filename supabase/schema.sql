@@ -308,7 +308,15 @@ begin
     perform audio.worker_heartbeat(p_holder);
   end if;
   for m in select * from pgmq.read(queue_name => 'audio_segments'::text, vt => p_vt_s::integer, qty => p_qty::integer) loop
-    v_segment_id := (m.message ->> 'segment_id')::bigint;
+    v_segment_id := audio.message_segment_id(m.message);
+    if v_segment_id is null then
+      perform audio.dead_letter(m.msg_id, m.message, 'the body has no integer segment_id');
+      continue;
+    end if;
+    if not exists (select 1 from public.audio_segments as seg where seg.id = v_segment_id) then
+      perform audio.dead_letter(m.msg_id, m.message, format('no segment with id %s', v_segment_id));
+      continue;
+    end if;
     if audio.guard_segment(v_segment_id, m.msg_id) <> 'live' then
       continue;
     end if;
@@ -539,6 +547,29 @@ $$;
 --
 
 COMMENT ON FUNCTION audio.create_batch(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text, p_source text, p_requested_by uuid, p_set_defaults jsonb) IS 'Create a batch, its segments and queue messages in one transaction; reuse identical content. batch_id null = nothing to do.';
+
+
+--
+-- Name: dead_letter(bigint, jsonb, text); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.dead_letter(p_msg_id bigint, p_message jsonb, p_reason text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  insert into audio.dead_letters (msg_id, message, reason) values (p_msg_id, p_message, p_reason)
+  on conflict (msg_id) do nothing;
+  perform pgmq.archive(queue_name => 'audio_segments'::text, msg_id => p_msg_id::bigint);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION dead_letter(p_msg_id bigint, p_message jsonb, p_reason text); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.dead_letter(p_msg_id bigint, p_message jsonb, p_reason text) IS 'Archive a queue message that names no segment, recording the reason in audio.dead_letters.';
 
 
 --
@@ -796,6 +827,26 @@ $$;
 --
 
 COMMENT ON FUNCTION audio.max_concurrency() IS 'Number of permit slots (20): the upper bound of AUDIO_GENERATION_CONCURRENCY and of begin_attempt''s limit.';
+
+
+--
+-- Name: message_segment_id(jsonb); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.message_segment_id(p_message jsonb) RETURNS bigint
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $_$
+  select case when jsonb_typeof(p_message) = 'object' and (p_message ->> 'segment_id') ~ '^-?[0-9]{1,18}$'
+    then (p_message ->> 'segment_id')::bigint end
+$_$;
+
+
+--
+-- Name: FUNCTION message_segment_id(p_message jsonb); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.message_segment_id(p_message jsonb) IS 'The bigint segment_id of a queue message body, or null when it has none that reads as one.';
 
 
 --
@@ -1333,6 +1384,25 @@ CREATE TABLE audio.config (
 
 
 --
+-- Name: dead_letters; Type: TABLE; Schema: audio; Owner: -
+--
+
+CREATE TABLE audio.dead_letters (
+    msg_id bigint NOT NULL,
+    message jsonb,
+    reason text NOT NULL,
+    archived_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: TABLE dead_letters; Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON TABLE audio.dead_letters IS 'Why each poison message (naming no segment) was archived; the message itself is also in pgmq.a_audio_segments.';
+
+
+--
 -- Name: generated_audio; Type: TABLE; Schema: audio; Owner: -
 --
 
@@ -1534,6 +1604,14 @@ ALTER TABLE ONLY audio.config
 
 
 --
+-- Name: dead_letters dead_letters_pkey; Type: CONSTRAINT; Schema: audio; Owner: -
+--
+
+ALTER TABLE ONLY audio.dead_letters
+    ADD CONSTRAINT dead_letters_pkey PRIMARY KEY (msg_id);
+
+
+--
 -- Name: generated_audio generated_audio_pkey; Type: CONSTRAINT; Schema: audio; Owner: -
 --
 
@@ -1681,6 +1759,12 @@ ALTER TABLE ONLY public.word_audio
 --
 
 ALTER TABLE audio.config ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: dead_letters; Type: ROW SECURITY; Schema: audio; Owner: -
+--
+
+ALTER TABLE audio.dead_letters ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: generated_audio; Type: ROW SECURITY; Schema: audio; Owner: -
@@ -1840,6 +1924,13 @@ REVOKE ALL ON FUNCTION audio.create_batch(p_word_ids uuid[], p_grade smallint, p
 
 
 --
+-- Name: FUNCTION dead_letter(p_msg_id bigint, p_message jsonb, p_reason text); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.dead_letter(p_msg_id bigint, p_message jsonb, p_reason text) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION end_attempt(p_slot integer, p_holder text, p_segment_id bigint, p_will_upload boolean); Type: ACL; Schema: audio; Owner: -
 --
 
@@ -1902,6 +1993,13 @@ REVOKE ALL ON FUNCTION audio.kick_worker(p_reason text) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION audio.max_concurrency() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION message_segment_id(p_message jsonb); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.message_segment_id(p_message jsonb) FROM PUBLIC;
 
 
 --
