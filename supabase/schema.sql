@@ -733,6 +733,36 @@ COMMENT ON FUNCTION audio.guard_segment(p_segment_id bigint, p_msg_id bigint) IS
 
 
 --
+-- Name: history_retention_days(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.history_retention_days() RETURNS integer
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  v_value text := audio.setting('history_retention_days');
+begin
+  if v_value is null then
+    return 30;
+  end if;
+  if v_value !~ '^\s*[0-9]{1,5}\s*$' or btrim(v_value)::integer < 1 then
+    raise exception 'audio setting history_retention_days must be a whole number of days >= 1, not %', v_value
+      using errcode = '22023';
+  end if;
+  return btrim(v_value)::integer;
+end;
+$_$;
+
+
+--
+-- Name: FUNCTION history_retention_days(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.history_retention_days() IS 'Days of cron run history and queue archive kept: setting history_retention_days, default 30.';
+
+
+--
 -- Name: is_admin(); Type: FUNCTION; Schema: audio; Owner: -
 --
 
@@ -885,6 +915,35 @@ $$;
 --
 
 COMMENT ON FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text) IS 'Segments a batch over these words/grade/kinds would cover; pending = already queued in a live batch.';
+
+
+--
+-- Name: prune_history(timestamp with time zone); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.prune_history(p_now timestamp with time zone DEFAULT now()) RETURNS TABLE(cron_runs integer, archived_messages integer, dead_letters integer)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_cutoff timestamptz := p_now - make_interval(days => audio.history_retention_days());
+begin
+  delete from cron.job_run_details as r where r.start_time < v_cutoff;
+  get diagnostics cron_runs = row_count;
+  delete from pgmq.a_audio_segments as a where a.archived_at < v_cutoff;
+  get diagnostics archived_messages = row_count;
+  delete from audio.dead_letters as d where d.archived_at < v_cutoff;
+  get diagnostics dead_letters = row_count;
+  return next;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION prune_history(p_now timestamp with time zone); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.prune_history(p_now timestamp with time zone) IS 'Delete cron run records, archived queue messages and dead-letter reasons older than the retention; returns the counts.';
 
 
 --
@@ -1966,6 +2025,13 @@ REVOKE ALL ON FUNCTION audio.guard_segment(p_segment_id bigint, p_msg_id bigint)
 
 
 --
+-- Name: FUNCTION history_retention_days(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.history_retention_days() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION is_admin(); Type: ACL; Schema: audio; Owner: -
 --
 
@@ -2007,6 +2073,13 @@ REVOKE ALL ON FUNCTION audio.message_segment_id(p_message jsonb) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION prune_history(p_now timestamp with time zone); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.prune_history(p_now timestamp with time zone) FROM PUBLIC;
 
 
 --
@@ -2221,4 +2294,5 @@ ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES 
 -- publication supabase_realtime: public.audio_segments
 -- storage bucket word-audio (public: false)
 -- cron job audio-queue-backfill: select audio.enqueue_missing(); select audio.kick_worker('backfill')
+-- cron job audio-queue-prune-history: select audio.prune_history()
 -- cron job audio-queue-watchdog: select audio.kick_worker('cron')
