@@ -550,6 +550,25 @@ COMMENT ON FUNCTION audio.create_batch(p_word_ids uuid[], p_grade smallint, p_ki
 
 
 --
+-- Name: current_text_hash(uuid, text); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.current_text_hash(p_word_id uuid, p_kind text) RETURNS text
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select s.text_hash from audio.segment_sources as s where s.word_id = p_word_id and s.kind = p_kind
+$$;
+
+
+--
+-- Name: FUNCTION current_text_hash(p_word_id uuid, p_kind text); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.current_text_hash(p_word_id uuid, p_kind text) IS 'The text_hash of a word''s kind as it reads now, or null.';
+
+
+--
 -- Name: dead_letter(bigint, jsonb, text); Type: FUNCTION; Schema: audio; Owner: -
 --
 
@@ -1309,14 +1328,25 @@ CREATE FUNCTION audio.upsert_word_audio(p_segment_ids bigint[]) RETURNS void
     SET search_path TO ''
     AS $$
   insert into public.word_audio as wa
-    (word_id, kind, text_hash, voice_id, model_id, format, storage_path, bytes, segment_id)
-  select s.word_id, s.kind, s.text_hash, s.voice_id, s.model_id, s.format, s.storage_path, s.bytes, s.id
+    (word_id, kind, text_hash, voice_id, model_id, format, storage_path, bytes, segment_id,
+     batch_id, batch_created_at)
+  select s.word_id, s.kind, s.text_hash, s.voice_id, s.model_id, s.format, s.storage_path, s.bytes, s.id,
+    b.id, b.created_at
   from public.audio_segments as s
+  join public.audio_batches as b on b.id = s.batch_id
   where s.id = any (p_segment_ids)
   on conflict (word_id, kind) do update set
     text_hash = excluded.text_hash, voice_id = excluded.voice_id, model_id = excluded.model_id,
     format = excluded.format, storage_path = excluded.storage_path, bytes = excluded.bytes,
-    segment_id = excluded.segment_id, updated_at = now()
+    segment_id = excluded.segment_id, batch_id = excluded.batch_id,
+    batch_created_at = excluded.batch_created_at, updated_at = now()
+  where (
+      coalesce(excluded.text_hash = audio.current_text_hash(excluded.word_id, excluded.kind), false),
+      coalesce(excluded.batch_created_at, '-infinity'::timestamptz)
+    ) >= (
+      coalesce(wa.text_hash = audio.current_text_hash(wa.word_id, wa.kind), false),
+      coalesce(wa.batch_created_at, '-infinity'::timestamptz)
+    )
 $$;
 
 
@@ -1324,7 +1354,7 @@ $$;
 -- Name: FUNCTION upsert_word_audio(p_segment_ids bigint[]); Type: COMMENT; Schema: audio; Owner: -
 --
 
-COMMENT ON FUNCTION audio.upsert_word_audio(p_segment_ids bigint[]) IS 'Point each segment''s (word, kind) in word_audio at the segment''s object; the one writer of word_audio.';
+COMMENT ON FUNCTION audio.upsert_word_audio(p_segment_ids bigint[]) IS 'Point each segment''s (word, kind) in word_audio at the segment''s object unless the row is more current (current text first, then newer batch); the one writer of word_audio.';
 
 
 --
@@ -1643,6 +1673,8 @@ CREATE TABLE public.word_audio (
     segment_id bigint,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    batch_id uuid,
+    batch_created_at timestamp with time zone,
     CONSTRAINT word_audio_kind_check CHECK ((kind = ANY (ARRAY['word'::text, 'definition'::text, 'sentence'::text])))
 );
 
@@ -1652,6 +1684,13 @@ CREATE TABLE public.word_audio (
 --
 
 COMMENT ON TABLE public.word_audio IS 'The audio the app plays, one row per (word, kind). Missing = no row; stale = text_hash differs from the current text''s.';
+
+
+--
+-- Name: COLUMN word_audio.batch_created_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.word_audio.batch_created_at IS 'When the batch that wrote this row was created: a segment of an older batch never replaces the row.';
 
 
 --
@@ -1980,6 +2019,13 @@ REVOKE ALL ON FUNCTION audio.count_segment_deletes() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION audio.create_batch(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text, p_source text, p_requested_by uuid, p_set_defaults jsonb) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION current_text_hash(p_word_id uuid, p_kind text); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.current_text_hash(p_word_id uuid, p_kind text) FROM PUBLIC;
 
 
 --
