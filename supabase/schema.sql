@@ -66,6 +66,37 @@ COMMENT ON FUNCTION audio.advance_updated_at() IS 'Trigger: set updated_at to th
 
 
 --
+-- Name: batch_counter_drift(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.batch_counter_drift() RETURNS TABLE(batch_id uuid, status text, total integer, rows_total integer, done integer, rows_done integer, failed integer, rows_failed integer, cancelled integer, rows_cancelled integer, skipped integer, rows_skipped integer)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select b.id, b.status, b.total, r.n, b.done, r.n_done, b.failed, r.n_failed,
+    b.cancelled, r.n_cancelled, b.skipped, r.n_skipped
+  from public.audio_batches as b
+  cross join lateral (
+    select count(*)::integer as n,
+      (count(*) filter (where s.status = 'done'))::integer as n_done,
+      (count(*) filter (where s.status = 'failed'))::integer as n_failed,
+      (count(*) filter (where s.status = 'cancelled'))::integer as n_cancelled,
+      (count(*) filter (where s.status = 'done' and s.reused))::integer as n_skipped
+    from public.audio_segments as s where s.batch_id = b.id
+  ) as r
+  where (b.total, b.done, b.failed, b.cancelled, b.skipped)
+    is distinct from (r.n, r.n_done, r.n_failed, r.n_cancelled, r.n_skipped)
+$$;
+
+
+--
+-- Name: FUNCTION batch_counter_drift(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.batch_counter_drift() IS 'Batches whose counters (total, done, failed, cancelled, skipped) differ from their segment rows; empty when all agree.';
+
+
+--
 -- Name: begin_attempt(bigint, bigint, text, integer, integer, integer, integer); Type: FUNCTION; Schema: audio; Owner: -
 --
 
@@ -277,7 +308,15 @@ begin
     perform audio.worker_heartbeat(p_holder);
   end if;
   for m in select * from pgmq.read(queue_name => 'audio_segments'::text, vt => p_vt_s::integer, qty => p_qty::integer) loop
-    v_segment_id := (m.message ->> 'segment_id')::bigint;
+    v_segment_id := audio.message_segment_id(m.message);
+    if v_segment_id is null then
+      perform audio.dead_letter(m.msg_id, m.message, 'the body has no integer segment_id');
+      continue;
+    end if;
+    if not exists (select 1 from public.audio_segments as seg where seg.id = v_segment_id) then
+      perform audio.dead_letter(m.msg_id, m.message, format('no segment with id %s', v_segment_id));
+      continue;
+    end if;
     if audio.guard_segment(v_segment_id, m.msg_id) <> 'live' then
       continue;
     end if;
@@ -347,6 +386,54 @@ $$;
 --
 
 COMMENT ON FUNCTION audio.complete_segment(p_segment_id bigint, p_msg_id bigint, p_storage_path text, p_bytes integer, p_reused boolean, p_provider_ms integer, p_rate_limited integer) IS 'Mark a segment done with its object, upsert word_audio and the content index, delete the message. False if it was no longer live.';
+
+
+--
+-- Name: count_segment_deletes(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.count_segment_deletes() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_msg_ids bigint[];
+begin
+  update public.audio_batches as b set
+    total = b.total - d.n,
+    done = b.done - d.n_done,
+    failed = b.failed - d.n_failed,
+    cancelled = b.cancelled - d.n_cancelled,
+    skipped = b.skipped - d.n_skipped
+  from (
+    select o.batch_id, count(*) as n,
+      count(*) filter (where o.status = 'done') as n_done,
+      count(*) filter (where o.status = 'failed') as n_failed,
+      count(*) filter (where o.status = 'cancelled') as n_cancelled,
+      count(*) filter (where o.status = 'done' and o.reused) as n_skipped
+    from old_rows as o
+    group by o.batch_id
+  ) as d
+  where b.id = d.batch_id;
+
+  select array_agg(o.msg_id) into v_msg_ids
+  from old_rows as o
+  where o.status in ('queued', 'generating') and o.msg_id is not null;
+  if v_msg_ids is not null then
+    perform pgmq.delete(queue_name => 'audio_segments'::text, msg_ids => v_msg_ids::bigint[]);
+  end if;
+
+  perform audio.settle_batch_status(array(select distinct o.batch_id from old_rows as o));
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION count_segment_deletes(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.count_segment_deletes() IS 'Trigger: take deleted segments out of their batches'' counters, delete their queue messages, settle the batches'' status.';
 
 
 --
@@ -460,6 +547,48 @@ $$;
 --
 
 COMMENT ON FUNCTION audio.create_batch(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text, p_source text, p_requested_by uuid, p_set_defaults jsonb) IS 'Create a batch, its segments and queue messages in one transaction; reuse identical content. batch_id null = nothing to do.';
+
+
+--
+-- Name: current_text_hash(uuid, text); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.current_text_hash(p_word_id uuid, p_kind text) RETURNS text
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select s.text_hash from audio.segment_sources as s where s.word_id = p_word_id and s.kind = p_kind
+$$;
+
+
+--
+-- Name: FUNCTION current_text_hash(p_word_id uuid, p_kind text); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.current_text_hash(p_word_id uuid, p_kind text) IS 'The text_hash of a word''s kind as it reads now, or null.';
+
+
+--
+-- Name: dead_letter(bigint, jsonb, text); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.dead_letter(p_msg_id bigint, p_message jsonb, p_reason text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  insert into audio.dead_letters (msg_id, message, reason) values (p_msg_id, p_message, p_reason)
+  on conflict (msg_id) do nothing;
+  perform pgmq.archive(queue_name => 'audio_segments'::text, msg_id => p_msg_id::bigint);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION dead_letter(p_msg_id bigint, p_message jsonb, p_reason text); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.dead_letter(p_msg_id bigint, p_message jsonb, p_reason text) IS 'Archive a queue message that names no segment, recording the reason in audio.dead_letters.';
 
 
 --
@@ -623,6 +752,36 @@ COMMENT ON FUNCTION audio.guard_segment(p_segment_id bigint, p_msg_id bigint) IS
 
 
 --
+-- Name: history_retention_days(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.history_retention_days() RETURNS integer
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  v_value text := audio.setting('history_retention_days');
+begin
+  if v_value is null then
+    return 30;
+  end if;
+  if v_value !~ '^\s*[0-9]{1,5}\s*$' or btrim(v_value)::integer < 1 then
+    raise exception 'audio setting history_retention_days must be a whole number of days >= 1, not %', v_value
+      using errcode = '22023';
+  end if;
+  return btrim(v_value)::integer;
+end;
+$_$;
+
+
+--
+-- Name: FUNCTION history_retention_days(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.history_retention_days() IS 'Days of cron run history and queue archive kept: setting history_retention_days, default 30.';
+
+
+--
 -- Name: is_admin(); Type: FUNCTION; Schema: audio; Owner: -
 --
 
@@ -720,6 +879,26 @@ COMMENT ON FUNCTION audio.max_concurrency() IS 'Number of permit slots (20): the
 
 
 --
+-- Name: message_segment_id(jsonb); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.message_segment_id(p_message jsonb) RETURNS bigint
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $_$
+  select case when jsonb_typeof(p_message) = 'object' and (p_message ->> 'segment_id') ~ '^-?[0-9]{1,18}$'
+    then (p_message ->> 'segment_id')::bigint end
+$_$;
+
+
+--
+-- Name: FUNCTION message_segment_id(p_message jsonb); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.message_segment_id(p_message jsonb) IS 'The bigint segment_id of a queue message body, or null when it has none that reads as one.';
+
+
+--
 -- Name: missing_segments(uuid[], smallint, text[], boolean, text, text, text); Type: FUNCTION; Schema: audio; Owner: -
 --
 
@@ -755,6 +934,35 @@ $$;
 --
 
 COMMENT ON FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text) IS 'Segments a batch over these words/grade/kinds would cover; pending = already queued in a live batch.';
+
+
+--
+-- Name: prune_history(timestamp with time zone); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.prune_history(p_now timestamp with time zone DEFAULT now()) RETURNS TABLE(cron_runs integer, archived_messages integer, dead_letters integer)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_cutoff timestamptz := p_now - make_interval(days => audio.history_retention_days());
+begin
+  delete from cron.job_run_details as r where r.start_time < v_cutoff;
+  get diagnostics cron_runs = row_count;
+  delete from pgmq.a_audio_segments as a where a.archived_at < v_cutoff;
+  get diagnostics archived_messages = row_count;
+  delete from audio.dead_letters as d where d.archived_at < v_cutoff;
+  get diagnostics dead_letters = row_count;
+  return next;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION prune_history(p_now timestamp with time zone); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.prune_history(p_now timestamp with time zone) IS 'Delete cron run records, archived queue messages and dead-letter reasons older than the retention; returns the counts.';
 
 
 --
@@ -963,6 +1171,35 @@ COMMENT ON FUNCTION audio.setting(p_key text) IS 'Setting or secret by key: Vaul
 
 
 --
+-- Name: settle_batch_status(uuid[]); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.settle_batch_status(p_batch_ids uuid[]) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  update public.audio_batches as b set
+    status = case
+      when b.done + b.failed + b.cancelled >= b.total then
+        case when b.cancel_requested_at is not null then 'cancelled'
+             when b.failed > 0 then 'completed_with_errors'
+             else 'completed' end
+      when b.cancel_requested_at is not null then 'cancelling'
+      when b.started_at is not null or b.done + b.failed > 0 then 'running'
+      else b.status end,
+    finished_at = case when b.done + b.failed + b.cancelled >= b.total then coalesce(b.finished_at, now()) end
+  where b.id = any (p_batch_ids)
+$$;
+
+
+--
+-- Name: FUNCTION settle_batch_status(p_batch_ids uuid[]); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.settle_batch_status(p_batch_ids uuid[]) IS 'Recompute the status and finished_at of the given batches from their counters.';
+
+
+--
 -- Name: store_defaults(jsonb); Type: FUNCTION; Schema: audio; Owner: -
 --
 
@@ -1024,17 +1261,7 @@ begin
   where b.id = d.batch_id;
 
   -- A second statement, so it sees the counters the first one wrote.
-  update public.audio_batches as b set
-    status = case
-      when b.done + b.failed + b.cancelled >= b.total then
-        case when b.cancel_requested_at is not null then 'cancelled'
-             when b.failed > 0 then 'completed_with_errors'
-             else 'completed' end
-      when b.cancel_requested_at is not null then 'cancelling'
-      when b.started_at is not null or b.done + b.failed > 0 then 'running'
-      else b.status end,
-    finished_at = case when b.done + b.failed + b.cancelled >= b.total then coalesce(b.finished_at, now()) end
-  where b.id in (select distinct n.batch_id from new_rows as n);
+  perform audio.settle_batch_status(array(select distinct n.batch_id from new_rows as n));
   return null;
 end;
 $$;
@@ -1101,14 +1328,25 @@ CREATE FUNCTION audio.upsert_word_audio(p_segment_ids bigint[]) RETURNS void
     SET search_path TO ''
     AS $$
   insert into public.word_audio as wa
-    (word_id, kind, text_hash, voice_id, model_id, format, storage_path, bytes, segment_id)
-  select s.word_id, s.kind, s.text_hash, s.voice_id, s.model_id, s.format, s.storage_path, s.bytes, s.id
+    (word_id, kind, text_hash, voice_id, model_id, format, storage_path, bytes, segment_id,
+     batch_id, batch_created_at)
+  select s.word_id, s.kind, s.text_hash, s.voice_id, s.model_id, s.format, s.storage_path, s.bytes, s.id,
+    b.id, b.created_at
   from public.audio_segments as s
+  join public.audio_batches as b on b.id = s.batch_id
   where s.id = any (p_segment_ids)
   on conflict (word_id, kind) do update set
     text_hash = excluded.text_hash, voice_id = excluded.voice_id, model_id = excluded.model_id,
     format = excluded.format, storage_path = excluded.storage_path, bytes = excluded.bytes,
-    segment_id = excluded.segment_id, updated_at = now()
+    segment_id = excluded.segment_id, batch_id = excluded.batch_id,
+    batch_created_at = excluded.batch_created_at, updated_at = now()
+  where (
+      coalesce(excluded.text_hash = audio.current_text_hash(excluded.word_id, excluded.kind), false),
+      coalesce(excluded.batch_created_at, '-infinity'::timestamptz)
+    ) >= (
+      coalesce(wa.text_hash = audio.current_text_hash(wa.word_id, wa.kind), false),
+      coalesce(wa.batch_created_at, '-infinity'::timestamptz)
+    )
 $$;
 
 
@@ -1116,7 +1354,7 @@ $$;
 -- Name: FUNCTION upsert_word_audio(p_segment_ids bigint[]); Type: COMMENT; Schema: audio; Owner: -
 --
 
-COMMENT ON FUNCTION audio.upsert_word_audio(p_segment_ids bigint[]) IS 'Point each segment''s (word, kind) in word_audio at the segment''s object; the one writer of word_audio.';
+COMMENT ON FUNCTION audio.upsert_word_audio(p_segment_ids bigint[]) IS 'Point each segment''s (word, kind) in word_audio at the segment''s object unless the row is more current (current text first, then newer batch); the one writer of word_audio.';
 
 
 --
@@ -1232,6 +1470,25 @@ CREATE TABLE audio.config (
     value text NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL
 );
+
+
+--
+-- Name: dead_letters; Type: TABLE; Schema: audio; Owner: -
+--
+
+CREATE TABLE audio.dead_letters (
+    msg_id bigint NOT NULL,
+    message jsonb,
+    reason text NOT NULL,
+    archived_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: TABLE dead_letters; Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON TABLE audio.dead_letters IS 'Why each poison message (naming no segment) was archived; the message itself is also in pgmq.a_audio_segments.';
 
 
 --
@@ -1416,6 +1673,8 @@ CREATE TABLE public.word_audio (
     segment_id bigint,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    batch_id uuid,
+    batch_created_at timestamp with time zone,
     CONSTRAINT word_audio_kind_check CHECK ((kind = ANY (ARRAY['word'::text, 'definition'::text, 'sentence'::text])))
 );
 
@@ -1428,11 +1687,26 @@ COMMENT ON TABLE public.word_audio IS 'The audio the app plays, one row per (wor
 
 
 --
+-- Name: COLUMN word_audio.batch_created_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.word_audio.batch_created_at IS 'When the batch that wrote this row was created: a segment of an older batch never replaces the row.';
+
+
+--
 -- Name: config config_pkey; Type: CONSTRAINT; Schema: audio; Owner: -
 --
 
 ALTER TABLE ONLY audio.config
     ADD CONSTRAINT config_pkey PRIMARY KEY (key);
+
+
+--
+-- Name: dead_letters dead_letters_pkey; Type: CONSTRAINT; Schema: audio; Owner: -
+--
+
+ALTER TABLE ONLY audio.dead_letters
+    ADD CONSTRAINT dead_letters_pkey PRIMARY KEY (msg_id);
 
 
 --
@@ -1541,6 +1815,13 @@ CREATE TRIGGER audio_segments_advance_updated_at BEFORE UPDATE ON public.audio_s
 
 
 --
+-- Name: audio_segments audio_segments_count_deletes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audio_segments_count_deletes AFTER DELETE ON public.audio_segments REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audio.count_segment_deletes();
+
+
+--
 -- Name: audio_segments audio_segments_sync_batch; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -1576,6 +1857,12 @@ ALTER TABLE ONLY public.word_audio
 --
 
 ALTER TABLE audio.config ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: dead_letters; Type: ROW SECURITY; Schema: audio; Owner: -
+--
+
+ALTER TABLE audio.dead_letters ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: generated_audio; Type: ROW SECURITY; Schema: audio; Owner: -
@@ -1672,6 +1959,13 @@ REVOKE ALL ON FUNCTION audio.advance_updated_at() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION batch_counter_drift(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.batch_counter_drift() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION begin_attempt(p_segment_id bigint, p_msg_id bigint, p_holder text, p_limit integer, p_lease_s integer, p_vt_s integer, p_wait_s integer); Type: ACL; Schema: audio; Owner: -
 --
 
@@ -1714,10 +2008,31 @@ REVOKE ALL ON FUNCTION audio.complete_segment(p_segment_id bigint, p_msg_id bigi
 
 
 --
+-- Name: FUNCTION count_segment_deletes(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.count_segment_deletes() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION create_batch(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text, p_source text, p_requested_by uuid, p_set_defaults jsonb); Type: ACL; Schema: audio; Owner: -
 --
 
 REVOKE ALL ON FUNCTION audio.create_batch(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text, p_source text, p_requested_by uuid, p_set_defaults jsonb) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION current_text_hash(p_word_id uuid, p_kind text); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.current_text_hash(p_word_id uuid, p_kind text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION dead_letter(p_msg_id bigint, p_message jsonb, p_reason text); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.dead_letter(p_msg_id bigint, p_message jsonb, p_reason text) FROM PUBLIC;
 
 
 --
@@ -1756,12 +2071,19 @@ REVOKE ALL ON FUNCTION audio.guard_segment(p_segment_id bigint, p_msg_id bigint)
 
 
 --
+-- Name: FUNCTION history_retention_days(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.history_retention_days() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION is_admin(); Type: ACL; Schema: audio; Owner: -
 --
 
 REVOKE ALL ON FUNCTION audio.is_admin() FROM PUBLIC;
-GRANT ALL ON FUNCTION audio.is_admin() TO authenticated;
 GRANT ALL ON FUNCTION audio.is_admin() TO service_role;
+GRANT ALL ON FUNCTION audio.is_admin() TO authenticated;
 
 
 --
@@ -1786,10 +2108,24 @@ REVOKE ALL ON FUNCTION audio.max_concurrency() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION message_segment_id(p_message jsonb); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.message_segment_id(p_message jsonb) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION missing_segments(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text); Type: ACL; Schema: audio; Owner: -
 --
 
 REVOKE ALL ON FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION prune_history(p_now timestamp with time zone); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.prune_history(p_now timestamp with time zone) FROM PUBLIC;
 
 
 --
@@ -1839,6 +2175,13 @@ REVOKE ALL ON FUNCTION audio.set_setting(p_key text, p_value text) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION audio.setting(p_key text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION settle_batch_status(p_batch_ids uuid[]); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.settle_batch_status(p_batch_ids uuid[]) FROM PUBLIC;
 
 
 --
@@ -1997,4 +2340,5 @@ ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES 
 -- publication supabase_realtime: public.audio_segments
 -- storage bucket word-audio (public: false)
 -- cron job audio-queue-backfill: select audio.enqueue_missing(); select audio.kick_worker('backfill')
+-- cron job audio-queue-prune-history: select audio.prune_history()
 -- cron job audio-queue-watchdog: select audio.kick_worker('cron')
