@@ -83,6 +83,7 @@ Deno.test("keyring: the new API keys stand for anon and service_role; other sb_ 
     assert.equal((await verifyToken(fx.keys, fx.publishableKey)).role, "anon");
     assert.equal((await verifyToken(fx.keys, fx.secretKey)).role, "service_role");
     await assert.rejects(verifyToken(fx.keys, "sb_secret_guessed"), UnknownApiKey);
+    await assert.rejects(verifyToken(fx.keys, "sb_publishable_guessed"), UnknownApiKey);
     assert.equal((await verifyToken(fx.keys, fx.adminJwt)).role, "authenticated");
     const legacy = await signUserJwt(fx.jwtSecret, { sub: "u1" });
     assert.equal((await verifyToken(fx.keys, legacy)).sub, "u1");
