@@ -91,3 +91,19 @@ Deno.test("jwt: a legacy HS256 token is accepted when the Auth server accepts it
     message: "the Auth server could not check the token",
   });
 });
+
+Deno.test("jwt: an unreachable JWKS is a 503, not a pass and not a 401", async () => {
+  const keys = await newProjectKeys();
+  const verify = createTokenVerifier({
+    supabaseUrl: BASE,
+    apiKey: keys.secretKey,
+    fetch: () => Promise.reject(new TypeError("connection refused")),
+    now: Date.now,
+  });
+  const r = await verify(await signUserJwt(keys.signingKey, { sub: "u1" }));
+  assert.deepEqual(r, {
+    ok: false,
+    status: 503,
+    message: "the project's JWKS could not be fetched",
+  });
+});
