@@ -10,6 +10,7 @@
 import postgres from "postgres";
 import { startCartesiaStandin } from "../local/cartesia/server.ts";
 import { localKeys, randomSecret } from "../local/gateway/keys.ts";
+import { newProjectKeys } from "../local/gateway/keyring.ts";
 import { startGateway } from "../local/gateway/server.ts";
 
 interface Options {
@@ -118,11 +119,11 @@ const cartesia = await startCartesiaStandin({
   latencyMeanMs: opt.latencyMs,
   latencySpread: opt.spread,
 });
-const jwtSecret = randomSecret();
-const { serviceRoleKey } = await localKeys(jwtSecret);
+const keys = await newProjectKeys();
+const { serviceRoleKey } = await localKeys(keys.jwtSecret);
 const gateway = await startGateway({
   port: 0,
-  jwtSecret,
+  keys,
   storageRoot,
   dbUrl,
   functions: {},

@@ -1,7 +1,11 @@
-// The `/functions/v1/<name>[/<sub path>]` route: the platform's JWT check (when the function's
-// verify_jwt is on), then the function's handler with the original request untouched.
+// The `/functions/v1/<name>[/<sub path>]` route: the platform's JWT check when the function's
+// verify_jwt is on — an HS256 JWT of the legacy secret, all that check knows, so tokens of the
+// asymmetric signing key fail it as they do on Supabase — then the function's handler with the
+// original request untouched. With verify_jwt off every request passes through: the function
+// verifies the caller itself.
 import { bearerToken, json, preflight, redact } from "./http.ts";
 import { verifyJwt } from "./keys.ts";
+import { type ProjectKeys, secretsOf } from "./keyring.ts";
 
 /** One deployed function: its fetch handler and whether the platform checks the caller's JWT. */
 export interface EdgeFunction {
@@ -10,7 +14,7 @@ export interface EdgeFunction {
 }
 
 export interface FunctionsRouteOptions {
-  jwtSecret: string;
+  keys: ProjectKeys;
   functions: Record<string, EdgeFunction>;
   /** Where handler failures are reported; lines are already scrubbed of JWTs and the secret. */
   log: (line: string) => void;
@@ -32,7 +36,7 @@ export async function routeFunction(
   }
   const fn = opts.functions[name];
   if (fn.verifyJwt) {
-    const refusal = await checkJwt(req, opts.jwtSecret);
+    const refusal = await checkJwt(req, opts.keys.jwtSecret);
     if (refusal) return refusal;
   }
   try {
@@ -43,7 +47,7 @@ export async function routeFunction(
     const detail = err instanceof Error
       ? (err.stack ?? `${err.name}: ${err.message}`)
       : String(err);
-    opts.log(redact(`function ${name} threw: ${detail}`, [opts.jwtSecret]));
+    opts.log(redact(`function ${name} threw: ${detail}`, secretsOf(opts.keys)));
     return json(500, {
       code: "WORKER_ERROR",
       message: `Function '${name}' threw an error; see the gateway log`,

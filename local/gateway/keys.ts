@@ -1,7 +1,10 @@
-// Local Supabase keys: the anon and service-role API keys and user access tokens, as HS256 JWTs
-// signed with one local JWT secret, the way a self-hosted Supabase project signs them. The
-// gateway verifies with verifyJwt; the stack script writes the keys to .local/stack.env.
+// Local Supabase JWTs. The anon and service-role API keys are HS256 JWTs of the project's legacy
+// JWT secret, as a Supabase project's legacy keys are; user access tokens are signed with the
+// project's ES256 signing key (signing_key.ts), as Auth does with asymmetric signing keys — or,
+// given the secret instead, HS256 as a legacy project's. The stack script writes them to
+// .local/stack.env; keyring.ts verifies any of them.
 import { errors, type JWTPayload, jwtVerify, SignJWT } from "jose";
+import { SIGNING_ALG, type SigningKey } from "./signing_key.ts";
 
 /** Claims of a Supabase JWT that the gateway and the project read. */
 export interface JwtClaims extends JWTPayload {
@@ -71,8 +74,14 @@ export interface UserJwtOptions {
   expiresInS?: number;
 }
 
-/** An access token for a signed-in user, shaped like the one GoTrue issues. */
-export async function signUserJwt(jwtSecret: string, opts: UserJwtOptions): Promise<string> {
+/**
+ * An access token for a signed-in user, shaped like the one Auth issues: ES256 with kid when
+ * given the signing key, HS256 (a legacy project's token) when given the JWT secret.
+ */
+export async function signUserJwt(
+  key: SigningKey | string,
+  opts: UserJwtOptions,
+): Promise<string> {
   if (typeof opts?.sub !== "string" || opts.sub === "") {
     throw new Error("signUserJwt: opts.sub must be the user's id (a non-empty string)");
   }
@@ -85,7 +94,14 @@ export async function signUserJwt(jwtSecret: string, opts: UserJwtOptions): Prom
     user_metadata: {},
   };
   if (opts.email !== undefined) claims.email = opts.email;
-  return await signJwt(jwtSecret, claims, opts.expiresInS ?? USER_TOKEN_LIFETIME_S);
+  const lifetimeS = opts.expiresInS ?? USER_TOKEN_LIFETIME_S;
+  if (typeof key === "string") return await signJwt(key, claims, lifetimeS);
+  const iat = nowS();
+  return await new SignJWT(claims)
+    .setProtectedHeader({ alg: SIGNING_ALG, typ: "JWT", kid: key.kid })
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + lifetimeS)
+    .sign(key.privateKey);
 }
 
 /**

@@ -4,6 +4,8 @@ import { createApp } from "../../supabase/functions/_shared/app.ts";
 import { edgePlatform } from "../../supabase/functions/_shared/platform.ts";
 import { loadSettings, SettingsError } from "../../supabase/functions/_shared/settings.ts";
 import { startGateway } from "./server.ts";
+import type { ProjectKeys } from "./keyring.ts";
+import { importSigningKey } from "./signing_key.ts";
 import { startRealtime } from "../realtime/server.ts";
 import { adminSite } from "./admin_site.ts";
 import { projectFunctions } from "./project_functions.ts";
@@ -26,11 +28,16 @@ try {
   Deno.exit(2);
 }
 const root = new URL("../../", import.meta.url).pathname;
-const jwtSecret = required("SUPABASE_JWT_SECRET");
-const realtime = await startRealtime({ dbUrl: app.settings.SUPABASE_DB_URL, jwtSecret });
+const keys: ProjectKeys = {
+  jwtSecret: required("SUPABASE_JWT_SECRET"),
+  signingKey: await importSigningKey(required("SUPABASE_SIGNING_KEY")),
+  publishableKey: required("SUPABASE_PUBLISHABLE_KEY"),
+  secretKey: required("SUPABASE_SECRET_KEY"),
+};
+const realtime = await startRealtime({ dbUrl: app.settings.SUPABASE_DB_URL, keys });
 const gateway = await startGateway({
   port: Number(required("GATEWAY_PORT")),
-  jwtSecret,
+  keys,
   storageRoot: required("STORAGE_ROOT"),
   dbUrl: app.settings.SUPABASE_DB_URL,
   functions: projectFunctions(app, await Deno.readTextFile(`${root}supabase/config.toml`)),

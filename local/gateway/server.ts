@@ -1,10 +1,13 @@
 // The local Supabase gateway: one Deno server on 127.0.0.1 with Supabase's URL layout —
-// `/functions/v1/<name>` (Edge Functions with the platform's JWT check), `/storage/v1/...` (the
-// Storage API subset storage-js uses) and `/realtime/v1/...` (501 until a Realtime stand-in is
-// plugged in through opts.realtime). Everything else is a 404 JSON.
+// `/functions/v1/<name>` (Edge Functions, with the platform's JWT check where verify_jwt is on),
+// `/auth/v1/.well-known/jwks.json` and `/auth/v1/user` (auth.ts), `/storage/v1/...` (the Storage
+// API subset storage-js uses) and `/realtime/v1/...` (501 until a Realtime stand-in is plugged
+// in through opts.realtime). Everything else is a 404 JSON.
 import { isAbsolute } from "node:path";
+import { routeAuth } from "./auth.ts";
 import { type EdgeFunction, routeFunction } from "./functions.ts";
 import { json, preflight, redact } from "./http.ts";
+import { type ProjectKeys, secretsOf } from "./keyring.ts";
 import { blobStore } from "./storage/blobs.ts";
 import { fileIndex } from "./storage/index_files.ts";
 import { pgIndex } from "./storage/index_pg.ts";
@@ -17,8 +20,9 @@ export type { EdgeFunction } from "./functions.ts";
 export interface GatewayOptions {
   /** Port on 127.0.0.1; 0 (the default) picks a free one. */
   port?: number;
-  /** The project's JWT secret (at least 32 characters); verifies keys and user tokens. */
-  jwtSecret: string;
+  /** The project's keys (keyring.ts): the legacy JWT secret (32+ characters), the signing key
+   * of user tokens and the new API keys. */
+  keys: ProjectKeys;
   /** Folder of the object bytes: <storageRoot>/<bucket>/<path>. Created if missing. */
   storageRoot: string;
   /** Postgres URL: buckets from storage.buckets, a storage.objects row per object. */
@@ -73,11 +77,11 @@ function checkOptions(opts: GatewayOptions): void {
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   checkOptions(opts);
   const log = opts.log ?? ((line: string) => console.error(line));
-  const safeLog = (line: string) => log(redact(line, [opts.jwtSecret]));
+  const safeLog = (line: string) => log(redact(line, secretsOf(opts.keys)));
   // Fail on a bad secret now rather than on the first request.
-  if (typeof opts.jwtSecret !== "string" || opts.jwtSecret.length < 32) {
+  if (typeof opts.keys?.jwtSecret !== "string" || opts.keys.jwtSecret.length < 32) {
     throw new Error(
-      "startGateway: jwtSecret must be at least 32 characters (see keys.ts randomSecret())",
+      "startGateway: keys.jwtSecret must be at least 32 characters (see keyring.ts newProjectKeys())",
     );
   }
   await Deno.mkdir(opts.storageRoot, { recursive: true });
@@ -85,7 +89,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     ? await pgIndex(opts.dbUrl)
     : fileIndex({ storageRoot: opts.storageRoot, publicBuckets: opts.publicBuckets ?? [] });
   const storage: StorageContext = {
-    jwtSecret: opts.jwtSecret,
+    keys: opts.keys,
     index,
     blobs: blobStore(opts.storageRoot),
     log: safeLog,
@@ -95,10 +99,13 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const path = new URL(req.url).pathname;
     if (path.startsWith("/functions/v1/")) {
       return await routeFunction(req, path.slice("/functions/v1/".length), {
-        jwtSecret: opts.jwtSecret,
+        keys: opts.keys,
         functions: opts.functions,
         log: safeLog,
       });
+    }
+    if (path.startsWith("/auth/v1/")) {
+      return await routeAuth(req, path.slice("/auth/v1/".length), opts.keys);
     }
     if (path.startsWith("/storage/v1/")) {
       return await routeStorage(req, path.slice("/storage/v1/".length), storage);
@@ -114,7 +121,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     if (req.method === "OPTIONS") return preflight();
     return json(404, {
       code: 404,
-      message: "No route: the local gateway serves /functions/v1, /storage/v1 and /realtime/v1",
+      message:
+        "No route: the local gateway serves /functions/v1, /auth/v1, /storage/v1 and /realtime/v1",
     });
   };
 

@@ -10,13 +10,14 @@ import { type Listener, startListener } from "./listener.ts";
 import { rowsByKey, visibleKeys } from "./lookups.ts";
 import { parseVsn, type Vsn } from "./protocol.ts";
 import { Session } from "./session.ts";
+import type { ProjectKeys } from "../gateway/keyring.ts";
 import { identifyApiKey } from "./tokens.ts";
 
 export interface RealtimeOptions {
   /** Postgres URL of a role that can LISTEN, read the catalog and SET ROLE to the API roles. */
   dbUrl: string;
-  /** The project's JWT secret (at least 32 characters): verifies apikeys and access tokens. */
-  jwtSecret: string;
+  /** The project's keys (the gateway's keyring): verify apikeys and access tokens. */
+  keys: ProjectKeys;
   /** Where problems are reported (default console.error). Lines never carry a token. */
   log?: (line: string) => void;
 }
@@ -64,8 +65,8 @@ function checkOptions(opts: RealtimeOptions): void {
   if (typeof opts?.dbUrl !== "string" || !/^postgres(ql)?:\/\//.test(opts.dbUrl)) {
     throw new Error("startRealtime: dbUrl must be a postgres:// URL (e.g. the stack's database)");
   }
-  if (typeof opts.jwtSecret !== "string" || opts.jwtSecret.length < 32) {
-    throw new Error("startRealtime: jwtSecret must be the project's JWT secret (32+ characters)");
+  if (typeof opts.keys?.jwtSecret !== "string" || opts.keys.jwtSecret.length < 32) {
+    throw new Error("startRealtime: keys must be the project's keys (keyring.ts newProjectKeys())");
   }
 }
 
@@ -133,7 +134,7 @@ export async function startRealtime(opts: RealtimeOptions): Promise<Realtime> {
       return json(400, { message: err instanceof Error ? err.message : String(err) });
     }
     const key = await identifyApiKey(
-      opts.jwtSecret,
+      opts.keys,
       url.searchParams.get("apikey") ?? req.headers.get("apikey"),
     );
     if (!key.ok) return json(401, { message: key.reason });
@@ -144,7 +145,7 @@ export async function startRealtime(opts: RealtimeOptions): Promise<Realtime> {
     const session = new Session({
       vsn,
       apiKey: key.identity,
-      jwtSecret: opts.jwtSecret,
+      keys: opts.keys,
       catalog,
       send: (frame) => {
         if (socket.readyState === WebSocket.OPEN) socket.send(frame);

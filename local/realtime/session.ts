@@ -13,6 +13,7 @@ import {
   replyTo,
   type Vsn,
 } from "./protocol.ts";
+import type { ProjectKeys } from "../gateway/keyring.ts";
 import { identify, type Identity } from "./tokens.ts";
 
 export interface Channel {
@@ -28,7 +29,7 @@ export interface SessionDeps {
   vsn: Vsn;
   /** The socket's apikey: the identity of channels that join without an access token. */
   apiKey: Identity;
-  jwtSecret: string;
+  keys: ProjectKeys;
   catalog: Catalog;
   send(frame: string): void;
   log(line: string): void;
@@ -123,7 +124,7 @@ export class Session {
     // supabase-js sends the anon key as access_token when no user is signed in.
     const result = token === undefined || token === null || token === this.#deps.apiKey.token
       ? { ok: true as const, identity: this.#deps.apiKey }
-      : await identify(this.#deps.jwtSecret, token);
+      : await identify(this.#deps.keys, token);
     if (!result.ok) {
       this.#send(replyTo(msg, "error", { reason: result.reason }));
       return;
@@ -176,7 +177,7 @@ export class Session {
     }
     const result = token === this.#deps.apiKey.token
       ? { ok: true as const, identity: this.#deps.apiKey }
-      : await identify(this.#deps.jwtSecret, token);
+      : await identify(this.#deps.keys, token);
     if (msg.ref !== null) {
       this.#send(
         replyTo(msg, result.ok ? "ok" : "error", result.ok ? {} : { reason: result.reason }),

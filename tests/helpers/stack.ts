@@ -11,7 +11,7 @@ import type { WorkerConfig, WorkerReport } from "../../supabase/functions/_share
 import { newHolder, startWorker } from "../../supabase/functions/_shared/worker/run.ts";
 import { type CartesiaStandin, startCartesiaStandin } from "../../local/cartesia/server.ts";
 import type { FaultAndLatency } from "../../local/cartesia/faults.ts";
-import { randomSecret } from "../../local/gateway/keys.ts";
+import { newProjectKeys, type ProjectKeys } from "../../local/gateway/keyring.ts";
 import type { Gateway } from "../../local/gateway/server.ts";
 import { startFixture } from "../../local/gateway/testkit/fixture.ts";
 import { projectFunctions } from "../../local/gateway/project_functions.ts";
@@ -43,7 +43,12 @@ export interface TestStack {
     serviceRoleKey: string;
     adminJwt: string;
     userJwt: string;
+    /** The legacy JWT secret (the anon and service-role keys are HS256 JWTs of it). */
     jwtSecret: string;
+    publishableKey: string;
+    secretKey: string;
+    /** Every key of the project, the ES256 signing key of user tokens among them. */
+    project: ProjectKeys;
   };
   sent: SentRequest[];
   logs: { message: string; fields?: Record<string, unknown> }[];
@@ -99,19 +104,19 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     latencySpread: 0.3,
     ...opts.standin,
   });
-  const jwtSecret = randomSecret();
+  const keys = await newProjectKeys();
   const functions = {};
   let realtime: Realtime | null = null;
   if (opts.realtime) {
     const admin = postgres(dbUrl, { max: 1, onnotice: () => {} });
     await admin`select realtime_standin.install()`;
     await admin.end();
-    realtime = await startRealtime({ dbUrl, jwtSecret, log: () => {} });
+    realtime = await startRealtime({ dbUrl, keys, log: () => {} });
   }
   // The page's config names the gateway's URL, known once it listens.
   let site: ((req: Request) => Promise<Response | null>) | null = null;
   const fixture = await startFixture({
-    jwtSecret,
+    keys,
     dbUrl,
     functions,
     ...(realtime ? { realtime: realtime.handler } : {}),
@@ -180,7 +185,16 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     gateway,
     realtime,
     storageRoot,
-    keys: { anonKey, serviceRoleKey, adminJwt, userJwt, jwtSecret },
+    keys: {
+      anonKey,
+      serviceRoleKey,
+      adminJwt,
+      userJwt,
+      jwtSecret: keys.jwtSecret,
+      publishableKey: keys.publishableKey,
+      secretKey: keys.secretKey,
+      project: keys,
+    },
     sent,
     logs,
     background,

@@ -73,6 +73,8 @@ Deno.test("scripts/stack: up writes the contract, reset starts the next up afres
         "SUPABASE_DB_URL",
         "ADMIN_JWT",
         "USER_JWT",
+        "SUPABASE_PUBLISHABLE_KEY",
+        "SUPABASE_SECRET_KEY",
       ]
     ) {
       assert.ok(first[key], `stack.env has no ${key}`);
@@ -81,6 +83,16 @@ Deno.test("scripts/stack: up writes the contract, reset starts the next up afres
     assert.equal(first.CARTESIA_VOICE_ID, "voice-from-the-environment");
     assert.equal(first.AUDIO_GENERATION_CONCURRENCY, "2");
     assert.equal(first.AUDIO_MAX_RETRIES, "2");
+    // The dev admin's token is signed with the stack's ES256 key; the functions verify it
+    // against the JWKS the gateway serves, with the publishable key as the apikey.
+    assert.equal(JSON.parse(atob(first.ADMIN_JWT.split(".")[0])).alg, "ES256");
+    const me = await fetch(`${first.SUPABASE_URL}/functions/v1/admin-api/me`, {
+      headers: {
+        authorization: `Bearer ${first.ADMIN_JWT}`,
+        apikey: first.SUPABASE_PUBLISHABLE_KEY,
+      },
+    });
+    assert.equal((await me.json()).isAdmin, true);
 
     // State a reset must throw away: a word of our own and a stored object.
     let db = postgres(first.SUPABASE_DB_URL, { max: 1, onnotice: () => {} });
@@ -118,6 +130,7 @@ Deno.test("scripts/stack: up writes the contract, reset starts the next up afres
     assert.equal(words, SAMPLE_WORDS, "the seed was not loaded afresh");
     assert.equal(objects, 0, "an object row survived the reset");
     assert.notEqual(second.ADMIN_JWT, first.ADMIN_JWT, "the reset kept the old keys");
+    assert.notEqual(second.SUPABASE_SECRET_KEY, first.SUPABASE_SECRET_KEY, "and the secret key");
   } finally {
     await stack("reset").catch((err) => console.error(String(err)));
     await Deno.remove(local, { recursive: true }).catch(() => {});

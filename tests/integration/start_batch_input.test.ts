@@ -46,12 +46,20 @@ Deno.test("start-batch: bad input is refused with the field named, and nothing c
         status: 403,
         field: /./,
       },
+      // An API key is not a user's token: refused before any admin check.
       {
         name: "anon key",
         body: { grade: 1 },
         headers: { authorization: `Bearer ${stack.keys.anonKey}` },
-        status: 403,
-        field: /./,
+        status: 401,
+        field: "Authorization",
+      },
+      {
+        name: "secret key",
+        body: { grade: 1 },
+        headers: { authorization: `Bearer ${stack.keys.secretKey}` },
+        status: 401,
+        field: "Authorization",
       },
       { name: "empty body", body: "", status: 400, field: "body" },
       { name: "invalid JSON", body: "{grade: 1", status: 400, field: "body" },

@@ -1,6 +1,7 @@
 // The gateway's /functions/v1 route, driven with supabase-js functions.invoke: the platform's
-// JWT check (401 before the handler), pass-through when verify_jwt is off, 404, CORS preflight,
-// and 500 on a throwing handler without leaking the error, the secret or a token.
+// legacy JWT check (401 before the handler; it knows only the HS256 secret, so a token of the
+// signing key fails it as on Supabase), pass-through when verify_jwt is off, 404, CORS preflight,
+// and 500 on a throwing handler without leaking the error, a secret or a token.
 import assert from "node:assert/strict";
 import { FunctionsHttpError } from "@supabase/supabase-js";
 import { randomSecret, signUserJwt } from "../../local/gateway/keys.ts";
@@ -39,21 +40,22 @@ async function httpError(
   return { status: res.status, body: await jsonOf(res) };
 }
 
-Deno.test("functions: a valid user JWT reaches the handler with its header, body and path", async () => {
+Deno.test("functions: a valid legacy user JWT reaches the handler with its header, body and path", async () => {
   const rec = recorder();
   const fx = await startFixture({
     functions: { "start-batch": { handler: rec.handler, verifyJwt: true } },
   });
   try {
+    const legacyJwt = await signUserJwt(fx.jwtSecret, { sub: "someone" });
     const { data, error } = await fx.anon.functions.invoke("start-batch", {
       body: { grade: 3, kinds: ["word"] },
-      headers: { Authorization: `Bearer ${fx.userJwt}` },
+      headers: { Authorization: `Bearer ${legacyJwt}` },
     });
     assert.equal(error, null);
     assert.deepEqual(data, { ok: true, calls: 1 });
     assert.equal(rec.seen[0].method, "POST");
     assert.equal(rec.seen[0].path, "/functions/v1/start-batch");
-    assert.equal(rec.seen[0].authorization, `Bearer ${fx.userJwt}`);
+    assert.equal(rec.seen[0].authorization, `Bearer ${legacyJwt}`);
     assert.deepEqual(JSON.parse(rec.seen[0].body), { grade: 3, kinds: ["word"] });
 
     // A sub-path and query string reach the handler unchanged.
@@ -107,10 +109,13 @@ Deno.test("functions: missing, malformed, forged and expired tokens get 401 and 
   }
 });
 
-Deno.test("functions: verifyJwt=false passes requests without a token through", async () => {
+Deno.test("functions: verifyJwt=false passes requests through with any token or none", async () => {
   const rec = recorder();
   const fx = await startFixture({
-    functions: { "process-segments": { handler: rec.handler, verifyJwt: false } },
+    functions: {
+      "process-segments": { handler: rec.handler, verifyJwt: false },
+      guarded: { handler: rec.handler, verifyJwt: true },
+    },
   });
   try {
     const res = await fetch(`${fx.gateway.url}/functions/v1/process-segments`, {
@@ -122,6 +127,18 @@ Deno.test("functions: verifyJwt=false passes requests without a token through", 
     assert.deepEqual(await res.json(), { ok: true, calls: 1 });
     assert.equal(rec.seen[0].authorization, null);
     assert.equal(rec.seen[0].body, "kick");
+    // A token of the signing key: the legacy check refuses it, pass-through hands it on as is.
+    const es256 = { authorization: `Bearer ${fx.userJwt}` };
+    const refused = await fetch(`${fx.gateway.url}/functions/v1/guarded`, { headers: es256 });
+    assert.equal(refused.status, 401);
+    await refused.body?.cancel();
+    const passed = await fetch(`${fx.gateway.url}/functions/v1/process-segments`, {
+      headers: { ...es256, apikey: fx.publishableKey },
+    });
+    assert.equal(passed.status, 200);
+    await passed.body?.cancel();
+    assert.equal(rec.seen.length, 2);
+    assert.equal(rec.seen[1].authorization, es256.authorization);
   } finally {
     await fx.close();
   }
@@ -159,7 +176,7 @@ Deno.test("functions: a throwing handler gives 500 JSON without the message, sta
   const fx = await startFixture({
     functions: {
       boom: {
-        verifyJwt: true,
+        verifyJwt: false,
         handler: (req) => {
           throw new Error(`db failed: ${secretInError} ${req.headers.get("authorization")}`);
         },
@@ -167,7 +184,7 @@ Deno.test("functions: a throwing handler gives 500 JSON without the message, sta
     },
   });
   try {
-    secretInError = fx.jwtSecret;
+    secretInError = `${fx.jwtSecret} ${fx.secretKey}`;
     const { error } = await fx.user.functions.invoke("boom", { body: {} });
     const { status, body } = await httpError(error);
     assert.equal(status, 500);
@@ -180,6 +197,7 @@ Deno.test("functions: a throwing handler gives 500 JSON without the message, sta
     assert.match(logged, /boom/);
     assert.match(logged, /db failed/);
     assert.ok(!logged.includes(fx.jwtSecret) && !logged.includes(fx.userJwt));
+    assert.ok(!logged.includes(fx.secretKey), "the secret API key is scrubbed too");
   } finally {
     await fx.close();
   }

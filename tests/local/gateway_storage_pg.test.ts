@@ -16,7 +16,7 @@ import {
   registerStorageContract,
   sampleBytes,
 } from "../../local/gateway/testkit/storage_contract.ts";
-import { randomSecret } from "../../local/gateway/keys.ts";
+import { newProjectKeys } from "../../local/gateway/keyring.ts";
 import { createDatabase } from "../helpers/pg.ts";
 import { startGateway } from "../../local/gateway/server.ts";
 
@@ -134,7 +134,7 @@ if (!ADMIN_URL) {
       const url = new URL(ADMIN_URL);
       url.pathname = "/template1";
       const err = await startGateway({
-        jwtSecret: randomSecret(),
+        keys: await newProjectKeys(),
         storageRoot,
         dbUrl: url.toString(),
         functions: {},

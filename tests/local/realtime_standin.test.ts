@@ -10,7 +10,9 @@
 import assert from "node:assert/strict";
 import { createClient, type RealtimeChannel, type SupabaseClient } from "@supabase/supabase-js";
 import postgres from "postgres";
-import { randomSecret, signUserJwt } from "../../local/gateway/keys.ts";
+import { signUserJwt } from "../../local/gateway/keys.ts";
+import { newProjectKeys, type ProjectKeys } from "../../local/gateway/keyring.ts";
+import { newSigningKey } from "../../local/gateway/signing_key.ts";
 import type { Gateway } from "../../local/gateway/server.ts";
 import { startFixture as startGatewayFixture } from "../../local/gateway/testkit/fixture.ts";
 import { createBatch as queueBatch } from "../helpers/batches.ts";
@@ -40,7 +42,7 @@ interface Fixture {
   sql: postgres.Sql;
   rt: Realtime;
   gw: Gateway;
-  jwtSecret: string;
+  keys: ProjectKeys;
   anonKey: string;
   adminJwt: string;
   userJwt: string;
@@ -63,11 +65,11 @@ async function startFixture(
   await opts.prepare?.(sql);
   // Triggers follow the tables' replica identity: install them after `prepare`.
   await sql`select realtime_standin.install()`;
-  const jwtSecret = randomSecret();
+  const keys = await newProjectKeys();
   const logs: string[] = [];
-  const rt = await startRealtime({ dbUrl: database.url, jwtSecret, log: (l) => logs.push(l) });
+  const rt = await startRealtime({ dbUrl: database.url, keys, log: (l) => logs.push(l) });
   const gateway = await startGatewayFixture({
-    jwtSecret,
+    keys,
     dbUrl: database.url,
     realtime: rt.handler,
   });
@@ -76,7 +78,7 @@ async function startFixture(
     sql,
     rt,
     gw: gateway.gateway,
-    jwtSecret,
+    keys,
     anonKey: gateway.anonKey,
     adminJwt: gateway.adminJwt,
     userJwt: gateway.userJwt,
@@ -366,6 +368,50 @@ Deno.test("RLS: a non-admin user receives nothing, an admin on the same config d
   }
 });
 
+Deno.test("new keys: a publishable-key socket with an ES256 admin token gets rows; a foreign key's token cannot join", async () => {
+  const fx = await startFixture();
+  try {
+    const a = await createBatch(fx.sql, 1);
+    const binding = {
+      event: "*",
+      schema: "public",
+      table: "audio_segments",
+      filter: `batch_id=eq.${a.id}`,
+    } as const;
+    const withToken = async (token: string) => {
+      const sb = createClient(fx.gw.url, fx.keys.publishableKey, {
+        accessToken: () => Promise.resolve(token),
+      });
+      fx.clients.push(sb);
+      await sb.realtime.setAuth();
+      return sb;
+    };
+    const got: Change[] = [];
+    const admin = await withToken(fx.adminJwt);
+    await subscribed(
+      admin.channel("new-keys").on(
+        "postgres_changes",
+        binding,
+        (p) => got.push(p as unknown as Change),
+      ),
+    );
+    const marker = await sentinel(fx.sql, a.id);
+    await waitFor("the sentinel on a publishable-key socket", () => got.some(isSentinel(marker)));
+
+    const foreign = await signUserJwt(await newSigningKey(), {
+      sub: crypto.randomUUID(),
+      appMetadata: { role: "super_admin" },
+    });
+    const stranger = await withToken(foreign);
+    await assert.rejects(
+      subscribed(stranger.channel("stranger").on("postgres_changes", binding, () => {})),
+      /CHANNEL_ERROR/,
+    );
+  } finally {
+    await fx.close();
+  }
+});
+
 Deno.test("heartbeats are answered", async () => {
   const fx = await startFixture();
   try {
@@ -606,7 +652,7 @@ Deno.test("raw protocol, vsn 1.0.0: 401 for a bad apikey, join, heartbeat, error
     });
     assert.equal((await reply("3")).payload.status, "error", "unmatched topic");
 
-    const expired = await signUserJwt(fx.jwtSecret, {
+    const expired = await signUserJwt(fx.keys.signingKey, {
       sub: crypto.randomUUID(),
       expiresInS: -60,
     });

@@ -1,8 +1,10 @@
-// Who is calling Storage, from the JWT in `Authorization: Bearer` (or the `apikey` header when
-// there is no Authorization), and what that caller may do: the service role reads and writes
-// everything; any other valid JWT (anon, authenticated) reads objects of public buckets.
+// Who is calling Storage, from the key or JWT in `Authorization: Bearer` (or the `apikey` header
+// when there is no Authorization), and what that caller may do: the service role (its legacy key
+// or the secret key) reads and writes everything; any other valid key or token (anon,
+// publishable, authenticated) reads objects of public buckets.
 import { bearerToken } from "../http.ts";
-import { isExpiredJwtError, type JwtClaims, verifyJwt } from "../keys.ts";
+import { isExpiredJwtError, type JwtClaims } from "../keys.ts";
+import { type ProjectKeys, verifyToken } from "../keyring.ts";
 import { storageErrors } from "./errors.ts";
 import type { BucketRecord } from "./types.ts";
 
@@ -15,7 +17,7 @@ export interface Caller {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The verified caller; throws a 400 InvalidJWT (as Storage does) without echoing the token. */
-export async function authenticate(req: Request, jwtSecret: string): Promise<Caller> {
+export async function authenticate(req: Request, keys: ProjectKeys): Promise<Caller> {
   let token = bearerToken(req);
   if (token === null) token = req.headers.get("apikey");
   if (token === null || token === "") {
@@ -25,7 +27,7 @@ export async function authenticate(req: Request, jwtSecret: string): Promise<Cal
   }
   let claims: JwtClaims;
   try {
-    claims = await verifyJwt(jwtSecret, token);
+    claims = await verifyToken(keys, token);
   } catch (err) {
     throw storageErrors.invalidJwt(
       isExpiredJwtError(err)
@@ -79,10 +81,10 @@ export async function readableBucket(
  */
 export async function bucketForObjectRead(
   req: Request,
-  ctx: BucketIndex & { jwtSecret: string },
+  ctx: BucketIndex & { keys: ProjectKeys },
   bucketId: string,
 ): Promise<BucketRecord> {
-  const caller = await authenticate(req, ctx.jwtSecret);
+  const caller = await authenticate(req, ctx.keys);
   const bucket = await ctx.index.bucket(bucketId);
   if (!bucket) throw storageErrors.noSuchBucket();
   if (!mayRead(caller, bucket)) throw storageErrors.noSuchKey();

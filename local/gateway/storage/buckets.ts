@@ -5,7 +5,7 @@ import { authenticate, mayRead, readableBucket } from "./access.ts";
 import type { StorageContext } from "./context.ts";
 
 export async function listBuckets(req: Request, ctx: StorageContext): Promise<Response> {
-  const caller = await authenticate(req, ctx.jwtSecret);
+  const caller = await authenticate(req, ctx.keys);
   const buckets = (await ctx.index.buckets()).filter((b) => mayRead(caller, b));
   return json(200, buckets);
 }
@@ -15,5 +15,5 @@ export async function getBucket(
   ctx: StorageContext,
   bucketId: string,
 ): Promise<Response> {
-  return json(200, await readableBucket(ctx, bucketId, await authenticate(req, ctx.jwtSecret)));
+  return json(200, await readableBucket(ctx, bucketId, await authenticate(req, ctx.keys)));
 }

@@ -20,7 +20,7 @@ export async function listObjects(
   ctx: StorageContext,
   bucketId: string,
 ): Promise<Response> {
-  await readableBucket(ctx, bucketId, await authenticate(req, ctx.jwtSecret));
+  await readableBucket(ctx, bucketId, await authenticate(req, ctx.keys));
   const opts = parseListBody(await readJson(req));
   const records = await ctx.index.withPrefix(bucketId, folderPrefix(opts.prefix));
   return json(200, listLevel(records, opts));
@@ -31,7 +31,7 @@ export async function removeObjects(
   ctx: StorageContext,
   bucketId: string,
 ): Promise<Response> {
-  const caller = await authenticate(req, ctx.jwtSecret);
+  const caller = await authenticate(req, ctx.keys);
   requireWrite(caller);
   if (!(await ctx.index.bucket(bucketId))) throw storageErrors.noSuchBucket();
   const parsed = removeBody.safeParse(await readJson(req));
@@ -54,7 +54,7 @@ export async function removeObject(
   bucketId: string,
   name: string,
 ): Promise<Response> {
-  const caller = await authenticate(req, ctx.jwtSecret);
+  const caller = await authenticate(req, ctx.keys);
   requireWrite(caller);
   if (!(await ctx.index.bucket(bucketId))) throw storageErrors.noSuchBucket();
   const removed = await ctx.index.remove(bucketId, [name]);

@@ -62,7 +62,7 @@ export async function uploadObject(
   bucketId: string,
   name: string,
 ): Promise<Response> {
-  const caller = await authenticate(req, ctx.jwtSecret);
+  const caller = await authenticate(req, ctx.keys);
   requireWrite(caller);
   const bucket = await ctx.index.bucket(bucketId);
   if (!bucket) throw storageErrors.noSuchBucket();

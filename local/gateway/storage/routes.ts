@@ -2,6 +2,7 @@
 // the bucket id and object name, runs the route and renders any error in Storage's shape. An
 // unexpected failure is logged (scrubbed) and answered with a bare 500.
 import { preflight, redact } from "../http.ts";
+import { secretsOf } from "../keyring.ts";
 import { getBucket, listBuckets } from "./buckets.ts";
 import type { StorageContext } from "./context.ts";
 import { storageErrors, StorageHttpError } from "./errors.ts";
@@ -26,7 +27,7 @@ export async function routeStorage(
   } catch (err) {
     if (err instanceof StorageHttpError) return err.toResponse();
     const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
-    ctx.log(redact(`storage ${req.method} failed: ${detail}`, [ctx.jwtSecret]));
+    ctx.log(redact(`storage ${req.method} failed: ${detail}`, secretsOf(ctx.keys)));
     return storageErrors.internal().toResponse();
   }
 }

@@ -29,7 +29,7 @@ function bodyError(what: string, error: z.ZodError): never {
 }
 
 async function signedUrl(ctx: StorageContext, bucketId: string, name: string, ttlS: number) {
-  const token = await signJwt(ctx.jwtSecret, { url: `${bucketId}/${name}` }, ttlS);
+  const token = await signJwt(ctx.keys.jwtSecret, { url: `${bucketId}/${name}` }, ttlS);
   return `/object/sign/${bucketId}/${name}?token=${token}`;
 }
 
@@ -51,7 +51,7 @@ export async function signMany(
   ctx: StorageContext,
   bucketId: string,
 ): Promise<Response> {
-  const caller = await authenticate(req, ctx.jwtSecret);
+  const caller = await authenticate(req, ctx.keys);
   const bucket = await ctx.index.bucket(bucketId);
   if (!bucket) throw storageErrors.noSuchBucket();
   const parsed = signManyBody.safeParse(await readJson(req));
@@ -94,7 +94,7 @@ export async function signedRead(
   if (!token) throw storageErrors.invalidSignature("Missing token query parameter");
   let url: unknown;
   try {
-    url = (await verifyJwt(ctx.jwtSecret, token)).url;
+    url = (await verifyJwt(ctx.keys.jwtSecret, token)).url;
   } catch (err) {
     throw isExpiredJwtError(err)
       ? storageErrors.invalidJwt("The signed URL has expired")

@@ -1,10 +1,12 @@
 // Test support, the one gateway fixture of the test suites (the stand-ins' tests under tests/local
 // and the product tests' stack, tests/helpers/stack.ts): a gateway on an ephemeral port with a
-// temp storage root, the project's keys and two users' tokens — an admin (app_metadata.role
-// super_admin) and a plain user — and supabase-js clients for the service role, the anon key and
-// the user. close() stops and removes everything it started.
+// temp storage root, the project's keys (legacy anon/service-role JWTs, the publishable and
+// secret keys, the ES256 signing key) and two users' tokens signed with the signing key — an admin
+// (app_metadata.role super_admin) and a plain user — and supabase-js clients for the service
+// role, the anon key and the user. close() stops and removes everything it started.
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
-import { localKeys, randomSecret, signUserJwt } from "../keys.ts";
+import { localKeys, signUserJwt } from "../keys.ts";
+import { newProjectKeys, type ProjectKeys } from "../keyring.ts";
 import { type EdgeFunction, type Gateway, type GatewayOptions, startGateway } from "../server.ts";
 
 export const PRIVATE_BUCKET = "word-audio";
@@ -15,9 +17,14 @@ export const USER_ID = "00000000-0000-4000-a000-0000000000b2";
 
 export interface Fixture {
   gateway: Gateway;
+  keys: ProjectKeys;
+  /** The legacy JWT secret (keys.jwtSecret): what legacy tokens and the API key JWTs are signed with. */
   jwtSecret: string;
   anonKey: string;
   serviceRoleKey: string;
+  /** The new API keys: sb_publishable_… (anon) and sb_secret_… (service_role). */
+  publishableKey: string;
+  secretKey: string;
   adminJwt: string;
   userJwt: string;
   storageRoot: string;
@@ -33,9 +40,9 @@ export interface FixtureOptions {
   functions?: Record<string, EdgeFunction>;
   /** Postgres URL of a database where platform.sql ran and both buckets exist. */
   dbUrl?: string;
-  /** The project's JWT secret, when something started before the gateway needs it (Realtime);
-   * a new random one otherwise. */
-  jwtSecret?: string;
+  /** The project's keys, when something started before the gateway needs them (Realtime);
+   * new random ones otherwise. */
+  keys?: ProjectKeys;
   /** Serves /realtime/v1 (see GatewayOptions). */
   realtime?: GatewayOptions["realtime"];
   /** Serves what no API route takes, e.g. the admin page (see GatewayOptions). */
@@ -51,14 +58,15 @@ export function clientFor(url: string, key: string, accessToken?: string): Supab
 }
 
 export async function startFixture(opts: FixtureOptions = {}): Promise<Fixture> {
-  const jwtSecret = opts.jwtSecret ?? randomSecret();
+  const keys = opts.keys ?? await newProjectKeys();
+  const { jwtSecret } = keys;
   const { anonKey, serviceRoleKey } = await localKeys(jwtSecret);
-  const adminJwt = await signUserJwt(jwtSecret, {
+  const adminJwt = await signUserJwt(keys.signingKey, {
     sub: ADMIN_ID,
     email: "admin@example.test",
     appMetadata: { role: "super_admin" },
   });
-  const userJwt = await signUserJwt(jwtSecret, { sub: USER_ID, email: "user@example.test" });
+  const userJwt = await signUserJwt(keys.signingKey, { sub: USER_ID, email: "user@example.test" });
   const storageRoot = await Deno.makeTempDir({ prefix: "aq-gateway-" });
   if (!opts.dbUrl) {
     // Without a database the buckets are the storage root's folders.
@@ -70,7 +78,7 @@ export async function startFixture(opts: FixtureOptions = {}): Promise<Fixture> 
   try {
     gateway = await startGateway({
       port: 0,
-      jwtSecret,
+      keys,
       storageRoot,
       dbUrl: opts.dbUrl,
       functions: opts.functions ?? {},
@@ -85,9 +93,12 @@ export async function startFixture(opts: FixtureOptions = {}): Promise<Fixture> 
   }
   return {
     gateway,
+    keys,
     jwtSecret,
     anonKey,
     serviceRoleKey,
+    publishableKey: keys.publishableKey,
+    secretKey: keys.secretKey,
     adminJwt,
     userJwt,
     storageRoot,

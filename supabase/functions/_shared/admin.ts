@@ -1,33 +1,39 @@
-// Admin-only requests: the caller's claims go into the transaction as request.jwt.claims, and
-// audio.is_admin() — the same function the RLS policies use — decides. 401 without a token.
+// Admin-only requests: the caller's access token is verified (jwt.ts), its claims go into the
+// transaction as request.jwt.claims, and audio.is_admin() — the same function the RLS policies
+// use — decides. 401 without a token or with one that fails verification.
 import type postgres from "postgres";
-import { bearerToken, type Claims, claimsOf } from "./auth.ts";
+import { bearerToken, type Claims } from "./auth.ts";
 import type { Sql } from "./db.ts";
 import type { z } from "zod";
 import { errorResponse, preflight, readJson } from "./http.ts";
+import type { TokenVerifier } from "./jwt.ts";
 import { fieldErrors } from "./validate.ts";
 
 export class NotAdmin extends Error {}
 
-export function requireClaims(
+// requireClaims: the verified claims of the request's access token, or the 401 (503 when the
+// Auth server or the JWKS could not be reached) that refuses it, naming why but never the token.
+export async function requireClaims(
   req: Request,
-): { ok: true; claims: Claims } | { ok: false; response: Response } {
+  verify: TokenVerifier,
+): Promise<{ ok: true; claims: Claims } | { ok: false; response: Response }> {
   const token = bearerToken(req);
-  const claims = token ? claimsOf(token) : null;
-  if (!claims) {
-    return {
-      ok: false,
-      response: errorResponse(
-        401,
-        "unauthorized",
-        "send the admin's access token as Authorization: Bearer <JWT>",
-        [
-          { field: "Authorization", message: token ? "not a JWT" : "missing" },
-        ],
-      ),
-    };
-  }
-  return { ok: true, claims };
+  const verified = token
+    ? await verify(token)
+    : { ok: false as const, status: 401 as const, message: "missing" };
+  if (verified.ok) return { ok: true, claims: verified.claims };
+  const refused = verified.status === 401;
+  return {
+    ok: false,
+    response: errorResponse(
+      verified.status,
+      refused ? "unauthorized" : "auth_unavailable",
+      refused
+        ? "send the admin's access token as Authorization: Bearer <JWT>"
+        : "the access token could not be checked now; try again",
+      [{ field: "Authorization", message: verified.message }],
+    ),
+  };
 }
 
 // asAdmin: run fn in one transaction as the caller; throws NotAdmin (→ 403) before fn runs.
@@ -56,13 +62,14 @@ export const forbidden = () =>
 export async function readAdminPost<T>(
   req: Request,
   schema: z.ZodType<T>,
+  verify: TokenVerifier,
 ): Promise<{ ok: true; claims: Claims; body: T } | { ok: false; response: Response }> {
   const early = preflight(req);
   if (early) return { ok: false, response: early };
   if (req.method !== "POST") {
     return { ok: false, response: errorResponse(405, "method_not_allowed", "use POST") };
   }
-  const who = requireClaims(req);
+  const who = await requireClaims(req, verify);
   if (!who.ok) return who;
   const raw = await readJson(req);
   if (!raw.ok) return raw;

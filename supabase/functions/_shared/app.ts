@@ -1,9 +1,11 @@
 // Everything a function needs, built once from validated settings: the database, Storage
-// uploads, provider clients per (model, format), and the HTTP kick of process-segments.
+// uploads, provider clients per (model, format), the HTTP kick of process-segments, and the
+// verifier of users' access tokens (jwt.ts).
 import { createClient } from "@supabase/supabase-js";
 import { formatKey, outputFormatFromSettings, parseFormatKey } from "./audio_format.ts";
 import { DB_EXTRA_CONNECTIONS, KICK_TIMEOUT_MS } from "./config.ts";
 import { createSql, type Sql } from "./db.ts";
+import { createTokenVerifier, type TokenVerifier } from "./jwt.ts";
 import type { Platform } from "./platform.ts";
 import { createCartesiaClient } from "./provider/cartesia.ts";
 import type { CartesiaClient } from "./provider/types.ts";
@@ -21,6 +23,7 @@ export interface App {
   upload: (path: string, bytes: Uint8Array, contentType: string) => Promise<void>;
   signedUrl: (path: string, expiresInS: number) => Promise<string>;
   kickWorker: (reason: string) => Promise<boolean>;
+  verifyToken: TokenVerifier;
   close: () => Promise<void>;
 }
 
@@ -39,6 +42,12 @@ export function createApp(settings: Settings, platform: Platform, sql?: Sql): Ap
     provider: providerClients(settings, platform),
     ...storage(settings, platform),
     kickWorker: kicker(settings, platform),
+    verifyToken: createTokenVerifier({
+      supabaseUrl: settings.SUPABASE_URL,
+      apiKey: settings.SUPABASE_SERVICE_ROLE_KEY,
+      fetch: platform.fetch,
+      now: platform.now,
+    }),
     close: () => (sql ? Promise.resolve() : db.end({ timeout: 5 })),
   };
 }

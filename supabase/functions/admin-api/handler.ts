@@ -23,7 +23,7 @@ export function createAdminApiHandler(app: App): (req: Request) => Promise<Respo
     const url = new URL(req.url);
     const route = url.pathname.replace(/^.*\/admin-api\/?/, "").replace(/\/$/, "");
     const parts = route.split("/");
-    const who = requireClaims(req);
+    const who = await requireClaims(req, app.verifyToken);
     if (!who.ok) return who.response;
 
     try {

@@ -11,7 +11,7 @@ const cancelBody = z.strictObject({ batchId: z.guid({ error: "must be a batch id
 
 export function createCancelBatchHandler(app: App): (req: Request) => Promise<Response> {
   return async (req) => {
-    const r = await readAdminPost(req, cancelBody);
+    const r = await readAdminPost(req, cancelBody, app.verifyToken);
     if (!r.ok) return r.response;
     const { batchId } = r.body;
     try {

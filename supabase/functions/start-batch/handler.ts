@@ -11,7 +11,7 @@ import { KINDS, startBatchBody } from "./request.ts";
 export function createStartBatchHandler(app: App): (req: Request) => Promise<Response> {
   const s = app.settings;
   return async (req) => {
-    const r = await readAdminPost(req, startBatchBody);
+    const r = await readAdminPost(req, startBatchBody, app.verifyToken);
     if (!r.ok) return r.response;
     const { claims, body } = r;
     const kinds = [...new Set(body.kinds ?? KINDS)];
