@@ -23,8 +23,13 @@ Deno.test("a word deleted and another edited mid-batch: the batch ends and its c
       kinds: ["word", "definition", "sentence"],
     });
     assert.equal(batch.total, WORDS * 3);
-    const deleted = ids[WORDS - 1];
-    const edited = ids[WORDS - 2];
+    // The words whose segments come last in the queue (messages are claimed in segment order,
+    // which need not follow the insert order): the deleted one still has work when it goes.
+    const byQueueOrder = (await stack.sql<{ word_id: string }[]>`
+      select word_id from public.audio_segments where batch_id = ${batch.batch_id}
+      group by word_id order by min(id) desc`).map((r) => r.word_id);
+    assert.equal(byQueueOrder.length, ids.length);
+    const [deleted, edited] = byQueueOrder;
     const worker = stack.worker();
 
     await waitFor(
