@@ -1,5 +1,6 @@
 // Reads a WAV file's header (RIFF/WAVE, fmt and data chunks) so tests can check what the
-// stand-in or the provider returned: format, rate, and duration. Throws naming what is wrong.
+// stand-in or the provider returned, or what the pipeline stored: format, rate, and duration.
+// Throws naming what is wrong.
 
 export interface WavInfo {
   /** 1 integer PCM, 3 IEEE float, 6 A-law, 7 μ-law. */

@@ -8,6 +8,7 @@
 import { decodeProtectedHeader, jwtVerify } from "jose";
 import { type JwtClaims, randomSecret, verifyJwt } from "./keys.ts";
 import { newSigningKey, SIGNING_ALG, type SigningKey } from "./signing_key.ts";
+import { timingSafeEqual } from "../../supabase/functions/_shared/auth.ts";
 
 export interface ProjectKeys {
   jwtSecret: string;
@@ -38,14 +39,6 @@ export async function newProjectKeys(jwtSecret = randomSecret()): Promise<Projec
 /** Thrown by verifyToken for an sb_ key that is not one of the project's. */
 export class UnknownApiKey extends Error {}
 
-function sameString(a: string, b: string): boolean {
-  const x = new TextEncoder().encode(a);
-  const y = new TextEncoder().encode(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
-  return diff === 0;
-}
-
 /**
  * The claims a presented key or token stands for: a new API key as its role, an ES256 token of
  * the signing key, or an HS256 JWT of the legacy secret. Throws otherwise (jose's errors, so
@@ -54,8 +47,8 @@ function sameString(a: string, b: string): boolean {
 export async function verifyToken(keys: ProjectKeys, token: string): Promise<JwtClaims> {
   if (token.startsWith("sb_")) {
     const exp = Math.floor(Date.now() / 1000) + API_KEY_EXP_S;
-    if (sameString(token, keys.publishableKey)) return { role: "anon", exp };
-    if (sameString(token, keys.secretKey)) return { role: "service_role", exp };
+    if (timingSafeEqual(token, keys.publishableKey)) return { role: "anon", exp };
+    if (timingSafeEqual(token, keys.secretKey)) return { role: "service_role", exp };
     throw new UnknownApiKey("not one of the project's API keys");
   }
   let alg: unknown;

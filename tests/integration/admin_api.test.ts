@@ -9,7 +9,7 @@ import {
   type TestStack,
 } from "../helpers/stack.ts";
 import { createBatch } from "../helpers/batches.ts";
-import { parseWav } from "../helpers/wav.ts";
+import { readWav } from "../../local/cartesia/wav_reader.ts";
 
 async function get(stack: TestStack, path: string, headers = adminHeaders(stack)) {
   const res = await fetch(`${stack.url}/functions/v1/admin-api/${path}`, { headers });
@@ -103,7 +103,7 @@ Deno.test("admin-api: who may read, word states, batches, segments, signed audio
     assert.equal(res.status, 200);
     const audio = await fetch(url);
     assert.equal(audio.status, 200, "the signed URL plays without any key");
-    assert.ok(parseWav(new Uint8Array(await audio.arrayBuffer())).durationS > 0);
+    assert.ok(readWav(new Uint8Array(await audio.arrayBuffer())).durationMs > 0);
     const none = await fetch(`${stack.url}/functions/v1/admin-api/audio-url`, {
       method: "POST",
       headers: { ...adminHeaders(stack), "content-type": "application/json" },

@@ -9,7 +9,7 @@ export function bearerToken(req: Request): string | null {
   return m ? m[1] : null;
 }
 
-function timingSafeEqual(a: string, b: string): boolean {
+export function timingSafeEqual(a: string, b: string): boolean {
   const x = new TextEncoder().encode(a);
   const y = new TextEncoder().encode(b);
   let diff = x.length ^ y.length;
