@@ -214,14 +214,14 @@ async function queueGrade(grade: number): Promise<string> {
   return batch.batch_id;
 }
 
+// waitForStatus: until the batch's status is one of `statuses`; how long that took (ms).
 async function waitForStatus(batchId: string, statuses: string[]): Promise<number> {
   const t0 = performance.now();
-  for (;;) {
+  await waitUntil(async () => {
     const [{ status }] = await sql`select status from public.audio_batches where id = ${batchId}`;
-    if (statuses.includes(status)) return performance.now() - t0;
-    if (performance.now() - t0 > TIMEOUT_MS) die(`batch ${batchId} did not finish in 30 minutes`);
-    await new Promise((r) => setTimeout(r, POLL_MS));
-  }
+    return statuses.includes(status);
+  });
+  return performance.now() - t0;
 }
 
 // waitForProgress: until the batch has `done` segments done and one generating.

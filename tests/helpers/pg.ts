@@ -89,22 +89,17 @@ export async function createDatabase(
 }
 
 /** Runs `fn` with a clone of the template, then drops it (even when `fn` throws). */
-export async function withTestDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
-  const db = await cloneTemplate();
-  try {
-    return await fn(db.url);
-  } finally {
-    await db.drop();
-  }
+export function withTestDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
+  return withTempDatabase(fn, { template: templateName() });
 }
 
 /**
- * Runs `fn` with the URL of a new, empty database, then drops it (even when `fn` throws); see
- * createDatabase for `opts.name`.
+ * Runs `fn` with the URL of a new database (empty unless `opts.template` names one), then drops
+ * it (even when `fn` throws); see createDatabase for `opts.name`.
  */
 export async function withTempDatabase<T>(
   fn: (url: string) => Promise<T>,
-  opts: { name?: string } = {},
+  opts: { name?: string; template?: string } = {},
 ): Promise<T> {
   const db = await createDatabase(opts);
   try {

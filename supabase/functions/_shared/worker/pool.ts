@@ -89,7 +89,6 @@ export async function runWorker(deps: WorkerDeps, cfg: WorkerConfig): Promise<Wo
     // The budget is spent once one more attempt would not end within it: claims stop then too,
     // so nothing is claimed only to be handed back (each claim spends a delivery).
     timeUp: () => now() - started + cfg.attemptMs > cfg.budgetMs,
-    timeForAttempt: () => now() - started + cfg.attemptMs <= cfg.budgetMs,
     inFlight: new Map(),
   };
   const { watch, claims, feed, gate } = assemble(deps, cfg, run);
@@ -140,7 +139,6 @@ export async function runWorker(deps: WorkerDeps, cfg: WorkerConfig): Promise<Wo
 interface RunState {
   stop: AbortSignal;
   timeUp: () => boolean;
-  timeForAttempt: () => boolean;
   inFlight: Map<number, ClaimedSegment>;
 }
 
@@ -184,7 +182,7 @@ function assemble(deps: WorkerDeps, cfg: WorkerConfig, run: RunState) {
     sleep,
     random,
     pollMs: cfg.permitPollMs,
-    timeForAttempt: run.timeForAttempt,
+    timeForAttempt: () => !run.timeUp(),
   });
   return { watch, claims, feed, gate };
 }
