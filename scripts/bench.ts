@@ -359,6 +359,7 @@ try {
   cartesia.resetStats();
 
   const t0 = performance.now();
+  const queuedAt = Date.now(); // the stand-in's clock (Date.now, same process)
   const batchId = await queueGrade(BENCH_GRADE);
   await waitForStatus(batchId, ["completed", "completed_with_errors", "cancelled"]);
   const wallMs = performance.now() - t0;
@@ -385,6 +386,15 @@ try {
   );
   console.log(`  limit N*L/C                   ${(limitMs / 1000).toFixed(2)} s`);
   console.log(`  efficiency (limit / wall)     ${(limitMs / wallMs).toFixed(3)}`);
+  // The same on the provider's own clock: the plan's busy fraction, Σ request time at the
+  // stand-in ÷ C ÷ (queued → last answer).
+  const answered = stats.requests.filter((r) => r.end !== null);
+  const busyMs = answered.reduce((sum, r) => sum + (r.end! - r.start), 0);
+  const spanMs = Math.max(...answered.map((r) => r.end!)) - queuedAt;
+  console.log(
+    `  plan busy at the provider     ${(busyMs / opt.concurrency / spanMs).toFixed(3)} ` +
+      `(Σ request time at the stand-in ÷ C ÷ ${(spanMs / 1000).toFixed(2)} s)`,
+  );
   console.log(
     `  max requests at once          ${stats.maxAtOnce} at the provider (C = ${opt.concurrency})`,
   );
