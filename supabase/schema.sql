@@ -488,7 +488,8 @@ begin
   -- A segment per source that is not pending elsewhere: done at once when its content exists.
   -- (The insert runs although the final select does not read it: data-modifying CTEs always do.)
   with m as (
-    select * from audio.missing_segments(p_word_ids, p_grade, p_kinds, p_missing_only, v_voice, v_model, v_format)
+    select * from audio.missing_segments(p_word_ids, p_grade, p_kinds, p_missing_only, v_voice, v_model, v_format,
+      p_keep_current_text => p_source = 'backfill')
   ), ins as (
     insert into public.audio_segments
       (batch_id, word_id, kind, text, text_hash, voice_id, model_id, format, status, storage_path, bytes, reused, finished_at)
@@ -645,7 +646,7 @@ $$;
 -- Name: FUNCTION enqueue_missing(p_grade smallint, p_kinds text[]); Type: COMMENT; Schema: audio; Owner: -
 --
 
-COMMENT ON FUNCTION audio.enqueue_missing(p_grade smallint, p_kinds text[]) IS 'Backfill: queue every missing or stale segment (default voice/model/format); returns the batch id or null. Safe to call twice.';
+COMMENT ON FUNCTION audio.enqueue_missing(p_grade smallint, p_kinds text[]) IS 'Backfill: queue every segment with no audio or audio of an older text (default voice/model/format); keeps current-text audio in another voice. Returns the batch id or null.';
 
 
 --
@@ -899,10 +900,10 @@ COMMENT ON FUNCTION audio.message_segment_id(p_message jsonb) IS 'The bigint seg
 
 
 --
--- Name: missing_segments(uuid[], smallint, text[], boolean, text, text, text); Type: FUNCTION; Schema: audio; Owner: -
+-- Name: missing_segments(uuid[], smallint, text[], boolean, text, text, text, boolean); Type: FUNCTION; Schema: audio; Owner: -
 --
 
-CREATE FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text) RETURNS TABLE(word_id uuid, grade smallint, kind text, text text, text_hash text, pending boolean)
+CREATE FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text, p_keep_current_text boolean DEFAULT false) RETURNS TABLE(word_id uuid, grade smallint, kind text, text text, text_hash text, pending boolean)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $$
@@ -923,17 +924,18 @@ CREATE FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallint, p_ki
       p_missing_only and exists (
         select 1 from public.word_audio as wa
         where wa.word_id = s.word_id and wa.kind = s.kind and wa.text_hash = s.text_hash
-          and wa.voice_id = p_voice_id and wa.model_id = p_model_id and wa.format = p_format
+          and (p_keep_current_text
+            or (wa.voice_id = p_voice_id and wa.model_id = p_model_id and wa.format = p_format))
       )
     )
 $$;
 
 
 --
--- Name: FUNCTION missing_segments(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text); Type: COMMENT; Schema: audio; Owner: -
+-- Name: FUNCTION missing_segments(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text, p_keep_current_text boolean); Type: COMMENT; Schema: audio; Owner: -
 --
 
-COMMENT ON FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text) IS 'Segments a batch over these words/grade/kinds would cover; pending = already queued in a live batch.';
+COMMENT ON FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text, p_keep_current_text boolean) IS 'Segments a batch over these words/grade/kinds would cover; pending = already queued in a live batch.';
 
 
 --
@@ -2115,10 +2117,10 @@ REVOKE ALL ON FUNCTION audio.message_segment_id(p_message jsonb) FROM PUBLIC;
 
 
 --
--- Name: FUNCTION missing_segments(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text); Type: ACL; Schema: audio; Owner: -
+-- Name: FUNCTION missing_segments(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text, p_keep_current_text boolean); Type: ACL; Schema: audio; Owner: -
 --
 
-REVOKE ALL ON FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text, p_keep_current_text boolean) FROM PUBLIC;
 
 
 --

@@ -1,5 +1,6 @@
--- audio.enqueue_missing (the nightly backfill): one batch with source backfill of every missing or
--- stale segment in the default voice; calling it again queues nothing and returns null.
+-- audio.enqueue_missing (the nightly backfill): one batch with source backfill of every segment with
+-- no audio or audio of an older text, in the default voice; calling it again queues nothing and
+-- returns null.
 begin;
 \ir ../fixtures.psql
 select plan(7);
