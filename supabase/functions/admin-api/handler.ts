@@ -10,6 +10,7 @@
 //   GET  /batches/<id>/segments?status=&after=&limit=   { segments: [...] } by id
 //   POST /batches/<id>/retry          { batchId, requeued }
 //   POST /audio-url {wordId, kind}    { url } signed for an <audio> element
+//   GET  /health?stalledMinutes=10    { health: audio.health() } — problems [] when all is well
 import { asAdmin, forbidden, NotAdmin, requireClaims } from "../_shared/admin.ts";
 import type { App } from "../_shared/app.ts";
 import { errorResponse, internalError, json, preflight, readJson } from "../_shared/http.ts";
