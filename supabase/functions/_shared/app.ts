@@ -133,10 +133,19 @@ function kicker(settings: Settings, platform: Platform): App["kickWorker"] {
         signal: AbortSignal.timeout(KICK_TIMEOUT_MS),
       });
       await res.body?.cancel();
-      if (!res.ok) platform.log("worker kick refused", { status: res.status, reason });
+      if (!res.ok) {
+        platform.log("worker kick refused", {
+          level: "warn",
+          event: "kick_refused",
+          status: res.status,
+          reason,
+        });
+      }
       return res.ok;
     } catch (err) {
       platform.log("worker kick failed; the pg_cron watchdog will start it", {
+        level: "warn",
+        event: "kick_failed",
         reason,
         error: err instanceof Error ? err.message : String(err),
       });

@@ -36,7 +36,7 @@ async function main(args: string[]): Promise<void> {
     listen: (channel, onNotify) => app.sql.listen(channel, onNotify),
     sleep: abortableSleep,
     log,
-    warn: (text) => console.error(text),
+    warn: (text) => app.platform.log(text, { level: "warn", event: "worker_warning" }),
   }, {
     holder,
     once,
