@@ -3,6 +3,7 @@
 // in-process stack: gateway with functions, Storage, the Realtime stand-in and the built page.
 // A non-admin is refused; an admin generates a grade and watches it reach 100 %, plays a file,
 // cancels a second batch midway; a dropped Realtime connection heals to the database's counts;
+// the health's problems show as a warning;
 // a 10,000-segment batch keeps the page responsive (figures printed, not asserted); config.js
 // carries no secret. Screenshots go to .local/screenshots/.
 import assert from "node:assert/strict";
@@ -186,6 +187,32 @@ Deno.test("admin page: a dropped Realtime connection heals to exactly the databa
     assert.equal(Number(await text(page, "progress-failed")), b.failed);
     assert.equal(await progress(page), 100);
     assert.ok(stack.realtime!.stats().connections >= 1, "the page reconnected");
+    assert.deepEqual(errors, []);
+    await close();
+  } finally {
+    await browser.close();
+    await stack.close();
+  }
+});
+
+Deno.test("admin page: a warning names the health's problems, and only when there are some", async () => {
+  const stack = await startTestStack({ realtime: true, adminPage: true });
+  const browser = await launch();
+  try {
+    // Three kicks refused with 401, as pg_net records them when Vault's worker secret is wrong
+    // (admin_health.test.ts makes them for real).
+    await stack.sql`insert into net._http_response (id, status_code, created)
+      select g, 401, now() - make_interval(secs => 10 - g) from generate_series(1, 3) as g`;
+    const { page, errors, close } = await openAs(browser, stack, stack.keys.adminJwt);
+    const warning = page.getByTestId("health-warning");
+    await warning.waitFor({ timeout: LONG_MS });
+    assert.match(await warning.textContent() ?? "", /last 3 kicks got HTTP 401: the worker secret/);
+    await page.screenshot({ path: `${SHOTS}/health-warning.png` });
+    // The secret is fixed and the next kick accepted; the page reads the health again on Refresh.
+    await stack.sql`insert into net._http_response (id, status_code, created)
+      values (4, 202, now() + interval '1 second')`;
+    await page.getByRole("button", { name: "Refresh" }).click();
+    await warning.waitFor({ state: "detached", timeout: LONG_MS });
     assert.deepEqual(errors, []);
     await close();
   } finally {

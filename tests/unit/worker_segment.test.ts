@@ -139,7 +139,9 @@ Deno.test("a Storage error hands the message back after the retry delay", async 
     GOT_AUDIO,
     `returnMessages 101 delay=${ERROR_RETRY_DELAY_S}`,
   ]);
-  assert.deepEqual(events, [{ type: "error", segmentId: 1, error: "Storage upload failed: 503" }]);
+  assert.deepEqual(events, [
+    { type: "error", segmentId: 1, batchId: "batch-1", error: "Storage upload failed: 503" },
+  ]);
 });
 
 Deno.test("a database error at complete hands the message back after the retry delay", async () => {
@@ -176,7 +178,14 @@ Deno.test("a 4xx from the provider fails the segment at once with its message", 
   const error = "Cartesia answered 400: status 400: scripted";
   assert.deepEqual(queue.calls, [BEGIN, NO_AUDIO, `fail 1 "${error}" 429s=0`]);
   assert.equal(requests(), 1);
-  assert.deepEqual(events, [{ type: "failed", segmentId: 1, batchId: "batch-1", error }]);
+  assert.deepEqual(events, [{
+    type: "failed",
+    segmentId: 1,
+    batchId: "batch-1",
+    error,
+    attempts: 1,
+    status: 400,
+  }]);
 });
 
 Deno.test("retries used up: the segment fails with the last error and its 429s counted", async () => {
@@ -248,7 +257,9 @@ Deno.test("marking a segment failed fails (database error): message back after t
     `fail 1 "Cartesia answered 400: status 400: scripted" 429s=0`,
     `returnMessages 101 delay=${ERROR_RETRY_DELAY_S}`,
   ]);
-  assert.deepEqual(events, [{ type: "error", segmentId: 1, error: "connection reset" }]);
+  assert.deepEqual(events, [
+    { type: "error", segmentId: 1, batchId: "batch-1", error: "connection reset" },
+  ]);
 });
 
 Deno.test("out of budget and the hand-back fails: an error, not a thrown run", async () => {

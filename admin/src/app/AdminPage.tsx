@@ -1,13 +1,15 @@
 // The admin page proper: grade picker and words with their audio states, the generate buttons,
 // the followed batch's live progress, and the batch history. Data comes from admin-api
 // (page_data.ts); live state from useAudioQueue (Realtime plus snapshots); the buttons' work is
-// page_actions.ts and player.ts.
+// page_actions.ts and player.ts; the health warning's problems are health.ts.
 
 import { useEffect } from "react";
 import { useAudioQueue } from "../hooks/index.ts";
 import { BatchHistory } from "./BatchHistory.tsx";
 import { BatchPanel } from "./BatchPanel.tsx";
 import { GradePicker } from "./GradePicker.tsx";
+import { useHealthProblems } from "./health.ts";
+import { HealthWarning } from "./HealthWarning.tsx";
 import { usePageActions } from "./page_actions.ts";
 import { usePageData } from "./page_data.ts";
 import { usePlayer } from "./player.ts";
@@ -22,6 +24,7 @@ export function AdminPage({ userId }: { userId: string }) {
   const data = usePageData(q, report);
   const player = usePlayer(report);
   const act = usePageActions(q, data, report);
+  const problems = useHealthProblems(data.history, report);
 
   // A 401 from the follow snapshots means the token expired (other follow errors show in the
   // batch panel, and the follow retries them itself).
@@ -38,6 +41,7 @@ export function AdminPage({ userId }: { userId: string }) {
           <button type="button" onClick={() => signOut()}>Sign out</button>
         </span>
       </header>
+      <HealthWarning problems={problems} />
       {act.notice && <p className="notice" role="status" data-testid="notice">{act.notice}</p>}
       <GradePicker
         grades={data.grades}

@@ -10,6 +10,7 @@ import type {
   Batch,
   CancelBatchResult,
   GradeSummary,
+  Health,
   Me,
   RetryFailedResult,
   Segment,
@@ -45,6 +46,7 @@ export interface AudioQueueClient {
   grades(): Promise<GradeSummary[]>;
   words(grade: number): Promise<WordRow[]>;
   audioUrl(wordId: string, kind: SegmentKind): Promise<string>;
+  health(): Promise<Health>;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -176,6 +178,7 @@ export function createAudioQueueClient(
         "words",
         "array",
       ),
+    health: () => call<Health>("GET", () => ({ path: "admin-api/health" }), "health", "object"),
     audioUrl: async (wordId, kind) => {
       const res = await call<{ url?: unknown }>(
         "POST",

@@ -61,3 +61,7 @@ export const IN_FLIGHT_TEXT_CHARS = 80;
 
 /** The failures list shows 60 characters of the text, leaving room on the line for the error. */
 export const FAILURE_TEXT_CHARS = 60;
+
+/** The health warning reads admin-api/health every 30 s: the watchdog kicks every 10 s (every
+ * minute on older pg_cron), so a stuck pipeline shows within a minute, for one small query. */
+export const HEALTH_POLL_MS = 30_000;

@@ -126,3 +126,37 @@ export interface SegmentQuery {
   /** At most 1000 (the server's cap). */
   limit?: number;
 }
+
+/** GET admin-api/health: audio.health(), the pipeline's state as the database sees it. */
+export interface Health {
+  checked_at: string;
+  stalled_minutes: number;
+  queue: {
+    visible: number;
+    total: number;
+    oldest_visible_age_s: number | null;
+    longest_wait_s: number | null;
+  };
+  workers: {
+    alive: number;
+    list: { holder: string; started_at: string; last_progress_at: string; alive: boolean }[];
+  };
+  kicks: {
+    id: number;
+    status_code: number | null;
+    timed_out: boolean;
+    error: string | null;
+    at: string;
+  }[];
+  stalled_batches: {
+    id: string;
+    status: string;
+    total: number;
+    done: number;
+    failed: number;
+    last_progress_at: string;
+    minutes: number;
+  }[];
+  /** One plain sentence per problem found; empty when all is well. */
+  problems: string[];
+}

@@ -7,6 +7,7 @@ import { DB_EXTRA_CONNECTIONS, KICK_TIMEOUT_MS } from "./config.ts";
 import { createSql, type Sql } from "./db.ts";
 import { createTokenVerifier, type TokenVerifier } from "./jwt.ts";
 import type { Platform } from "./platform.ts";
+import { createRedactor, redactFields, SECRET_SETTINGS } from "./redact.ts";
 import { createCartesiaClient } from "./provider/cartesia.ts";
 import type { CartesiaClient } from "./provider/types.ts";
 import type { Settings } from "./settings.ts";
@@ -27,7 +28,8 @@ export interface App {
   close: () => Promise<void>;
 }
 
-export function createApp(settings: Settings, platform: Platform, sql?: Sql): App {
+export function createApp(settings: Settings, rawPlatform: Platform, sql?: Sql): App {
+  const platform = redactedLog(rawPlatform, settings);
   // One connection per slot, plus a few (DB_EXTRA_CONNECTIONS says why).
   const db = sql ??
     createSql(
@@ -49,6 +51,20 @@ export function createApp(settings: Settings, platform: Platform, sql?: Sql): Ap
       now: platform.now,
     }),
     close: () => (sql ? Promise.resolve() : db.end({ timeout: 5 })),
+  };
+}
+
+// The platform whose log masks the secret settings' values and every credential shape in each
+// line (redact.ts): everything the functions and the worker log goes through it.
+function redactedLog(platform: Platform, settings: Settings): Platform {
+  const redact = createRedactor(SECRET_SETTINGS.map((name) => settings[name]));
+  return {
+    ...platform,
+    log: (message, fields) =>
+      platform.log(
+        redact(message),
+        fields && redactFields(fields, redact) as Record<string, unknown>,
+      ),
   };
 }
 
@@ -117,10 +133,19 @@ function kicker(settings: Settings, platform: Platform): App["kickWorker"] {
         signal: AbortSignal.timeout(KICK_TIMEOUT_MS),
       });
       await res.body?.cancel();
-      if (!res.ok) platform.log("worker kick refused", { status: res.status, reason });
+      if (!res.ok) {
+        platform.log("worker kick refused", {
+          level: "warn",
+          event: "kick_refused",
+          status: res.status,
+          reason,
+        });
+      }
       return res.ok;
     } catch (err) {
       platform.log("worker kick failed; the pg_cron watchdog will start it", {
+        level: "warn",
+        event: "kick_failed",
         reason,
         error: err instanceof Error ? err.message : String(err),
       });

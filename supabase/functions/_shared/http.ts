@@ -29,6 +29,12 @@ export function errorResponse(
   return json({ error: { code, message, ...(fields ? { fields } : {}) } }, status);
 }
 
+// The one answer to an error the caller cannot fix (a database or Storage failure, a function
+// that could not start): nothing in it can hold a secret; the function's log says what happened.
+export function internalError(): Response {
+  return errorResponse(500, "internal_error", "the request failed; the function's log says why");
+}
+
 export function preflight(req: Request): Response | null {
   return req.method === "OPTIONS" ? new Response("ok", { headers: corsHeaders }) : null;
 }

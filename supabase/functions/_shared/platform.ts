@@ -8,6 +8,8 @@ export interface Platform {
   waitUntil: (work: Promise<unknown>) => void;
   fetch: typeof fetch;
   now: () => number;
+  // One structured log line: message for people; fields.level ("info" unless given), fields.event
+  // and the rest for searching. App.platform's log redacts secrets before it gets here.
   log: (message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -27,6 +29,11 @@ export function edgePlatform(): Platform {
         ),
     fetch: globalThis.fetch.bind(globalThis),
     now: Date.now,
-    log: (message, fields) => console.log(JSON.stringify({ message, ...fields })),
+    // One JSON line per call; "error" and "warn" lines go to stderr, the rest to stdout.
+    log: (message, fields) => {
+      const line = JSON.stringify({ level: "info", message, ...fields });
+      if (fields?.level === "error" || fields?.level === "warn") console.error(line);
+      else console.log(line);
+    },
   };
 }

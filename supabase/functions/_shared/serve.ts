@@ -1,32 +1,47 @@
-// Deno.serve for a function: settings validated once at start; if they are bad, every request
-// answers 500 naming the bad settings (never their values) and the log says the same.
+// Deno.serve for a function: settings validated and the app built once at start. Whatever goes
+// wrong — bad settings, a database URL postgres.js cannot parse, a handler that throws — the
+// caller gets the same generic 500 (nothing in it can hold a secret: an error text may quote the
+// database URL with its password) and the log gets the detail once, redacted (redact.ts).
 import { type App, createApp } from "./app.ts";
-import { errorResponse } from "./http.ts";
-import { edgePlatform } from "./platform.ts";
+import { internalError } from "./http.ts";
+import { edgePlatform, type Platform } from "./platform.ts";
+import { redactFields, redactorForEnv } from "./redact.ts";
 import { loadSettings, SettingsError } from "./settings.ts";
 
-export function serveFunction(
-  makeHandler: (app: App) => (req: Request) => Promise<Response>,
-): void {
-  const platform = edgePlatform();
-  let handler: (req: Request) => Promise<Response>;
+type Handler = (req: Request) => Promise<Response>;
+
+// buildHandler: the request handler of a function, or one that answers every request with
+// internalError() when the function could not start (logged once, here).
+export function buildHandler(makeHandler: (app: App) => Handler, platform: Platform): Handler {
+  const redact = redactorForEnv(platform.env);
+  const logError = (event: string, message: string, error: string | string[]) =>
+    platform.log(
+      redact(message),
+      redactFields({ level: "error", event, error }, redact) as Record<string, unknown>,
+    );
+  let handler: Handler;
   try {
     handler = makeHandler(createApp(loadSettings(platform.env), platform));
   } catch (err) {
-    const problems = err instanceof SettingsError ? err.problems : [String(err)];
-    console.error(`function settings are invalid:\n  ${problems.join("\n  ")}`);
-    handler = () =>
-      Promise.resolve(
-        errorResponse(
-          500,
-          "misconfigured",
-          "the function's settings are invalid; see .env.example",
-          problems.map((p) => ({
-            field: p.split(":")[0],
-            message: p.slice(p.indexOf(":") + 1).trim(),
-          })),
-        ),
-      );
+    const detail = err instanceof SettingsError ? err.problems : [errorText(err)];
+    logError("startup_failed", "the function could not start (see .env.example)", detail);
+    return () => Promise.resolve(internalError());
   }
-  Deno.serve(handler);
+  return async (req) => {
+    try {
+      return await handler(req);
+    } catch (err) {
+      logError("unexpected_error", "the function failed on a request", errorText(err));
+      return internalError();
+    }
+  };
+}
+
+export function serveFunction(makeHandler: (app: App) => Handler): void {
+  const platform = edgePlatform();
+  Deno.serve(buildHandler(makeHandler, platform));
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }

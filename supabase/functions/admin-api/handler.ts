@@ -10,9 +10,10 @@
 //   GET  /batches/<id>/segments?status=&after=&limit=   { segments: [...] } by id
 //   POST /batches/<id>/retry          { batchId, requeued }
 //   POST /audio-url {wordId, kind}    { url } signed for an <audio> element
+//   GET  /health?stalledMinutes=10    { health: audio.health() } — problems [] when all is well
 import { asAdmin, forbidden, NotAdmin, requireClaims } from "../_shared/admin.ts";
 import type { App } from "../_shared/app.ts";
-import { errorResponse, json, preflight, readJson } from "../_shared/http.ts";
+import { errorResponse, internalError, json, preflight, readJson } from "../_shared/http.ts";
 import { BadInput } from "./params.ts";
 import { route as answer } from "./routes.ts";
 
@@ -68,8 +69,10 @@ function failure(app: App, route: string, err: unknown): Response {
   const pgCode = (err as { code?: string }).code;
   if (pgCode === "55000") return errorResponse(409, "conflict", (err as Error).message);
   app.platform.log("admin-api failed", {
+    level: "error",
+    event: "admin_api_failed",
     route,
     error: err instanceof Error ? err.message : String(err),
   });
-  return errorResponse(500, "internal", "the request failed; see the function logs");
+  return internalError();
 }

@@ -47,6 +47,7 @@ export async function route(tx: Tx, r: AdminRequest): Promise<Response> {
     if (answer) return answer;
   }
   if (r.route === "audio-url" && method === "POST") return await audioUrl(tx, r);
+  if (r.route === "health" && method === "GET") return await health(tx, r.url);
   return errorResponse(404, "not_found", `no route ${method} /admin-api/${r.route}`);
 }
 
@@ -129,6 +130,19 @@ async function oneBatch(tx: Tx, r: AdminRequest): Promise<Response | null> {
     return json({ batchId: id, requeued: Number(row.requeued) });
   }
   return null;
+}
+
+// A day: a batch idle longer than that is stalled whatever threshold was meant.
+const MAX_STALLED_MINUTES = 1440;
+
+// audio.health(): the queue, the workers, the last kicks, stalled batches and the problems found.
+// ?stalledMinutes= overrides the SQL's default threshold.
+async function health(tx: Tx, url: URL): Promise<Response> {
+  const minutes = intParam(url, "stalledMinutes", 1, MAX_STALLED_MINUTES, null);
+  const [row] = minutes === null
+    ? await tx`select audio.health() as health`
+    : await tx`select audio.health(p_stalled_minutes => ${minutes}::integer) as health`;
+  return json({ health: row.health });
 }
 
 async function segments(tx: Tx, url: URL, id: string): Promise<Response> {

@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { asAdmin, forbidden, NotAdmin, readAdminPost } from "../_shared/admin.ts";
 import type { App } from "../_shared/app.ts";
-import { errorResponse, json } from "../_shared/http.ts";
+import { errorResponse, internalError, json } from "../_shared/http.ts";
 
 const cancelBody = z.strictObject({ batchId: z.guid({ error: "must be a batch id (uuid)" }) }, {
   error: "must be a JSON object",
@@ -31,9 +31,11 @@ export function createCancelBatchHandler(app: App): (req: Request) => Promise<Re
     } catch (err) {
       if (err instanceof NotAdmin) return forbidden();
       app.platform.log("cancel-batch failed", {
+        level: "error",
+        event: "cancel_batch_failed",
         error: err instanceof Error ? err.message : String(err),
       });
-      return errorResponse(500, "internal", "could not cancel the batch; see the function logs");
+      return internalError();
     }
   };
 }

@@ -1,16 +1,23 @@
 // POST /functions/v1/process-segments — called by start-batch, pg_cron (via pg_net) and itself,
 // with the worker secret in x-worker-secret. Answers 202 at once and works in the background
 // until the queue is empty or the time budget is spent; then, if work is left, invokes itself.
+// Each retry, failure and unexpected error of the run is one log line (worker/event_log.ts).
 // { "wait": true } runs in the foreground and answers with the run's report (scripts, tests).
 import type { App } from "../_shared/app.ts";
 import { hasWorkerSecret } from "../_shared/auth.ts";
 import { errorResponse, json } from "../_shared/http.ts";
+import { eventLogger } from "../_shared/worker/event_log.ts";
 import { newHolder, startWorker } from "../_shared/worker/run.ts";
 import type { WorkerReport } from "../_shared/worker/pool.ts";
 
 export function createProcessSegmentsHandler(app: App): (req: Request) => Promise<Response> {
   const run = async (holder: string): Promise<WorkerReport> => {
-    const report = await startWorker(app, { holder });
+    // Retries, failures and unexpected errors: one log line each (event_log.ts).
+    const onEvent = eventLogger(
+      ({ message, ...fields }) => app.platform.log(message, fields),
+      true,
+    );
+    const report = await startWorker(app, { holder, onEvent });
     app.platform.log("worker run finished", { holder, ...report });
     if (report.handOver) await app.kickWorker("self");
     return report;

@@ -5,7 +5,7 @@
 import { asAdmin, forbidden, NotAdmin, readAdminPost } from "../_shared/admin.ts";
 import type { App } from "../_shared/app.ts";
 import { WORKER_FRESH_S } from "../_shared/config.ts";
-import { errorResponse, json } from "../_shared/http.ts";
+import { errorResponse, internalError, json } from "../_shared/http.ts";
 import { KINDS, startBatchBody } from "./request.ts";
 
 export function createStartBatchHandler(app: App): (req: Request) => Promise<Response> {
@@ -74,9 +74,11 @@ export function createStartBatchHandler(app: App): (req: Request) => Promise<Res
     } catch (err) {
       if (err instanceof NotAdmin) return forbidden();
       app.platform.log("start-batch failed", {
+        level: "error",
+        event: "start_batch_failed",
         error: err instanceof Error ? err.message : String(err),
       });
-      return errorResponse(500, "internal", "could not create the batch; see the function logs");
+      return internalError();
     }
   };
 }

@@ -1,12 +1,31 @@
 // What a worker run reports as it goes, one event per segment outcome, retry or unexpected error.
-// The long-lived worker prints them; process-segments does not listen.
+// event_log.ts turns each into one log line; both the long-lived worker and process-segments
+// log retries, failures and errors that way (the long-lived worker, unless quiet, the rest too).
 
 export type WorkerEvent =
   | { type: "done"; segmentId: number; batchId: string; attempts: number; ms: number }
   | { type: "reused" | "cancelled" | "gone" | "wait"; segmentId: number; batchId: string }
-  | { type: "failed"; segmentId: number; batchId: string; error: string }
-  | { type: "retry"; segmentId: number; status?: number; delayMs: number }
-  | { type: "error"; segmentId: number; error: string };
+  // attempts: provider requests made; status: the last one's HTTP status (none for a timeout).
+  | {
+    type: "failed";
+    segmentId: number;
+    batchId: string;
+    error: string;
+    attempts?: number;
+    status?: number;
+  }
+  // attempt: the attempt that just failed (1-based); error: why it failed.
+  | {
+    type: "retry";
+    segmentId: number;
+    batchId?: string;
+    attempt?: number;
+    status?: number;
+    delayMs: number;
+    error?: string;
+  }
+  // segmentId 0: an error of the run, not of one segment (a claim, a heartbeat).
+  | { type: "error"; segmentId: number; batchId?: string; error: string };
 
 export type OnEvent = (event: WorkerEvent) => void;
 

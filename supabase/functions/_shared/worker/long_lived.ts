@@ -7,6 +7,7 @@
 import type { SleepFn } from "../abort.ts";
 import { LONG_LIVED_IDLE_PAUSE_MS, LONG_LIVED_RUN_MS, WORK_CHANNEL } from "../config.ts";
 import { errorText, type OnEvent } from "./events.ts";
+import { eventLogger } from "./event_log.ts";
 import type { WorkerConfig, WorkerReport } from "./pool.ts";
 
 // The run report's counters the loop sums over its runs.
@@ -38,7 +39,8 @@ interface LongLivedOptions {
   holder: string;
   // Stop once the queue is empty (one run, with the Edge Function's budget).
   once: boolean;
-  // Print run reports and per-segment events only when not quiet.
+  // Print run reports and per-segment events only when not quiet (retries, failures and
+  // unexpected errors are printed either way).
   quiet: boolean;
   budgetS: number;
   // For the start line only.
@@ -57,7 +59,8 @@ export async function runLongLived(
   // Only now: a batch queued after this line wakes the worker (the benchmark waits for it).
   deps.log({ message: "worker started", holder: opts.holder, concurrency: opts.concurrency });
   const totals = { runs: 0, ...Object.fromEntries(COUNTED.map((k) => [k, 0])) } as LongLivedTotals;
-  const onEvent: OnEvent | undefined = opts.quiet ? undefined : (e) => deps.log({ ...e });
+  // Retries, failures and unexpected errors always; every other event unless quiet.
+  const onEvent = eventLogger(deps.log, opts.quiet);
   while (!opts.stop.aborted) {
     const report = await deps.run({
       // Between runs the worker is still up (it heartbeats on each claim); it leaves at exit.

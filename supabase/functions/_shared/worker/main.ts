@@ -5,6 +5,7 @@
 import { abortableSleep } from "../abort.ts";
 import { createApp } from "../app.ts";
 import { edgePlatform } from "../platform.ts";
+import { redactorForEnv } from "../redact.ts";
 import { loadSettings, SettingsError } from "../settings.ts";
 import { runLongLived } from "./long_lived.ts";
 import { newHolder, startWorker } from "./run.ts";
@@ -12,26 +13,30 @@ import { newHolder, startWorker } from "./run.ts";
 async function main(args: string[]): Promise<void> {
   const once = args.includes("--once");
   const quiet = args.includes("--quiet");
-  let settings;
+  let settings, app;
   try {
     settings = loadSettings(Deno.env.toObject());
+    app = createApp(settings, edgePlatform());
   } catch (err) {
-    console.error(err instanceof SettingsError ? err.message : String(err));
+    // Redacted: an error text can quote a setting's value (the database URL and its password).
+    const redact = redactorForEnv(Deno.env.toObject());
+    console.error(redact(err instanceof SettingsError ? err.message : String(err)));
     Deno.exit(2);
   }
-  const app = createApp(settings, edgePlatform());
   const stop = new AbortController();
   for (const sig of ["SIGTERM", "SIGINT"] as const) {
     Deno.addSignalListener(sig, () => stop.abort());
   }
   const holder = newHolder("worker");
-  const log = (line: Record<string, unknown>) => console.log(JSON.stringify(line));
+  // The app's log: one JSON line each, secrets redacted (app.ts).
+  const log = ({ message, ...fields }: Record<string, unknown>) =>
+    app.platform.log(String(message), fields);
   const totals = await runLongLived({
     run: (config, onEvent) => startWorker(app, { holder, config, onEvent }),
     listen: (channel, onNotify) => app.sql.listen(channel, onNotify),
     sleep: abortableSleep,
     log,
-    warn: (text) => console.error(text),
+    warn: (text) => app.platform.log(text, { level: "warn", event: "worker_warning" }),
   }, {
     holder,
     once,

@@ -136,8 +136,11 @@ async function synthesize(
       d.onEvent?.({
         type: "retry",
         segmentId: seg.segmentId,
+        batchId: seg.batchId,
+        attempt: info.attempt,
         status: info.status,
         delayMs: info.delayMs,
+        error: info.message,
       });
     },
   });
@@ -163,7 +166,12 @@ async function settle(
       await d.queue.returnMessages([seg.msgId]);
       return { outcome: "returned", ...tally };
     } catch (returnErr) {
-      d.onEvent?.({ type: "error", segmentId: seg.segmentId, error: errorText(returnErr) });
+      d.onEvent?.({
+        type: "error",
+        segmentId: seg.segmentId,
+        batchId: seg.batchId,
+        error: errorText(returnErr),
+      });
       return { outcome: "error", ...tally };
     }
   }
@@ -174,9 +182,14 @@ async function settle(
   }
   if (err instanceof ProviderError) {
     tally.rateLimited += err.rateLimited;
-    return await failSegment(d, seg, err.message, err.rateLimited, tally);
+    return await failSegment(d, seg, err.message, err.rateLimited, tally, err.status);
   }
-  d.onEvent?.({ type: "error", segmentId: seg.segmentId, error: errorText(err) });
+  d.onEvent?.({
+    type: "error",
+    segmentId: seg.segmentId,
+    batchId: seg.batchId,
+    error: errorText(err),
+  });
   await d.queue.returnMessages([seg.msgId], ERROR_RETRY_DELAY_S).catch(() => {});
   return { outcome: "error", ...tally };
 }
@@ -187,17 +200,30 @@ async function failSegment(
   error: string,
   rateLimited: number,
   tally: { attempts: number; rateLimited: number },
+  status?: number,
 ): Promise<SegmentResult> {
   try {
     await d.queue.fail(seg, error, rateLimited);
   } catch (failErr) {
     // The segment could not be marked failed (a database error): hand the message back after the
     // error delay, so a later delivery records the failure; the run goes on.
-    d.onEvent?.({ type: "error", segmentId: seg.segmentId, error: errorText(failErr) });
+    d.onEvent?.({
+      type: "error",
+      segmentId: seg.segmentId,
+      batchId: seg.batchId,
+      error: errorText(failErr),
+    });
     await d.queue.returnMessages([seg.msgId], ERROR_RETRY_DELAY_S).catch(() => {});
     return { outcome: "error", ...tally };
   }
-  d.onEvent?.({ type: "failed", segmentId: seg.segmentId, batchId: seg.batchId, error });
+  d.onEvent?.({
+    type: "failed",
+    segmentId: seg.segmentId,
+    batchId: seg.batchId,
+    error,
+    attempts: tally.attempts,
+    status,
+  });
   return { outcome: "failed", ...tally };
 }
 
