@@ -2342,3 +2342,4 @@ ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES 
 -- cron job audio-queue-backfill: select audio.enqueue_missing(); select audio.kick_worker('backfill')
 -- cron job audio-queue-prune-history: select audio.prune_history()
 -- cron job audio-queue-watchdog: select audio.kick_worker('cron')
+-- policy audio_admins_receive_batch_broadcasts on realtime.messages for SELECT to authenticated using ((extension = 'broadcast'::text) AND ( SELECT audio.is_admin() AS is_admin) AND ((( SELECT realtime.topic() AS topic) = 'batches'::text) OR (( SELECT realtime.topic() AS topic) ~~ 'batch:%'::text)))
