@@ -196,3 +196,83 @@ Deno.test("public channels receive public messages, whoever joins", async () => 
     await fx.close();
   }
 });
+
+Deno.test("a new token without read access closes the private channel; nothing more reaches it", async () => {
+  const fx = await startFixture();
+  try {
+    const topic = `batch:${crypto.randomUUID()}`;
+    let token = fx.adminJwt;
+    const sb = createClient(fx.url, fx.anonKey, { accessToken: () => Promise.resolve(token) });
+    fx.clients.push(sb);
+    await sb.realtime.setAuth();
+    const got: Received[] = [];
+    const statuses: string[] = [];
+    const channel = sb.channel(topic, { config: { private: true } })
+      .on("broadcast", { event: "*" }, (m) => void got.push(m as unknown as Received));
+    await new Promise<void>((resolve) =>
+      channel.subscribe((status) => {
+        statuses.push(status);
+        if (status === "SUBSCRIBED") resolve();
+      })
+    );
+    await send(fx, topic, "progress", { n: 1 });
+    await until("the first message", () => got.length === 1);
+
+    token = fx.userJwt;
+    await sb.realtime.setAuth();
+    await until("the channel closed", () => statuses.includes("CLOSED"));
+    const sentinel: Received[] = [];
+    const sentinelTopic = `sentinel-${crypto.randomUUID()}`;
+    assert.equal((await listen(sb, sentinelTopic, false, sentinel)).status, "SUBSCRIBED");
+    await send(fx, topic, "progress", { n: 2 });
+    await send(fx, sentinelTopic, "sentinel", {}, false);
+    await until("the sentinel", () => sentinel.length > 0);
+    assert.deepEqual(got.map((m) => m.payload.n), [1], "nothing after the non-admin token");
+  } finally {
+    await fx.close();
+  }
+});
+
+Deno.test("raw protocol, vsn 1.0.0: a broadcast is a JSON message with type, event, payload, meta", async () => {
+  const fx = await startFixture();
+  const frames: Record<string, unknown>[] = [];
+  const url = `${
+    fx.url.replace("http", "ws")
+  }/realtime/v1/websocket?apikey=${fx.anonKey}&vsn=1.0.0`;
+  const ws = new WebSocket(url);
+  try {
+    ws.onmessage = (ev) => frames.push(JSON.parse(ev.data as string));
+    await new Promise((resolve, reject) => {
+      ws.onopen = resolve;
+      ws.onerror = reject;
+    });
+    const topic = `batch:${crypto.randomUUID()}`;
+    ws.send(JSON.stringify({
+      topic: `realtime:${topic}`,
+      event: "phx_join",
+      ref: "1",
+      join_ref: "1",
+      payload: { config: { private: true }, access_token: fx.adminJwt },
+    }));
+    await until("the join reply", () => frames.some((f) => f.ref === "1"));
+    assert.equal((frames[0].payload as { status: string }).status, "ok");
+    await send(fx, topic, "progress", { done: 3 });
+    await until("the broadcast", () => frames.some((f) => f.event === "broadcast"));
+    const [row] = await fx.sql`select id::text from realtime.messages where topic = ${topic}`;
+    assert.deepEqual(frames.find((f) => f.event === "broadcast"), {
+      join_ref: null,
+      ref: null,
+      topic: `realtime:${topic}`,
+      event: "broadcast",
+      payload: {
+        type: "broadcast",
+        event: "progress",
+        payload: { done: 3, id: row.id },
+        meta: { id: row.id },
+      },
+    });
+  } finally {
+    ws.close();
+    await fx.close();
+  }
+});
