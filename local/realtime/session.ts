@@ -1,7 +1,7 @@
 // One WebSocket connection of the Realtime stand-in: its channels and the Phoenix messages it
 // answers — phx_join (postgres_changes bindings, access token, a private channel's authorization),
-// heartbeat, access_token, phx_leave — one message at a time, in arrival order. Sending goes through deps.send so tests
-// and the server share this logic; the socket itself lives in server.ts.
+// heartbeat, access_token, phx_leave — one message at a time, in arrival order. Sending goes
+// through deps.send so tests and the server share this logic; the socket itself lives in server.ts.
 import type { Access, Extension } from "./authorize.ts";
 import type { Catalog } from "./catalog.ts";
 import { type Binding, buildBindings } from "./bindings.ts";

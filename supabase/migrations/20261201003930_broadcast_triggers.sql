@@ -25,19 +25,25 @@ as $$
 declare
   c_cap constant integer := audio.broadcast_changes_cap();
 begin
+  -- Counted first, listed only where they fit: a cancel of 300,000 segments builds no list.
   insert into audio.batch_broadcasts as s (batch_id, changes, changes_more, dirty)
-  select c.batch_id, case when c.n > c_cap then '[]'::jsonb else c.list end, c.n > c_cap, true
+  select c.batch_id, coalesce(l.list, '[]'::jsonb), c.n > c_cap, true
   from (
-    select n.batch_id, count(*) as n,
-      pg_catalog.jsonb_agg(pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
-        'id', n.id, 'word_id', n.word_id, 'kind', n.kind, 'status', n.status,
-        'storage_path', n.storage_path, 'error', n.last_error)) order by n.id) as list
+    select n.batch_id, count(*) as n
     from new_rows as n
     join old_rows as o on o.id = n.id
     where n.status is distinct from o.status
     group by n.batch_id
-    order by n.batch_id
   ) as c
+  left join lateral (
+    select pg_catalog.jsonb_agg(pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+      'id', n.id, 'word_id', n.word_id, 'kind', n.kind, 'status', n.status,
+      'storage_path', n.storage_path, 'error', n.last_error)) order by n.id) as list
+    from new_rows as n
+    join old_rows as o on o.id = n.id
+    where c.n <= c_cap and n.batch_id = c.batch_id and n.status is distinct from o.status
+  ) as l on true
+  order by c.batch_id
   on conflict (batch_id) do update set
     changes_more = s.changes_more or excluded.changes_more
       or pg_catalog.jsonb_array_length(s.changes) + pg_catalog.jsonb_array_length(excluded.changes) > c_cap,
