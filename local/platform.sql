@@ -112,3 +112,78 @@ begin
     create publication supabase_realtime;
   end if;
 end $$;
+
+-- realtime: the part of Supabase Realtime's own schema that Broadcast from the database uses. On a
+-- Supabase project Realtime creates these; they are here so the migrations' policies and calls
+-- find them. `realtime.messages` keeps Supabase's columns and primary key (Supabase partitions it
+-- by day and drops old partitions; here it is one plain table, pruned by nobody: test and demo
+-- databases are short-lived). A private channel's join is authorized by the SELECT policies on it;
+-- `realtime.send` inserts a message, and Realtime delivers each inserted row to the channels
+-- joined to its topic (private rows to private channels, public rows to public ones).
+create schema if not exists realtime;
+grant usage on schema realtime to anon, authenticated, service_role;
+
+create table if not exists realtime.messages (
+  topic text not null,
+  extension text not null,
+  payload jsonb,
+  event text,
+  private boolean default false,
+  updated_at timestamp without time zone not null default now(),
+  inserted_at timestamp without time zone not null default now(),
+  id uuid not null default gen_random_uuid(),
+  primary key (id, inserted_at)
+);
+alter table realtime.messages enable row level security;
+grant insert, select, update on realtime.messages to anon, authenticated, service_role;
+
+-- realtime.topic(): the topic being authorized or sent to. Realtime sets realtime.topic while it
+-- checks a join against the policies; realtime.send sets it for the rest of its transaction.
+create or replace function realtime.topic() returns text
+language sql stable
+as $$
+  select nullif(current_setting('realtime.topic', true), '')::text
+$$;
+
+-- realtime.send(payload, event, topic, private): a Broadcast message from the database. The
+-- payload gets the message's id as "id" unless it has one. Like Supabase's, it never fails its
+-- caller: an error becomes a warning and the message is lost.
+create or replace function realtime.send(
+  payload jsonb, event text, topic text, private boolean default true
+) returns void
+language plpgsql
+as $$
+declare
+  v_id uuid := gen_random_uuid();
+begin
+  begin
+    perform pg_catalog.set_config('realtime.topic', topic, true);
+    insert into realtime.messages (id, payload, event, topic, private, extension)
+    values (
+      v_id,
+      case when payload ? 'id' then payload else payload || jsonb_build_object('id', v_id) end,
+      event, topic, private, 'broadcast');
+  exception when others then
+    raise warning 'WarnSendingBroadcastMessage: %', sqlerrm;
+  end;
+end;
+$$;
+
+-- Local stack only: where Realtime reads inserted messages from the WAL, the stand-in
+-- (local/realtime) is told of each one by NOTIFY on channel audio_queue_realtime_messages, with
+-- the message's id; it reads the row when it delivers. NOTIFY is sent at commit, in commit order,
+-- and never for a rolled-back insert (such as the join checks' probe rows).
+create or replace function realtime.standin_notify_message() returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if new.extension = 'broadcast' then
+    perform pg_catalog.pg_notify('audio_queue_realtime_messages', new.id::text);
+  end if;
+  return null;
+end;
+$$;
+drop trigger if exists standin_notify_message on realtime.messages;
+create trigger standin_notify_message after insert on realtime.messages
+for each row execute function realtime.standin_notify_message();

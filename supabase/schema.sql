@@ -96,6 +96,100 @@ $$;
 COMMENT ON FUNCTION audio.batch_counter_drift() IS 'Batches whose counters (total, done, failed, cancelled, skipped) differ from their segment rows; empty when all agree.';
 
 
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: audio_batches; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.audio_batches (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    status text DEFAULT 'queued'::text NOT NULL,
+    total integer DEFAULT 0 NOT NULL,
+    done integer DEFAULT 0 NOT NULL,
+    failed integer DEFAULT 0 NOT NULL,
+    cancelled integer DEFAULT 0 NOT NULL,
+    skipped integer DEFAULT 0 NOT NULL,
+    source text DEFAULT 'admin'::text NOT NULL,
+    requested_by uuid,
+    voice_id text NOT NULL,
+    model_id text NOT NULL,
+    format text NOT NULL,
+    kinds text[] NOT NULL,
+    grade smallint,
+    missing_only boolean DEFAULT true NOT NULL,
+    cancel_requested_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    started_at timestamp with time zone,
+    finished_at timestamp with time zone,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT audio_batches_cancelled_check CHECK ((cancelled >= 0)),
+    CONSTRAINT audio_batches_done_check CHECK ((done >= 0)),
+    CONSTRAINT audio_batches_failed_check CHECK ((failed >= 0)),
+    CONSTRAINT audio_batches_skipped_check CHECK ((skipped >= 0)),
+    CONSTRAINT audio_batches_source_check CHECK ((source = ANY (ARRAY['admin'::text, 'backfill'::text]))),
+    CONSTRAINT audio_batches_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'running'::text, 'completed'::text, 'completed_with_errors'::text, 'cancelling'::text, 'cancelled'::text]))),
+    CONSTRAINT audio_batches_total_check CHECK ((total >= 0))
+);
+
+
+--
+-- Name: TABLE audio_batches; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.audio_batches IS 'One generation request. done counts every segment that has audio, skipped the subset that reused audio generated earlier (no provider call).';
+
+
+--
+-- Name: batch_list_row(public.audio_batches); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.batch_list_row(p_batch public.audio_batches) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select pg_catalog.jsonb_build_object(
+    'id', p_batch.id, 'status', p_batch.status, 'source', p_batch.source, 'total', p_batch.total,
+    'done', p_batch.done, 'failed', p_batch.failed, 'cancelled', p_batch.cancelled,
+    'skipped', p_batch.skipped, 'created_at', p_batch.created_at,
+    'started_at', p_batch.started_at, 'finished_at', p_batch.finished_at,
+    'updated_at', p_batch.updated_at)
+$$;
+
+
+--
+-- Name: FUNCTION batch_list_row(p_batch public.audio_batches); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.batch_list_row(p_batch public.audio_batches) IS 'Payload of a batch message on topic batches: the batch as the list shows it.';
+
+
+--
+-- Name: batch_progress(public.audio_batches, bigint); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.batch_progress(p_batch public.audio_batches, p_seq bigint) RETURNS jsonb
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select pg_catalog.jsonb_build_object(
+    'batch_id', p_batch.id, 'seq', p_seq, 'status', p_batch.status, 'total', p_batch.total,
+    'done', p_batch.done, 'failed', p_batch.failed, 'cancelled', p_batch.cancelled,
+    'skipped', p_batch.skipped, 'updated_at', p_batch.updated_at,
+    'in_flight', (select count(*) from public.audio_segments as s
+                  where s.batch_id = p_batch.id and s.status = 'generating'))
+$$;
+
+
+--
+-- Name: FUNCTION batch_progress(p_batch public.audio_batches, p_seq bigint); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.batch_progress(p_batch public.audio_batches, p_seq bigint) IS 'Payload of a progress broadcast: status, counters, in_flight and seq of the batch.';
+
+
 --
 -- Name: begin_attempt(bigint, bigint, text, integer, integer, integer, integer); Type: FUNCTION; Schema: audio; Owner: -
 --
@@ -190,6 +284,164 @@ $$;
 --
 
 COMMENT ON FUNCTION audio.begin_attempt(p_segment_id bigint, p_msg_id bigint, p_holder text, p_limit integer, p_lease_s integer, p_vt_s integer, p_wait_s integer) IS 'Take a global permit and start a provider attempt for a segment; outcome go/no_permit/reused/wait/cancelled/gone.';
+
+
+--
+-- Name: broadcast_batch(uuid); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.broadcast_batch(p_batch_id uuid) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_state audio.batch_broadcasts;
+  v_batch public.audio_batches;
+  v_status_change boolean;
+  v_has_changes boolean;
+  v_paced boolean;
+  v_messages integer;
+  v_seq bigint;
+begin
+  if not exists (select 1 from public.audio_batches as b where b.id = p_batch_id) then
+    return 0;
+  end if;
+  insert into audio.batch_broadcasts (batch_id) values (p_batch_id) on conflict (batch_id) do nothing;
+  select * into v_state from audio.batch_broadcasts as s where s.batch_id = p_batch_id for update;
+  select * into v_batch from public.audio_batches as b where b.id = p_batch_id;
+
+  v_status_change := v_state.sent_status is distinct from v_batch.status;
+  v_has_changes := v_state.changes <> '[]'::jsonb or v_state.changes_more;
+  if not v_status_change and not v_has_changes
+    and v_state.sent_version is not distinct from v_batch.updated_at then
+    update audio.batch_broadcasts as s set dirty = false where s.batch_id = p_batch_id and s.dirty;
+    return 0;
+  end if;
+
+  v_messages := 1 + v_has_changes::integer + v_status_change::integer;
+  v_paced := not v_status_change
+    and v_batch.status not in ('completed', 'completed_with_errors', 'cancelled');
+  if v_paced and (
+    v_state.sent_at > pg_catalog.clock_timestamp() - audio.broadcast_interval()
+    or v_state.paced_messages + v_messages > audio.broadcast_paced_allowance(
+      v_batch.total, v_batch.done + v_batch.failed + v_batch.cancelled)
+  ) then
+    update audio.batch_broadcasts as s set dirty = true where s.batch_id = p_batch_id and not s.dirty;
+    return 0;
+  end if;
+
+  if v_status_change then
+    perform audio.send_broadcast('batches', 'batch', audio.batch_list_row(v_batch));
+  end if;
+  v_seq := v_state.seq;
+  if v_has_changes then
+    v_seq := v_seq + 1;
+    perform audio.send_broadcast('batch:' || p_batch_id::text, 'segments', pg_catalog.jsonb_build_object(
+      'batch_id', p_batch_id, 'seq', v_seq, 'more', v_state.changes_more,
+      'changes', audio.latest_segment_changes(v_state.changes)));
+  end if;
+  v_seq := v_seq + 1;
+  perform audio.send_broadcast('batch:' || p_batch_id::text, 'progress',
+    audio.batch_progress(v_batch, v_seq));
+
+  update audio.batch_broadcasts as s set
+    seq = v_seq, sent_at = pg_catalog.clock_timestamp(), sent_status = v_batch.status,
+    sent_version = v_batch.updated_at, changes = '[]'::jsonb, changes_more = false, dirty = false,
+    paced_messages = s.paced_messages + case when v_paced then v_messages else 0 end,
+    status_messages = s.status_messages + case when v_paced then 0 else v_messages end
+  where s.batch_id = p_batch_id;
+  return v_messages;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION broadcast_batch(p_batch_id uuid); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.broadcast_batch(p_batch_id uuid) IS 'Broadcast a batch''s progress (and waiting segment changes, and its list row on a status change) now, or mark it for later when paced out. Returns the messages sent.';
+
+
+--
+-- Name: broadcast_batch_change(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.broadcast_batch_change() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  perform audio.broadcast_batch(new.id);
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION broadcast_batch_change(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.broadcast_batch_change() IS 'Trigger (deferred to commit): broadcast the batch''s state, or mark it for later.';
+
+
+--
+-- Name: broadcast_changes_cap(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.broadcast_changes_cap() RETURNS integer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+  select 200
+$$;
+
+
+--
+-- Name: FUNCTION broadcast_changes_cap(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.broadcast_changes_cap() IS 'Most segment changes in one segments message; past it the message has more: true instead.';
+
+
+--
+-- Name: broadcast_interval(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.broadcast_interval() RETURNS interval
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+  select interval '500 milliseconds'
+$$;
+
+
+--
+-- Name: FUNCTION broadcast_interval(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.broadcast_interval() IS 'Least time between two broadcasts of one batch (a status change does not wait for it).';
+
+
+--
+-- Name: broadcast_paced_allowance(integer, integer); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.broadcast_paced_allowance(p_total integer, p_settled integer) RETURNS integer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+  select case when p_total <= 0 then 0 else
+    least(b.paced, (b.paced::bigint * least(greatest(p_settled, 0), p_total) / p_total)::integer + 2)
+  end
+  from (select greatest(p_total / 4 - 12, 0) as paced) as b
+$$;
+
+
+--
+-- Name: FUNCTION broadcast_paced_allowance(p_total integer, p_settled integer); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.broadcast_paced_allowance(p_total integer, p_settled integer) IS 'Paced broadcasts a batch of p_total segments may have sent with p_settled finished (budget: total/4, 12 kept for status changes).';
 
 
 --
@@ -341,6 +593,57 @@ $$;
 --
 
 COMMENT ON FUNCTION audio.claim_segments(p_qty integer, p_vt_s integer, p_max_reads integer, p_holder text) IS 'Record the caller''s heartbeat; read queue messages and return live segments; clean up finished/cancelled ones; archive over-delivered ones.';
+
+
+--
+-- Name: collect_segment_changes(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.collect_segment_changes() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  c_cap constant integer := audio.broadcast_changes_cap();
+begin
+  -- Counted first, listed only where they fit: a cancel of 300,000 segments builds no list.
+  insert into audio.batch_broadcasts as s (batch_id, changes, changes_more, dirty)
+  select c.batch_id, coalesce(l.list, '[]'::jsonb), c.n > c_cap, true
+  from (
+    select n.batch_id, count(*) as n
+    from new_rows as n
+    join old_rows as o on o.id = n.id
+    where n.status is distinct from o.status
+    group by n.batch_id
+  ) as c
+  left join lateral (
+    select pg_catalog.jsonb_agg(pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+      'id', n.id, 'word_id', n.word_id, 'kind', n.kind, 'status', n.status,
+      'storage_path', n.storage_path, 'error', n.last_error)) order by n.id) as list
+    from new_rows as n
+    join old_rows as o on o.id = n.id
+    where c.n <= c_cap and n.batch_id = c.batch_id and n.status is distinct from o.status
+  ) as l on true
+  order by c.batch_id
+  on conflict (batch_id) do update set
+    changes_more = s.changes_more or excluded.changes_more
+      or pg_catalog.jsonb_array_length(s.changes) + pg_catalog.jsonb_array_length(excluded.changes) > c_cap,
+    changes = case
+      when s.changes_more or excluded.changes_more
+        or pg_catalog.jsonb_array_length(s.changes) + pg_catalog.jsonb_array_length(excluded.changes) > c_cap
+      then '[]'::jsonb
+      else s.changes || excluded.changes end,
+    dirty = true;
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION collect_segment_changes(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.collect_segment_changes() IS 'Trigger: file segment status changes with their batch for the next segments broadcast.';
 
 
 --
@@ -713,6 +1016,63 @@ COMMENT ON FUNCTION audio.fail_segment(p_segment_id bigint, p_msg_id bigint, p_e
 
 
 --
+-- Name: flush_broadcasts_on_heartbeat(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.flush_broadcasts_on_heartbeat() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  perform audio.flush_due_broadcasts();
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION flush_broadcasts_on_heartbeat(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.flush_broadcasts_on_heartbeat() IS 'Trigger (deferred to commit): flush held-back broadcasts when a worker records its heartbeat.';
+
+
+--
+-- Name: flush_due_broadcasts(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.flush_due_broadcasts() RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  r record;
+  v_sent integer := 0;
+begin
+  for r in
+    select s.batch_id
+    from audio.batch_broadcasts as s
+    join public.audio_batches as b on b.id = s.batch_id
+    where s.dirty
+      and coalesce(s.sent_at, '-infinity'::timestamptz) <= pg_catalog.clock_timestamp() - audio.broadcast_interval()
+    order by s.batch_id
+    for update of b, s skip locked
+  loop
+    v_sent := v_sent + audio.broadcast_batch(r.batch_id);
+  end loop;
+  return v_sent;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION flush_due_broadcasts(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.flush_due_broadcasts() IS 'Broadcast the held-back changes of every batch whose interval has passed; returns the messages sent.';
+
+
+--
 -- Name: guard_segment(bigint, bigint); Type: FUNCTION; Schema: audio; Owner: -
 --
 
@@ -999,6 +1359,30 @@ COMMENT ON FUNCTION audio.kick_worker(p_reason text) IS 'If the queue has visibl
 
 
 --
+-- Name: latest_segment_changes(jsonb); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.latest_segment_changes(p_changes jsonb) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+  select coalesce(pg_catalog.jsonb_agg(x.change order by x.id), '[]'::jsonb)
+  from (
+    select distinct on ((c.change ->> 'id')::bigint) (c.change ->> 'id')::bigint as id, c.change
+    from pg_catalog.jsonb_array_elements(p_changes) with ordinality as c(change, n)
+    order by (c.change ->> 'id')::bigint, c.n desc
+  ) as x
+$$;
+
+
+--
+-- Name: FUNCTION latest_segment_changes(p_changes jsonb); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.latest_segment_changes(p_changes jsonb) IS 'The latest change of each segment among p_changes, in segment order.';
+
+
+--
 -- Name: max_concurrency(); Type: FUNCTION; Schema: audio; Owner: -
 --
 
@@ -1255,6 +1639,29 @@ $$;
 --
 
 COMMENT ON FUNCTION audio.segment_states(p_grade smallint, p_voice_id text, p_model_id text, p_format text) IS 'Per word and kind: ready, stale, missing, queued, generating or failed, for the admin page.';
+
+
+--
+-- Name: send_broadcast(text, text, jsonb); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.send_broadcast(p_topic text, p_event text, p_payload jsonb) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if pg_catalog.to_regprocedure('realtime.send(jsonb, text, text, boolean)') is not null then
+    perform realtime.send(p_payload, p_event, p_topic, true);
+  end if;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION send_broadcast(p_topic text, p_event text, p_payload jsonb); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.send_broadcast(p_topic text, p_event text, p_payload jsonb) IS 'Send one Broadcast message on a private Realtime topic (nothing where Realtime is absent).';
 
 
 --
@@ -1597,9 +2004,30 @@ $$;
 COMMENT ON FUNCTION audio.worker_stopped(p_holder text) IS 'Remove a worker''s heartbeat (and any older than an hour).';
 
 
-SET default_tablespace = '';
+--
+-- Name: batch_broadcasts; Type: TABLE; Schema: audio; Owner: -
+--
 
-SET default_table_access_method = heap;
+CREATE TABLE audio.batch_broadcasts (
+    batch_id uuid NOT NULL,
+    seq bigint DEFAULT 0 NOT NULL,
+    sent_at timestamp with time zone,
+    sent_status text,
+    sent_version timestamp with time zone,
+    paced_messages integer DEFAULT 0 NOT NULL,
+    status_messages integer DEFAULT 0 NOT NULL,
+    changes jsonb DEFAULT '[]'::jsonb NOT NULL,
+    changes_more boolean DEFAULT false NOT NULL,
+    dirty boolean DEFAULT false NOT NULL
+);
+
+
+--
+-- Name: TABLE batch_broadcasts; Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON TABLE audio.batch_broadcasts IS 'Per batch: what was last broadcast on batch:<id> (seq, when, which status), the messages spent, and the segment changes waiting for the next message.';
+
 
 --
 -- Name: config; Type: TABLE; Schema: audio; Owner: -
@@ -1709,48 +2137,6 @@ CREATE TABLE audio.workers (
 
 
 --
--- Name: audio_batches; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.audio_batches (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    status text DEFAULT 'queued'::text NOT NULL,
-    total integer DEFAULT 0 NOT NULL,
-    done integer DEFAULT 0 NOT NULL,
-    failed integer DEFAULT 0 NOT NULL,
-    cancelled integer DEFAULT 0 NOT NULL,
-    skipped integer DEFAULT 0 NOT NULL,
-    source text DEFAULT 'admin'::text NOT NULL,
-    requested_by uuid,
-    voice_id text NOT NULL,
-    model_id text NOT NULL,
-    format text NOT NULL,
-    kinds text[] NOT NULL,
-    grade smallint,
-    missing_only boolean DEFAULT true NOT NULL,
-    cancel_requested_at timestamp with time zone,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    started_at timestamp with time zone,
-    finished_at timestamp with time zone,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT audio_batches_cancelled_check CHECK ((cancelled >= 0)),
-    CONSTRAINT audio_batches_done_check CHECK ((done >= 0)),
-    CONSTRAINT audio_batches_failed_check CHECK ((failed >= 0)),
-    CONSTRAINT audio_batches_skipped_check CHECK ((skipped >= 0)),
-    CONSTRAINT audio_batches_source_check CHECK ((source = ANY (ARRAY['admin'::text, 'backfill'::text]))),
-    CONSTRAINT audio_batches_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'running'::text, 'completed'::text, 'completed_with_errors'::text, 'cancelling'::text, 'cancelled'::text]))),
-    CONSTRAINT audio_batches_total_check CHECK ((total >= 0))
-);
-
-
---
--- Name: TABLE audio_batches; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON TABLE public.audio_batches IS 'One generation request. done counts every segment that has audio, skipped the subset that reused audio generated earlier (no provider call).';
-
-
---
 -- Name: audio_segments; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1834,6 +2220,14 @@ COMMENT ON COLUMN public.word_audio.batch_created_at IS 'When the batch that wro
 
 
 --
+-- Name: batch_broadcasts batch_broadcasts_pkey; Type: CONSTRAINT; Schema: audio; Owner: -
+--
+
+ALTER TABLE ONLY audio.batch_broadcasts
+    ADD CONSTRAINT batch_broadcasts_pkey PRIMARY KEY (batch_id);
+
+
+--
 -- Name: config config_pkey; Type: CONSTRAINT; Schema: audio; Owner: -
 --
 
@@ -1906,6 +2300,13 @@ ALTER TABLE ONLY public.words
 
 
 --
+-- Name: batch_broadcasts_dirty_idx; Type: INDEX; Schema: audio; Owner: -
+--
+
+CREATE INDEX batch_broadcasts_dirty_idx ON audio.batch_broadcasts USING btree (batch_id) WHERE dirty;
+
+
+--
 -- Name: audio_batches_created_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1927,6 +2328,13 @@ CREATE INDEX audio_segments_content_generating_idx ON public.audio_segments USIN
 
 
 --
+-- Name: audio_segments_generating_batch_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audio_segments_generating_batch_idx ON public.audio_segments USING btree (batch_id) WHERE (status = 'generating'::text);
+
+
+--
 -- Name: audio_segments_pending_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1941,10 +2349,24 @@ CREATE INDEX words_grade_idx ON public.words USING btree (grade);
 
 
 --
+-- Name: workers audio_workers_flush_broadcasts; Type: TRIGGER; Schema: audio; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER audio_workers_flush_broadcasts AFTER INSERT OR UPDATE ON audio.workers DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION audio.flush_broadcasts_on_heartbeat();
+
+
+--
 -- Name: audio_batches audio_batches_advance_updated_at; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER audio_batches_advance_updated_at BEFORE UPDATE ON public.audio_batches FOR EACH ROW EXECUTE FUNCTION audio.advance_updated_at();
+
+
+--
+-- Name: audio_batches audio_batches_broadcast; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER audio_batches_broadcast AFTER INSERT OR UPDATE ON public.audio_batches DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION audio.broadcast_batch_change();
 
 
 --
@@ -1966,6 +2388,21 @@ CREATE TRIGGER audio_segments_count_deletes AFTER DELETE ON public.audio_segment
 --
 
 CREATE TRIGGER audio_segments_sync_batch AFTER UPDATE ON public.audio_segments REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audio.sync_batch_counters();
+
+
+--
+-- Name: audio_segments audio_segments_to_broadcast; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audio_segments_to_broadcast AFTER UPDATE ON public.audio_segments REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audio.collect_segment_changes();
+
+
+--
+-- Name: batch_broadcasts batch_broadcasts_batch_id_fkey; Type: FK CONSTRAINT; Schema: audio; Owner: -
+--
+
+ALTER TABLE ONLY audio.batch_broadcasts
+    ADD CONSTRAINT batch_broadcasts_batch_id_fkey FOREIGN KEY (batch_id) REFERENCES public.audio_batches(id) ON DELETE CASCADE;
 
 
 --
@@ -1991,6 +2428,12 @@ ALTER TABLE ONLY public.audio_segments
 ALTER TABLE ONLY public.word_audio
     ADD CONSTRAINT word_audio_word_id_fkey FOREIGN KEY (word_id) REFERENCES public.words(id) ON DELETE CASCADE;
 
+
+--
+-- Name: batch_broadcasts; Type: ROW SECURITY; Schema: audio; Owner: -
+--
+
+ALTER TABLE audio.batch_broadcasts ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: config; Type: ROW SECURITY; Schema: audio; Owner: -
@@ -2106,10 +2549,67 @@ REVOKE ALL ON FUNCTION audio.batch_counter_drift() FROM PUBLIC;
 
 
 --
+-- Name: TABLE audio_batches; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT ALL ON TABLE public.audio_batches TO service_role;
+GRANT SELECT ON TABLE public.audio_batches TO authenticated;
+
+
+--
+-- Name: FUNCTION batch_list_row(p_batch public.audio_batches); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.batch_list_row(p_batch public.audio_batches) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION batch_progress(p_batch public.audio_batches, p_seq bigint); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.batch_progress(p_batch public.audio_batches, p_seq bigint) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION begin_attempt(p_segment_id bigint, p_msg_id bigint, p_holder text, p_limit integer, p_lease_s integer, p_vt_s integer, p_wait_s integer); Type: ACL; Schema: audio; Owner: -
 --
 
 REVOKE ALL ON FUNCTION audio.begin_attempt(p_segment_id bigint, p_msg_id bigint, p_holder text, p_limit integer, p_lease_s integer, p_vt_s integer, p_wait_s integer) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION broadcast_batch(p_batch_id uuid); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.broadcast_batch(p_batch_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION broadcast_batch_change(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.broadcast_batch_change() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION broadcast_changes_cap(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.broadcast_changes_cap() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION broadcast_interval(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.broadcast_interval() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION broadcast_paced_allowance(p_total integer, p_settled integer); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.broadcast_paced_allowance(p_total integer, p_settled integer) FROM PUBLIC;
 
 
 --
@@ -2138,6 +2638,13 @@ REVOKE ALL ON FUNCTION audio.default_max_reads() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION audio.claim_segments(p_qty integer, p_vt_s integer, p_max_reads integer, p_holder text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION collect_segment_changes(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.collect_segment_changes() FROM PUBLIC;
 
 
 --
@@ -2204,6 +2711,20 @@ REVOKE ALL ON FUNCTION audio.fail_segment(p_segment_id bigint, p_msg_id bigint, 
 
 
 --
+-- Name: FUNCTION flush_broadcasts_on_heartbeat(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.flush_broadcasts_on_heartbeat() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION flush_due_broadcasts(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.flush_due_broadcasts() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION guard_segment(p_segment_id bigint, p_msg_id bigint); Type: ACL; Schema: audio; Owner: -
 --
 
@@ -2246,6 +2767,13 @@ REVOKE ALL ON FUNCTION audio.kick_timeout_ms() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION audio.kick_worker(p_reason text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION latest_segment_changes(p_changes jsonb); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.latest_segment_changes(p_changes jsonb) FROM PUBLIC;
 
 
 --
@@ -2309,6 +2837,13 @@ REVOKE ALL ON FUNCTION audio.return_messages(p_msg_ids bigint[], p_delay_s integ
 --
 
 REVOKE ALL ON FUNCTION audio.segment_states(p_grade smallint, p_voice_id text, p_model_id text, p_format text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION send_broadcast(p_topic text, p_event text, p_payload jsonb); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.send_broadcast(p_topic text, p_event text, p_payload jsonb) FROM PUBLIC;
 
 
 --
@@ -2412,14 +2947,6 @@ GRANT ALL ON TABLE public.words TO service_role;
 
 
 --
--- Name: TABLE audio_batches; Type: ACL; Schema: public; Owner: -
---
-
-GRANT ALL ON TABLE public.audio_batches TO service_role;
-GRANT SELECT ON TABLE public.audio_batches TO authenticated;
-
-
---
 -- Name: TABLE audio_segments; Type: ACL; Schema: public; Owner: -
 --
 
@@ -2490,3 +3017,4 @@ ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES 
 -- cron job audio-queue-backfill: select audio.enqueue_missing(); select audio.kick_worker('backfill')
 -- cron job audio-queue-prune-history: select audio.prune_history()
 -- cron job audio-queue-watchdog: select audio.kick_worker('cron')
+-- policy audio_admins_receive_batch_broadcasts on realtime.messages for SELECT to authenticated using ((extension = 'broadcast'::text) AND ( SELECT audio.is_admin() AS is_admin) AND ((( SELECT realtime.topic() AS topic) = 'batches'::text) OR (( SELECT realtime.topic() AS topic) ~~ 'batch:%'::text)))

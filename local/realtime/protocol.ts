@@ -1,7 +1,8 @@
 // The Phoenix channel wire format realtime-js speaks, both serializer versions: vsn 1.0.0 sends
 // each message as a JSON object { join_ref, ref, topic, event, payload }, vsn 2.0.0 (realtime-js's
-// default) as a JSON array [join_ref, ref, topic, event, payload]. Binary frames (2.0.0 broadcast
-// pushes) are not decoded: the stand-in serves postgres_changes only.
+// default) as a JSON array [join_ref, ref, topic, event, payload]. Broadcasts to a 2.0.0 socket are
+// binary frames (broadcast_frames.ts); binary frames from clients (their own broadcasts) are not
+// decoded: on the stand-in only the database broadcasts.
 
 /** Serializer versions; the socket URL's `vsn` query parameter picks one (Phoenix default 1.0.0). */
 export type Vsn = "1.0.0" | "2.0.0";

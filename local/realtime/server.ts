@@ -1,8 +1,12 @@
 // The Realtime stand-in: the `/realtime/v1/websocket` endpoint of Supabase Realtime, the subset
-// realtime-js uses for postgres_changes (see README.md). Mounted by the local gateway through its
-// `realtime` option. Changes come from changes.sql's trigger over LISTEN/NOTIFY; each subscriber
-// receives a row only if its access token may SELECT it under RLS, as on Supabase.
+// realtime-js uses for Broadcast from the database and postgres_changes (see README.md). Mounted
+// by the local gateway through its `realtime` option. Broadcasts come from realtime.messages
+// (platform.sql's trigger) and row changes from changes.sql's trigger, both over LISTEN/NOTIFY;
+// a private channel joins only if the policies on realtime.messages let its token read the topic,
+// and a postgres_changes subscriber receives a row only if its token may SELECT it, as on Supabase.
 import postgres from "postgres";
+import { channelAccess } from "./authorize.ts";
+import { MESSAGES_CHANNEL, pushBroadcasts, readMessages } from "./broadcasts.ts";
 import { createCatalog } from "./catalog.ts";
 import { type Change, completeTruncated, parseChange } from "./changes.ts";
 import { dispatch } from "./dispatch.ts";
@@ -29,6 +33,8 @@ export interface RealtimeStats {
   channels: number;
   /** postgres_changes events sent since start. */
   sent: number;
+  /** Broadcast messages pushed to channels since start. */
+  broadcasts: number;
   /** Row notifications received from the database and not yet dispatched. */
   pending: number;
 }
@@ -82,6 +88,13 @@ export async function startRealtime(opts: RealtimeOptions): Promise<Realtime> {
   const catalog = createCatalog(sql);
   const sessions = new Map<WebSocket, Session>();
   let sent = 0;
+  let broadcasts = 0;
+
+  const onMessages = async (ids: string[]) => {
+    if (sessions.size === 0) return;
+    const messages = await readMessages(sql, ids);
+    broadcasts += pushBroadcasts(messages, sessions.values(), { now: Date.now, log });
+  };
 
   const onBatch = async (payloads: string[]) => {
     const changes: Change[] = [];
@@ -110,7 +123,16 @@ export async function startRealtime(opts: RealtimeOptions): Promise<Realtime> {
   };
 
   let listener: Listener;
+  let messageListener: Listener | null = null;
   try {
+    messageListener = await startListener({
+      sql,
+      channel: MESSAGES_CHANNEL,
+      windowMs: BATCH_WINDOW_MS,
+      maxBatch: MAX_BATCH,
+      onBatch: onMessages,
+      log,
+    });
     listener = await startListener({
       sql,
       channel: NOTIFY_CHANNEL,
@@ -121,6 +143,7 @@ export async function startRealtime(opts: RealtimeOptions): Promise<Realtime> {
     });
     await warnIfNotInstalled(sql, log);
   } catch (err) {
+    await messageListener?.close();
     await sql.end({ timeout: 1 });
     throw err;
   }
@@ -147,6 +170,7 @@ export async function startRealtime(opts: RealtimeOptions): Promise<Realtime> {
       apiKey: key.identity,
       keys: opts.keys,
       catalog,
+      authorize: (identity, topic, extensions) => channelAccess(sql, identity, topic, extensions),
       send: (frame) => {
         if (socket.readyState === WebSocket.OPEN) socket.send(frame);
       },
@@ -155,7 +179,9 @@ export async function startRealtime(opts: RealtimeOptions): Promise<Realtime> {
     socket.onopen = () => sessions.set(socket, session);
     socket.onmessage = (ev) => {
       if (typeof ev.data === "string") void session.receive(ev.data);
-      else log("realtime: ignored a binary frame (broadcast is not served by the stand-in)");
+      else {
+        log("realtime: ignored a binary frame (broadcasts from clients are not served)");
+      }
     };
     socket.onclose = () => sessions.delete(socket);
     socket.onerror = () => {};
@@ -169,7 +195,7 @@ export async function startRealtime(opts: RealtimeOptions): Promise<Realtime> {
       if (req.method === "OPTIONS") return new Response(null, { status: 204 });
       if (path !== SOCKET_PATH) {
         return json(404, {
-          message: `The local Realtime stand-in serves only ${SOCKET_PATH} (postgres_changes)`,
+          message: `The local Realtime stand-in serves only ${SOCKET_PATH}`,
         });
       }
       return upgrade(req);
@@ -178,7 +204,8 @@ export async function startRealtime(opts: RealtimeOptions): Promise<Realtime> {
       connections: sessions.size,
       channels: [...sessions.values()].reduce((n, s) => n + s.channels.size, 0),
       sent,
-      pending: listener.pending(),
+      broadcasts,
+      pending: listener.pending() + (messageListener?.pending() ?? 0),
     }),
     dropAll() {
       for (const socket of [...sessions.keys()]) {
@@ -191,6 +218,7 @@ export async function startRealtime(opts: RealtimeOptions): Promise<Realtime> {
         for (const socket of [...sessions.keys()]) socket.close(1001, "Realtime stand-in stopping");
         sessions.clear();
         await listener.close();
+        await messageListener?.close();
         await sql.end({ timeout: 5 });
       })();
       return closing;

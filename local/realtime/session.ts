@@ -1,7 +1,8 @@
 // One WebSocket connection of the Realtime stand-in: its channels and the Phoenix messages it
-// answers — phx_join (postgres_changes bindings, access token), heartbeat, access_token,
-// phx_leave — one message at a time, in arrival order. Sending goes through deps.send so tests
-// and the server share this logic; the socket itself lives in server.ts.
+// answers — phx_join (postgres_changes bindings, access token, a private channel's authorization),
+// heartbeat, access_token, phx_leave — one message at a time, in arrival order. Sending goes
+// through deps.send so tests and the server share this logic; the socket itself lives in server.ts.
+import type { Access, Extension } from "./authorize.ts";
 import type { Catalog } from "./catalog.ts";
 import { type Binding, buildBindings } from "./bindings.ts";
 import {
@@ -23,6 +24,10 @@ export interface Channel {
   joinRef: string | null;
   identity: Identity;
   bindings: Binding[];
+  /** Joined with config.private: only admitted by the policies on realtime.messages. */
+  private: boolean;
+  /** The extensions whose access the join checked (presence when the channel uses it). */
+  extensions: Extension[];
 }
 
 export interface SessionDeps {
@@ -31,12 +36,19 @@ export interface SessionDeps {
   apiKey: Identity;
   keys: ProjectKeys;
   catalog: Catalog;
-  send(frame: string): void;
+  /** What the identity may do on a topic under the RLS policies on realtime.messages. */
+  authorize(identity: Identity, topic: string, extensions: readonly Extension[]): Promise<Access>;
+  send(frame: string | Uint8Array): void;
   log(line: string): void;
 }
 
 const TOPIC_PREFIX = "realtime:";
 const SUBSCRIBED = "Subscribed to PostgreSQL";
+
+/** Realtime's refusal of a private channel the policies do not let the token read. */
+function unauthorized(subTopic: string): string {
+  return `Unauthorized: You do not have permissions to read from this Channel topic: ${subTopic}`;
+}
 
 function isObject(value: unknown): value is Payload {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -57,6 +69,16 @@ export class Session {
       this.#deps.log(`realtime: message failed: ${err instanceof Error ? err.message : err}`);
     });
     return this.#queue;
+  }
+
+  /** The socket's serializer version. */
+  get vsn(): Vsn {
+    return this.#deps.vsn;
+  }
+
+  /** Sends a frame already encoded for this socket (a broadcast, broadcast_frames.ts). */
+  sendFrame(frame: string | Uint8Array): void {
+    this.#deps.send(frame);
   }
 
   /** Sends an event to a joined channel. */
@@ -107,7 +129,8 @@ export class Session {
     if (msg.event === "access_token") return await this.#accessToken(channel, msg);
     if (msg.ref !== null) {
       this.#send(replyTo(msg, "error", {
-        reason: `${msg.event}: not served by the local Realtime stand-in (postgres_changes only)`,
+        reason: `${msg.event}: not served by the local Realtime stand-in (only the database ` +
+          "broadcasts, with realtime.send; presence is not served)",
       }));
     }
   }
@@ -130,26 +153,47 @@ export class Session {
       return;
     }
     const config = isObject(payload.config) ? payload.config : {};
+    const subTopic = msg.topic.slice(TOPIC_PREFIX.length);
+    const isPrivate = config.private === true;
+    const presence = isObject(config.presence) && config.presence.enabled === true;
+    const extensions: Extension[] = presence ? ["broadcast", "presence"] : ["broadcast"];
+    if (isPrivate && !(await this.#mayRead(result.identity, subTopic, extensions))) {
+      this.#send(replyTo(msg, "error", { reason: unauthorized(subTopic) }));
+      return;
+    }
     const bindings = await buildBindings(config.postgres_changes, this.#deps.catalog);
     const channel: Channel = {
       topic: msg.topic,
-      subTopic: msg.topic.slice(TOPIC_PREFIX.length),
+      subTopic,
       joinRef: msg.joinRef ?? msg.ref,
       identity: result.identity,
       bindings,
+      private: isPrivate,
+      extensions,
     };
     // A second join of a topic replaces the first, as Phoenix closes the older channel.
     this.channels.set(channel.topic, channel);
     this.#send(replyTo(msg, "ok", {
       postgres_changes: bindings.map((b) => ({ ...b.params, id: b.id })),
     }));
-    if (isObject(config.presence) && config.presence.enabled === true) {
-      this.push(channel, "presence_state", {});
-    }
+    if (presence) this.push(channel, "presence_state", {});
     if (isObject(config.broadcast) && config.broadcast.replication_ready === true) {
       this.#system(channel, "system", "ok", "Replication connection established");
     }
     this.#reportBindings(channel);
+  }
+
+  /** Whether the policies let `identity` read some extension of the topic; a failed check is no. */
+  async #mayRead(identity: Identity, subTopic: string, extensions: Extension[]): Promise<boolean> {
+    try {
+      const access = await this.#deps.authorize(identity, subTopic, extensions);
+      return extensions.some((ext) => access.read[ext]);
+    } catch (err) {
+      this.#deps.log(
+        `realtime: RlsPolicyError on ${subTopic}: ${err instanceof Error ? err.message : err}`,
+      );
+      return false;
+    }
   }
 
   #reportBindings(channel: Channel): void {
@@ -185,6 +229,15 @@ export class Session {
     }
     if (!result.ok) {
       this.shutdown(channel, result.reason);
+      return;
+    }
+    // A private channel's new token is checked against the policies again; losing read access
+    // closes the channel, as on Supabase.
+    if (
+      channel.private &&
+      !(await this.#mayRead(result.identity, channel.subTopic, channel.extensions))
+    ) {
+      this.shutdown(channel, unauthorized(channel.subTopic));
       return;
     }
     channel.identity = result.identity;

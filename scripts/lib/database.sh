@@ -33,7 +33,8 @@ db_migrate() {
 # form committed as supabase/schema.sql (tests/integration/schema_snapshot.test.ts compares them):
 # pg_dump --schema-only of the project's schemas (audio, public) without owners, less the lines
 # that differ between runs and machines (pg_dump's random \restrict key, its version lines); then
-# what the migrations add outside those schemas, one comment line each. Cron schedules are left
+# what the migrations add outside those schemas (extensions, queues, publications, buckets, cron
+# jobs, policies on Realtime's messages), one comment line each. Cron schedules are left
 # out: the watchdog's depends on the pg_cron version (see the cron_jobs migration).
 db_schema_snapshot() {
   local url="$1"
@@ -53,6 +54,10 @@ select line from (
   select 4, b.id, format('-- storage bucket %s (public: %s)', b.id, b.public::text) from storage.buckets as b
   union all
   select 5, j.jobname, format('-- cron job %s: %s', j.jobname, j.command) from cron.job as j
+  union all
+  select 6, p.policyname, format('-- policy %s on %I.%I for %s to %s using %s', p.policyname,
+    p.schemaname, p.tablename, p.cmd, array_to_string(p.roles, ','), regexp_replace(p.qual, '\s+', ' ', 'g'))
+  from pg_policies as p where p.schemaname = 'realtime'
 ) as x
 order by x.part, x.name;
 SQL

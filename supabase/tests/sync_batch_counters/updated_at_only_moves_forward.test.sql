@@ -31,9 +31,12 @@ select ok((select at from t_seen where what = 'segment 1') > (select at from t_s
 select ok((select updated_at from public.audio_batches where id = (select batch_id from t_batch))
   > (select at from t_seen where what = 'batch 2'), 'the counters trigger moved the batch forward too');
 
--- A stored value ahead of the clock (clock step back): the next version is still later.
+-- A stored value ahead of the clock (clock step back): the next version is still later. (The
+-- broadcasts queued for commit run first: ALTER TABLE refuses a table with pending trigger events.)
+select audio_test.at_commit();
 alter table public.audio_batches disable trigger audio_batches_advance_updated_at;
 update public.audio_batches set updated_at = clock_timestamp() + interval '1 hour' where id = (select batch_id from t_batch);
+select audio_test.at_commit();
 alter table public.audio_batches enable trigger audio_batches_advance_updated_at;
 insert into t_seen select 'ahead', updated_at from public.audio_batches where id = (select batch_id from t_batch);
 update public.audio_batches set status = status where id = (select batch_id from t_batch);
