@@ -193,6 +193,36 @@ COMMENT ON FUNCTION audio.begin_attempt(p_segment_id bigint, p_msg_id bigint, p_
 
 
 --
+-- Name: begin_gated_attempt(bigint, bigint, text, integer, integer, integer); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.begin_gated_attempt(p_segment_id bigint, p_msg_id bigint, p_holder text, p_limit integer, p_lease_s integer, p_vt_s integer) RETURNS TABLE(outcome text, slot integer)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if exists (
+    select 1 from audio.provider_circuit as c
+    where c.state = 'closed'
+      or (c.state = 'probing' and c.probe_holder = p_holder and c.probe_segment_id = p_segment_id)
+  ) then
+    return query select a.outcome, a.slot
+      from audio.begin_attempt(p_segment_id, p_msg_id, p_holder, p_limit, p_lease_s, p_vt_s) as a;
+    return;
+  end if;
+  return query select 'circuit_open'::text, null::integer;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION begin_gated_attempt(p_segment_id bigint, p_msg_id bigint, p_holder text, p_limit integer, p_lease_s integer, p_vt_s integer); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.begin_gated_attempt(p_segment_id bigint, p_msg_id bigint, p_holder text, p_limit integer, p_lease_s integer, p_vt_s integer) IS 'audio.begin_attempt unless the provider circuit is open (outcome circuit_open); the probe passes.';
+
+
+--
 -- Name: cancel_batch(uuid); Type: FUNCTION; Schema: audio; Owner: -
 --
 
@@ -274,6 +304,57 @@ COMMENT ON FUNCTION audio.cancelled_batches(p_batch_ids uuid[]) IS 'The subset o
 
 
 --
+-- Name: claim_gated(integer, integer, integer, text, integer); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.claim_gated(p_qty integer, p_vt_s integer, p_max_reads integer, p_holder text, p_probe_lease_s integer) RETURNS TABLE(msg_id bigint, read_ct integer, segment_id bigint, batch_id uuid, text text, text_hash text, voice_id text, model_id text, format text, probe boolean)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  c record;
+  r record;
+begin
+  -- The common case reads without a lock, so claims of many workers never queue on this row.
+  if (select pc.state from audio.provider_circuit as pc) = 'closed' then
+    return query select s.*, false from audio.claim_segments(p_qty, p_vt_s, p_max_reads, p_holder) as s;
+    return;
+  end if;
+  select * into c from audio.provider_circuit as pc for update;
+  if c.state = 'closed' then
+    return query select s.*, false from audio.claim_segments(p_qty, p_vt_s, p_max_reads, p_holder) as s;
+    return;
+  end if;
+  if (c.state = 'open' and c.next_probe_at <= now())
+    or (c.state = 'probing' and c.probe_expires_at < now()) then
+    -- claim_segments(1, ...) answers at most one row.
+    for r in select * from audio.claim_segments(1, p_vt_s, p_max_reads, p_holder) loop
+      update audio.provider_circuit
+      set state = 'probing', probe_holder = p_holder, probe_segment_id = r.segment_id,
+        probe_expires_at = now() + make_interval(secs => p_probe_lease_s);
+      return query select r.msg_id, r.read_ct, r.segment_id, r.batch_id, r.text, r.text_hash,
+        r.voice_id, r.model_id, r.format, true;
+      return;
+    end loop;
+    if c.state = 'probing' then
+      update audio.provider_circuit
+      set state = 'open', probe_holder = null, probe_segment_id = null, probe_expires_at = null;
+    end if;
+    return;
+  end if;
+  perform audio.worker_heartbeat(p_holder);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION claim_gated(p_qty integer, p_vt_s integer, p_max_reads integer, p_holder text, p_probe_lease_s integer); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.claim_gated(p_qty integer, p_vt_s integer, p_max_reads integer, p_holder text, p_probe_lease_s integer) IS 'audio.claim_segments behind the provider circuit: all when closed, one probe segment when a probe is due, none when open.';
+
+
+--
 -- Name: default_max_reads(); Type: FUNCTION; Schema: audio; Owner: -
 --
 
@@ -341,6 +422,36 @@ $$;
 --
 
 COMMENT ON FUNCTION audio.claim_segments(p_qty integer, p_vt_s integer, p_max_reads integer, p_holder text) IS 'Record the caller''s heartbeat; read queue messages and return live segments; clean up finished/cancelled ones; archive over-delivered ones.';
+
+
+--
+-- Name: close_circuit(text); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.close_circuit(p_by text) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_was text;
+begin
+  select c.state into v_was from audio.provider_circuit as c for update;
+  if v_was = 'closed' then
+    return false;
+  end if;
+  update audio.provider_circuit
+  set state = 'closed', closed_at = now(), closed_by = p_by,
+    probe_holder = null, probe_segment_id = null, probe_expires_at = null;
+  return true;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION close_circuit(p_by text); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.close_circuit(p_by text) IS 'Close the provider circuit (a successful probe, or an admin''s resume); true when it was open.';
 
 
 --
@@ -782,6 +893,38 @@ COMMENT ON FUNCTION audio.history_retention_days() IS 'Days of cron run history 
 
 
 --
+-- Name: hold_for_circuit(bigint[], integer); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.hold_for_circuit(p_msg_ids bigint[], p_delay_s integer DEFAULT 0) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_count integer;
+begin
+  update public.audio_segments as seg
+  set status = 'queued', attempts = greatest(seg.attempts - 1, 0)
+  from pgmq.q_audio_segments as q
+  where q.msg_id = any (p_msg_ids) and seg.id = audio.message_segment_id(q.message)
+    and seg.status = 'generating';
+  update pgmq.q_audio_segments as q
+  set read_ct = greatest(q.read_ct - 1, 0), vt = clock_timestamp() + make_interval(secs => p_delay_s)
+  where q.msg_id = any (p_msg_ids);
+  get diagnostics v_count = row_count;
+  return v_count;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION hold_for_circuit(p_msg_ids bigint[], p_delay_s integer); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.hold_for_circuit(p_msg_ids bigint[], p_delay_s integer) IS 'Hand back messages held while the provider circuit is open: visible again, read count and attempt taken back.';
+
+
+--
 -- Name: is_admin(); Type: FUNCTION; Schema: audio; Owner: -
 --
 
@@ -934,6 +1077,68 @@ $$;
 --
 
 COMMENT ON FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text) IS 'Segments a batch over these words/grade/kinds would cover; pending = already queued in a live batch.';
+
+
+--
+-- Name: open_circuit(text, text, integer); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.open_circuit(p_reason text, p_provider_error text, p_probe_after_s integer) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_was text;
+begin
+  if p_probe_after_s is null or p_probe_after_s < 1 then
+    raise exception 'audio.open_circuit: probe interval must be at least 1 second, got %', p_probe_after_s
+      using errcode = '22023';
+  end if;
+  select c.state into v_was from audio.provider_circuit as c for update;
+  update audio.provider_circuit as c
+  set state = 'open', reason = left(p_reason, 500), provider_error = left(p_provider_error, 2000),
+    opened_at = case when v_was = 'closed' then now() else c.opened_at end,
+    next_probe_at = now() + make_interval(secs => p_probe_after_s),
+    probe_holder = null, probe_segment_id = null, probe_expires_at = null;
+  return v_was = 'closed';
+end;
+$$;
+
+
+--
+-- Name: FUNCTION open_circuit(p_reason text, p_provider_error text, p_probe_after_s integer); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.open_circuit(p_reason text, p_provider_error text, p_probe_after_s integer) IS 'Open (or re-open) the provider circuit with a reason; the next probe is due p_probe_after_s from now.';
+
+
+--
+-- Name: provider_circuit(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.provider_circuit() RETURNS TABLE(state text, reason text, provider_error text, opened_at timestamp with time zone, next_probe_at timestamp with time zone)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select
+    case
+      when c.state = 'closed' then 'closed'
+      when c.state = 'probing' or c.next_probe_at <= now() then 'half_open'
+      else 'open'
+    end,
+    case when c.state <> 'closed' then c.reason end,
+    case when c.state <> 'closed' then c.provider_error end,
+    case when c.state <> 'closed' then c.opened_at end,
+    case when c.state <> 'closed' then c.next_probe_at end
+  from audio.provider_circuit as c
+$$;
+
+
+--
+-- Name: FUNCTION provider_circuit(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.provider_circuit() IS 'The provider circuit: state closed/open/half_open, its reason, the provider''s error, opened_at, next_probe_at.';
 
 
 --
@@ -1521,6 +1726,34 @@ CREATE TABLE audio.permits (
 
 
 --
+-- Name: provider_circuit; Type: TABLE; Schema: audio; Owner: -
+--
+
+CREATE TABLE audio.provider_circuit (
+    id boolean DEFAULT true NOT NULL,
+    state text DEFAULT 'closed'::text NOT NULL,
+    reason text,
+    provider_error text,
+    opened_at timestamp with time zone,
+    next_probe_at timestamp with time zone,
+    probe_holder text,
+    probe_segment_id bigint,
+    probe_expires_at timestamp with time zone,
+    closed_at timestamp with time zone,
+    closed_by text,
+    CONSTRAINT provider_circuit_id_check CHECK (id),
+    CONSTRAINT provider_circuit_state_check CHECK ((state = ANY (ARRAY['closed'::text, 'open'::text, 'probing'::text])))
+);
+
+
+--
+-- Name: TABLE provider_circuit; Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON TABLE audio.provider_circuit IS 'One row: whether provider work is stopped for an account error (open), probing, or flowing (closed).';
+
+
+--
 -- Name: words; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1726,6 +1959,14 @@ ALTER TABLE ONLY audio.permits
 
 
 --
+-- Name: provider_circuit provider_circuit_pkey; Type: CONSTRAINT; Schema: audio; Owner: -
+--
+
+ALTER TABLE ONLY audio.provider_circuit
+    ADD CONSTRAINT provider_circuit_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: workers workers_pkey; Type: CONSTRAINT; Schema: audio; Owner: -
 --
 
@@ -1877,6 +2118,12 @@ ALTER TABLE audio.generated_audio ENABLE ROW LEVEL SECURITY;
 ALTER TABLE audio.permits ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: provider_circuit; Type: ROW SECURITY; Schema: audio; Owner: -
+--
+
+ALTER TABLE audio.provider_circuit ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: workers; Type: ROW SECURITY; Schema: audio; Owner: -
 --
 
@@ -1973,6 +2220,13 @@ REVOKE ALL ON FUNCTION audio.begin_attempt(p_segment_id bigint, p_msg_id bigint,
 
 
 --
+-- Name: FUNCTION begin_gated_attempt(p_segment_id bigint, p_msg_id bigint, p_holder text, p_limit integer, p_lease_s integer, p_vt_s integer); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.begin_gated_attempt(p_segment_id bigint, p_msg_id bigint, p_holder text, p_limit integer, p_lease_s integer, p_vt_s integer) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION cancel_batch(p_batch_id uuid); Type: ACL; Schema: audio; Owner: -
 --
 
@@ -1987,6 +2241,13 @@ REVOKE ALL ON FUNCTION audio.cancelled_batches(p_batch_ids uuid[]) FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION claim_gated(p_qty integer, p_vt_s integer, p_max_reads integer, p_holder text, p_probe_lease_s integer); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.claim_gated(p_qty integer, p_vt_s integer, p_max_reads integer, p_holder text, p_probe_lease_s integer) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION default_max_reads(); Type: ACL; Schema: audio; Owner: -
 --
 
@@ -1998,6 +2259,13 @@ REVOKE ALL ON FUNCTION audio.default_max_reads() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION audio.claim_segments(p_qty integer, p_vt_s integer, p_max_reads integer, p_holder text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION close_circuit(p_by text); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.close_circuit(p_by text) FROM PUBLIC;
 
 
 --
@@ -2078,6 +2346,13 @@ REVOKE ALL ON FUNCTION audio.history_retention_days() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION hold_for_circuit(p_msg_ids bigint[], p_delay_s integer); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.hold_for_circuit(p_msg_ids bigint[], p_delay_s integer) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION is_admin(); Type: ACL; Schema: audio; Owner: -
 --
 
@@ -2119,6 +2394,20 @@ REVOKE ALL ON FUNCTION audio.message_segment_id(p_message jsonb) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION open_circuit(p_reason text, p_provider_error text, p_probe_after_s integer); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.open_circuit(p_reason text, p_provider_error text, p_probe_after_s integer) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION provider_circuit(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.provider_circuit() FROM PUBLIC;
 
 
 --

@@ -5,6 +5,8 @@ export type WorkerEvent =
   | { type: "done"; segmentId: number; batchId: string; attempts: number; ms: number }
   | { type: "reused" | "cancelled" | "gone" | "wait"; segmentId: number; batchId: string }
   | { type: "failed"; segmentId: number; batchId: string; error: string }
+  | { type: "held"; segmentId: number; batchId: string }
+  | { type: "circuit"; state: "open" | "closed"; reason: string }
   | { type: "retry"; segmentId: number; status?: number; delayMs: number }
   | { type: "error"; segmentId: number; error: string };
 
