@@ -1,12 +1,14 @@
 // The admin page proper: grade picker and words with their audio states, the generate buttons,
-// the followed batch's live progress, and the batch history. Data comes from admin-api
-// (page_data.ts); live state from useAudioQueue (Realtime plus snapshots); the buttons' work is
-// page_actions.ts and player.ts.
+// the followed batch's live progress, the batch history, and the paused-provider banner. Data
+// comes from admin-api (page_data.ts); live state from useAudioQueue (Realtime plus snapshots);
+// the provider circuit from circuit.ts; the buttons' work is page_actions.ts and player.ts.
 
 import { useEffect } from "react";
 import { useAudioQueue } from "../hooks/index.ts";
 import { BatchHistory } from "./BatchHistory.tsx";
 import { BatchPanel } from "./BatchPanel.tsx";
+import { CircuitBanner } from "./CircuitBanner.tsx";
+import { useCircuit } from "./circuit.ts";
 import { GradePicker } from "./GradePicker.tsx";
 import { usePageActions } from "./page_actions.ts";
 import { usePageData } from "./page_data.ts";
@@ -22,6 +24,7 @@ export function AdminPage({ userId }: { userId: string }) {
   const data = usePageData(q, report);
   const player = usePlayer(report);
   const act = usePageActions(q, data, report);
+  const circuit = useCircuit(report);
 
   // A 401 from the follow snapshots means the token expired (other follow errors show in the
   // batch panel, and the follow retries them itself).
@@ -38,6 +41,11 @@ export function AdminPage({ userId }: { userId: string }) {
           <button type="button" onClick={() => signOut()}>Sign out</button>
         </span>
       </header>
+      <CircuitBanner
+        circuit={circuit.circuit}
+        resuming={circuit.resuming}
+        onResume={() => circuit.resume(data.reload)}
+      />
       {act.notice && <p className="notice" role="status" data-testid="notice">{act.notice}</p>}
       <GradePicker
         grades={data.grades}

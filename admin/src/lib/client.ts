@@ -11,6 +11,8 @@ import type {
   CancelBatchResult,
   GradeSummary,
   Me,
+  ProviderCircuit,
+  ResumeResult,
   RetryFailedResult,
   Segment,
   SegmentKind,
@@ -45,6 +47,10 @@ export interface AudioQueueClient {
   grades(): Promise<GradeSummary[]>;
   words(grade: number): Promise<WordRow[]>;
   audioUrl(wordId: string, kind: SegmentKind): Promise<string>;
+  /** The provider circuit: whether generation is paused for an account error, and why. */
+  circuit(): Promise<ProviderCircuit>;
+  /** Closes the provider circuit at once (the admin fixed the key or added credits). */
+  resumeProvider(): Promise<ResumeResult>;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -175,6 +181,15 @@ export function createAudioQueueClient(
         () => ({ path: `admin-api/words?grade=${Math.trunc(grade)}` }),
         "words",
         "array",
+      ),
+    circuit: () =>
+      call<ProviderCircuit>("GET", () => ({ path: "admin-api/circuit" }), "circuit", "object"),
+    resumeProvider: () =>
+      call<ResumeResult>(
+        "POST",
+        () => ({ path: "admin-api/circuit/resume", body: {} }),
+        null,
+        "object",
       ),
     audioUrl: async (wordId, kind) => {
       const res = await call<{ url?: unknown }>(
