@@ -172,10 +172,12 @@ function run(answers: ProviderAnswer[], script: Partial<QueueScript> = {}) {
 Deno.test("a 401: one request, the circuit opens, the segment is held (not failed) and the next sends nothing", async () => {
   const { queue, requests, one } = run([401]);
   assert.deepEqual(await one(1), { outcome: "held", attempts: 1, rateLimited: 0 });
+  // The circuit opens before the permit is given back (once), so no request anywhere can take
+  // that permit while it still reads closed.
   assert.deepEqual(queue.calls, [
     "beginAttempt 1",
-    "endAttempt slot=1 1 upload=false",
     `openCircuit "${ACCOUNT_REASONS.key}" probe=30s`,
+    "endAttempt slot=1 1 upload=false",
     "hold 101",
   ]);
   assert.equal(requests(), 1);

@@ -38,10 +38,19 @@ function isServerFailure(err: ProviderError): boolean {
   return err.status === undefined || err.status >= 500;
 }
 
+/** A failed attempt's answer (AttemptFailure): its status and the provider's message. */
+function isFailedAttempt(answer: unknown): answer is { status?: number; message: string } {
+  if (typeof answer !== "object" || answer === null) return false;
+  const a = answer as { ok?: unknown; message?: unknown };
+  return a.ok === false && typeof a.message === "string";
+}
+
 export class WorkerCircuit {
   #open = false;
   #openedAt: number | null = null;
   #serverFailures = 0;
+  // The segment whose attempt already opened the circuit (answered), so failed() need not again.
+  #openedBy: number | null = null;
 
   constructor(private readonly d: CircuitDeps) {}
 
@@ -67,6 +76,17 @@ export class WorkerCircuit {
     return seg.probe === true || !this.#open;
   }
 
+  /** One attempt's answer, before its permit is given back: an account error opens the circuit
+   * right there, so the freed permit cannot start another worker's request while the circuit
+   * still reads closed. Throws when the database does not answer (failed() opens it then). */
+  async answered(seg: ClaimedSegment, answer: unknown): Promise<void> {
+    if (!isFailedAttempt(answer)) return;
+    const problem = accountProblem(answer);
+    if (problem === null) return;
+    await this.#openWith(ACCOUNT_REASONS[problem], answer.message);
+    this.#openedBy = seg.segmentId;
+  }
+
   /** The segment's request brought audio. */
   async succeeded(seg: ClaimedSegment): Promise<void> {
     this.#serverFailures = 0;
@@ -78,7 +98,10 @@ export class WorkerCircuit {
   async failed(seg: ClaimedSegment, err: ProviderError): Promise<Verdict> {
     const problem = accountProblem(err);
     if (problem !== null) {
-      await this.#openWith(ACCOUNT_REASONS[problem], err.message);
+      if (this.#openedBy !== seg.segmentId) {
+        await this.#openWith(ACCOUNT_REASONS[problem], err.message);
+      }
+      this.#openedBy = null;
       return "hold";
     }
     if (isServerFailure(err)) {

@@ -50,7 +50,7 @@ export interface SegmentResult {
 export interface SegmentDeps {
   queue: Pick<WorkerQueue, "endAttempt" | "complete" | "fail" | "returnMessages" | "hold">;
   gate: Pick<PermitGate, "acquire" | "freed">;
-  circuit: Pick<WorkerCircuit, "mayRequest" | "heardOpen" | "succeeded" | "failed">;
+  circuit: Pick<WorkerCircuit, "mayRequest" | "heardOpen" | "answered" | "succeeded" | "failed">;
   // A provider client for a segment's model and format (segments carry their own).
   provider: (modelId: string, format: string) => CartesiaClient;
   upload: (path: string, bytes: Uint8Array, contentType: string) => Promise<void>;
@@ -139,6 +139,8 @@ async function synthesize(
       } finally {
         const gotAudio = typeof answer === "object" && answer !== null &&
           (answer as { ok?: unknown }).ok === true;
+        // An account error stops the line before this permit can start anyone's next request.
+        await d.circuit.answered(seg, answer).catch(() => {});
         live = await d.queue.endAttempt(slot, seg.segmentId, gotAudio && !signal.aborted);
         d.gate.freed();
       }
@@ -196,7 +198,9 @@ async function settle(
     }
     return await failSegment(d, seg, err.message, err.rateLimited, tally);
   }
-  return await handBackAfterError(d, seg, err, tally);
+  d.onEvent?.({ type: "error", segmentId: seg.segmentId, error: errorText(err) });
+  await d.queue.returnMessages([seg.msgId], ERROR_RETRY_DELAY_S).catch(() => {});
+  return { outcome: "error", ...tally };
 }
 
 async function failSegment(
@@ -211,7 +215,9 @@ async function failSegment(
   } catch (failErr) {
     // The segment could not be marked failed (a database error): hand the message back after the
     // error delay, so a later delivery records the failure; the run goes on.
-    return await handBackAfterError(d, seg, failErr, tally);
+    d.onEvent?.({ type: "error", segmentId: seg.segmentId, error: errorText(failErr) });
+    await d.queue.returnMessages([seg.msgId], ERROR_RETRY_DELAY_S).catch(() => {});
+    return { outcome: "error", ...tally };
   }
   d.onEvent?.({ type: "failed", segmentId: seg.segmentId, batchId: seg.batchId, error });
   return { outcome: "failed", ...tally };
