@@ -104,9 +104,10 @@ export const INT_SETTINGS = {
    * outage). Each failed probe costs one rejected request; 30 s notices a fixed key within half a
    * minute and costs about 120 requests an hour while nobody fixes it. Up to an hour. */
   AUDIO_CIRCUIT_PROBE_S: { min: 1, max: 3600, default: 30 },
-  /** Segments in a row whose last attempt got a 5xx before a worker opens the circuit. Each such
-   * segment already spent its retries (four requests by default), so one or two are a blip; five
-   * in a row, twenty server errors with backoff between them, is an outage worth stopping for. */
+  /** Segments in a row (as one worker sees them) whose last attempt got a 5xx or timed out before
+   * that worker opens the circuit. Each such segment already spent its retries (four requests by
+   * default), so one or two are a blip; five in a row, twenty server errors with backoff between
+   * them, is an outage worth stopping for. */
   AUDIO_CIRCUIT_5XX_SEGMENTS: { min: 1, max: 1000, default: 5 },
 } as const satisfies Record<string, IntRange>;
 
