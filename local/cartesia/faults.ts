@@ -25,6 +25,9 @@ export interface FaultAndLatency {
   hangRate: number;
   /** Setting it opens a window of this many ms, from now, during which every request gets 429. */
   storm429Ms: number;
+  /** Answer every request 401 as for an unknown API key (a wrong CARTESIA_API_KEY), until set
+   * back to false (the key fixed). */
+  rejectKeys: boolean;
 }
 
 /** The old hook measured ~2 s per segment; ±30 % keeps requests from finishing in lockstep. */
@@ -39,6 +42,7 @@ export const DEFAULT_FAULTS: FaultAndLatency = {
   slowMs: 0,
   hangRate: 0,
   storm429Ms: 0,
+  rejectKeys: false,
 };
 
 const fraction = z.number().min(0).max(1);
@@ -57,6 +61,7 @@ const faultPatchSchema = z.strictObject({
   slowMs: millis,
   hangRate: fraction,
   storm429Ms: millis,
+  rejectKeys: z.boolean(),
 }).partial();
 
 /** Parses a patch; throws an Error naming each bad field and its allowed range. */

@@ -55,6 +55,7 @@ async function respond(
   if (!version.ok) return answer(errorResponse(version.error, null));
   const key = checkApiKey(request.headers, ctx.limits);
   if (!key.ok) return answer(errorResponse(key.error, version.value));
+  if (ctx.faults().rejectKeys) return answer(errorResponse(UNKNOWN_KEY, version.value));
   ctx.stats.keyed(record, key.value);
   let raw: string;
   try {
@@ -101,6 +102,14 @@ async function respond(
     ctx.stats.release(key.value);
   }
 }
+
+/** What an unknown key gets (validate.ts), for the rejectKeys fault. */
+const UNKNOWN_KEY: ApiError = {
+  status: 401,
+  errorCode: null,
+  title: "Unauthorized",
+  message: "the API key is not valid",
+};
 
 function concurrencyLimited(limit: number): ApiError {
   return {

@@ -42,6 +42,9 @@ export interface QueueScript {
   heartbeat: () => void;
   fail: () => void;
   returnMessages: () => void;
+  hold: () => void;
+  openCircuit: () => boolean;
+  closeCircuit: () => boolean;
 }
 
 export class FakeQueue implements WorkerQueue {
@@ -63,6 +66,9 @@ export class FakeQueue implements WorkerQueue {
       heartbeat: () => {},
       fail: () => {},
       returnMessages: () => {},
+      hold: () => {},
+      openCircuit: () => true,
+      closeCircuit: () => true,
       ...script,
     };
   }
@@ -112,6 +118,18 @@ export class FakeQueue implements WorkerQueue {
       `returnMessages ${msgIds.join(",")} delay=${delayS}`,
       () => this.script.returnMessages(),
     );
+  }
+  hold(msgIds: number[]) {
+    return this.#call(`hold ${msgIds.join(",")}`, () => this.script.hold());
+  }
+  openCircuit(reason: string, _providerError: string, probeAfterS: number) {
+    return this.#call(
+      `openCircuit "${reason}" probe=${probeAfterS}s`,
+      () => this.script.openCircuit(),
+    );
+  }
+  closeCircuit(by: string) {
+    return this.#call(`closeCircuit ${by}`, () => this.script.closeCircuit());
   }
   cancelledBatches(ids: string[]) {
     return this.#call(`cancelledBatches ${ids.join(",")}`, () => this.script.cancelledBatches(ids));

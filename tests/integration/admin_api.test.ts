@@ -121,12 +121,17 @@ Deno.test("admin-api: retry queues a batch's failed segments again and they fini
   try {
     const words = await stack.sql`select id from public.words order by word limit 4`;
     const batch = await createBatch(stack.sql, { wordIds: words.map((w) => w.id) });
-    const wrongKey = createApp(
-      { ...stack.app.settings, CARTESIA_API_KEY: "revoked-key" },
+    // Every request answered 5xx and no retries: the four segments fail one by one (a revoked key
+    // would not do: an account error stops the line and fails nothing). Four server failures stay
+    // under the circuit's threshold of segments in a row, so the line does not stop either.
+    stack.cartesia.configure({ rate5xx: 1 });
+    const noRetries = createApp(
+      { ...stack.app.settings, AUDIO_MAX_RETRIES: 0, AUDIO_CIRCUIT_5XX_SEGMENTS: 5 },
       stack.app.platform,
       stack.sql,
     );
-    await startWorker(wrongKey, { holder: "wrong", config: { idleExitMs: 100 } });
+    await startWorker(noRetries, { holder: "failing", config: { idleExitMs: 100 } });
+    stack.cartesia.configure({ rate5xx: 0 });
     assert.equal(
       (await get(stack, `batches/${batch.batch_id}`)).body.batch.status,
       "completed_with_errors",

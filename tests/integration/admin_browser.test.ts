@@ -2,10 +2,10 @@
 // The admin page in a real browser (Debian's Chromium driven by playwright-core) against the
 // in-process stack: gateway with functions, Storage, the Realtime stand-in and the built page.
 // A non-admin is refused; an admin generates a grade and watches it reach 100 %, plays a file,
-// cancels a second batch midway; a dropped Realtime connection heals to the database's counts;
-// the health's problems show as a warning;
-// a 10,000-segment batch keeps the page responsive (figures printed, not asserted); config.js
-// carries no secret. Screenshots go to .local/screenshots/.
+// cancels a second batch midway; a paused provider shows its reason and Resume closes the circuit;
+// a dropped Realtime connection heals to the database's counts; the health's problems show as a
+// warning; a 10,000-segment batch keeps the page responsive (figures printed, not asserted);
+// config.js carries no secret. Screenshots go to .local/screenshots/.
 import assert from "node:assert/strict";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { startTestStack, type TestStack, waitFor } from "../helpers/stack.ts";
@@ -149,6 +149,35 @@ Deno.test("admin page: refuses a non-admin; generates a grade live, plays audio,
       `cancelled midway (${second.done}/${second.total})`,
     );
     assert.equal(Number(await text(page, "progress-done")), second.done);
+    assert.deepEqual(errors, []);
+    await close();
+  } finally {
+    await browser.close();
+    await stack.close();
+  }
+});
+
+Deno.test("admin page: a paused provider shows its reason; Resume closes the circuit", async () => {
+  const stack = await startTestStack({ realtime: true, adminPage: true });
+  const browser = await launch();
+  try {
+    await stack.sql`select audio.open_circuit(
+      'the provider rejected the API key — set CARTESIA_API_KEY to a valid key',
+      'Cartesia answered 401: Unauthorized: the API key is not valid', 3600)`;
+    const { page, errors, close } = await openAs(browser, stack, stack.keys.adminJwt);
+    const banner = page.getByTestId("circuit-banner");
+    await banner.waitFor({ timeout: LONG_MS });
+    const shown = (await banner.textContent()) ?? "";
+    assert.match(
+      shown,
+      /Generation is paused: the provider rejected the API key — set CARTESIA_API_KEY/,
+    );
+    assert.match(shown, /Cartesia answered 401/);
+    await page.screenshot({ path: `${SHOTS}/admin-circuit-open.png`, fullPage: false });
+    await banner.getByRole("button", { name: "Resume" }).click();
+    await banner.waitFor({ state: "detached", timeout: LONG_MS });
+    const [c] = await stack.sql`select state from audio.provider_circuit()`;
+    assert.equal(c.state, "closed");
     assert.deepEqual(errors, []);
     await close();
   } finally {

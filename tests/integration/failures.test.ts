@@ -66,14 +66,16 @@ Deno.test("a 4xx other than 429 fails the segment at once with the provider's me
   try {
     const words = await stack.sql`select id from public.words order by word limit 3`;
     const batch = await createBatch(stack.sql, { wordIds: words.map((w) => w.id) });
-    // The same pipeline with a key the provider does not know: 401, not worth a retry.
-    const wrongKey = createApp(
-      { ...stack.app.settings, CARTESIA_API_KEY: "not-a-real-key" },
+    // The same pipeline sending an API version the provider does not offer: 400, not worth a
+    // retry. (A wrong key is an account error instead: it stops the line and fails nothing, see
+    // provider_circuit.test.ts.)
+    const oldVersion = createApp(
+      { ...stack.app.settings, CARTESIA_VERSION: "2023-01-01" },
       stack.app.platform,
       stack.sql,
     );
-    const report = await startWorker(wrongKey, {
-      holder: "wrong-key",
+    const report = await startWorker(oldVersion, {
+      holder: "old-version",
       config: { idleExitMs: 200 },
     });
     assert.equal(report.failed, 3);
@@ -82,8 +84,11 @@ Deno.test("a 4xx other than 429 fails the segment at once with the provider's me
     for (const seg of segs) {
       assert.equal(seg.status, "failed");
       assert.equal(seg.attempts, 1, "no retry of a 4xx");
-      assert.match(seg.last_error, /API key is not valid/, "the provider's own message is kept");
-      assert.ok(!seg.last_error.includes("not-a-real-key"), "the key never reaches the error");
+      assert.match(
+        seg.last_error,
+        /Cartesia answered 400: Invalid version: Cartesia-Version "2023-01-01" is not a supported/,
+        "the provider's own message is kept",
+      );
     }
     const [{ archived }] = await stack
       .sql`select count(*)::int as archived from pgmq.a_audio_segments`;

@@ -686,3 +686,18 @@ test("CLI main.ts: prints the listening line, serves, and stops cleanly on SIGTE
   await stderr;
   assert.equal(status.code, 0);
 });
+
+test("rejectKeys: every request is answered 401 as for an unknown key, until switched off", async () => {
+  await withStandin({ rejectKeys: true }, async (s) => {
+    const refused = await post(s);
+    assert.equal(refused.status, 401);
+    const body = await refused.json();
+    assert.equal(body.title, "Unauthorized");
+    assert.equal(body.message, "the API key is not valid");
+    s.configure({ rejectKeys: false });
+    const accepted = await post(s);
+    assert.equal(accepted.status, 200);
+    await accepted.body?.cancel();
+    assert.deepEqual(s.stats().byStatus, { 200: 1, 401: 1 });
+  });
+});

@@ -14,6 +14,14 @@ const ANON = "anon-key-for-tests";
 const JWT = "header.payload.signature";
 const WORD_ID = "6f1c2d3e-4a5b-4c6d-8e7f-0a1b2c3d4e5f";
 
+const OPEN_CIRCUIT = {
+  state: "open",
+  reason: "the provider rejected the API key — set CARTESIA_API_KEY to a valid key",
+  providerError: "Cartesia answered 401: Unauthorized: the API key is not valid",
+  openedAt: "2026-12-01 10:00:00+00",
+  nextProbeAt: "2026-12-01 10:00:30+00",
+};
+
 interface Seen {
   method: string;
   path: string;
@@ -69,6 +77,10 @@ async function withServer(
         return json({
           url: "http://127.0.0.1/signed.mp3",
         });
+      }
+      if (path === "admin-api/circuit") return json({ circuit: OPEN_CIRCUIT });
+      if (path === "admin-api/circuit/resume") {
+        return json({ resumed: true, circuit: { ...OPEN_CIRCUIT, state: "closed", reason: null } });
       }
       if (path === "admin-api/grades") return json({ nope: true });
       if (path === "cancel-batch") {
@@ -223,4 +235,20 @@ test("bad ids and incomplete options are refused before any request, naming the 
       }, { functionsUrl: "http://127.0.0.1:1" }),
     (e: unknown) => e instanceof AudioQueueError && e.fields[0].field === "anonKey",
   );
+});
+
+test("the provider circuit: GET admin-api/circuit reads it, Resume POSTs {} to circuit/resume", async () => {
+  await withServer(async (base, seen) => {
+    const supabase = createClient(base, ANON, { accessToken: () => Promise.resolve(JWT) });
+    const client = createAudioQueueClient(supabase);
+    assert.deepEqual(await client.circuit(), OPEN_CIRCUIT);
+    const resumed = await client.resumeProvider();
+    assert.equal(resumed.resumed, true);
+    assert.equal(resumed.circuit.state, "closed");
+    assert.deepEqual(seen.map((s) => `${s.method} ${s.path}`), [
+      "GET admin-api/circuit",
+      "POST admin-api/circuit/resume",
+    ]);
+    assert.deepEqual(seen[1].body, {});
+  });
 });

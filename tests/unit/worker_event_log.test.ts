@@ -3,7 +3,7 @@
 // prints them even when quiet.
 import assert from "node:assert/strict";
 import type { WorkerEvent } from "../../supabase/functions/_shared/worker/events.ts";
-import { eventLine } from "../../supabase/functions/_shared/worker/event_log.ts";
+import { eventLine, isProblem } from "../../supabase/functions/_shared/worker/event_log.ts";
 import { runLongLived } from "../../supabase/functions/_shared/worker/long_lived.ts";
 import type { WorkerReport } from "../../supabase/functions/_shared/worker/pool.ts";
 
@@ -55,6 +55,23 @@ Deno.test("an error of the run (segment 0) names no segment", () => {
   assert.equal(line.batch, null);
 });
 
+Deno.test("the provider circuit opening is an error line with its reason; closing is info", () => {
+  const open = eventLine({
+    type: "circuit",
+    state: "open",
+    reason: "the provider rejected the API key",
+  });
+  assert.equal(open.level, "error");
+  assert.equal(open.event, "circuit_open");
+  assert.equal(open.error, "the provider rejected the API key");
+  assert.equal(open.segment, null);
+  assert.ok(isProblem({ type: "circuit", state: "open", reason: "x" }));
+  const closed = eventLine({ type: "circuit", state: "closed", reason: "probe succeeded" });
+  assert.equal(closed.level, "info");
+  assert.equal(closed.event, "circuit_closed");
+  assert.equal(closed.error, null);
+});
+
 const REPORT: WorkerReport = {
   claimed: 0,
   done: 0,
@@ -64,6 +81,7 @@ const REPORT: WorkerReport = {
   attempts: 0,
   rateLimited: 0,
   errors: 0,
+  held: 0,
   roundTrips: 0,
   stoppedBy: "empty",
   workLeft: false,

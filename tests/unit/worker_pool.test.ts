@@ -72,6 +72,7 @@ Deno.test("one slot, two segments: the run's database calls, in order, and its r
     claimed: 2,
     done: 2,
     failed: 0,
+    held: 0,
     reused: 0,
     cancelled: 0,
     attempts: 2,

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { ERROR_RETRY_DELAY_S } from "../../supabase/functions/_shared/config.ts";
 import type { WorkerEvent } from "../../supabase/functions/_shared/worker/events.ts";
+import { WorkerCircuit } from "../../supabase/functions/_shared/worker/circuit.ts";
 import { PermitGate } from "../../supabase/functions/_shared/worker/permit_gate.ts";
 import type { AttemptOutcome } from "../../supabase/functions/_shared/worker/queue.ts";
 import {
@@ -50,9 +51,16 @@ function setup(
   const scripted = scriptedProvider(answers);
   const uploads: string[] = [];
   const events: WorkerEvent[] = [];
+  const circuit = new WorkerCircuit({
+    probeAfterS: 30,
+    serverFailureLimit: 5,
+    store: queue,
+    now: clock.now,
+  });
   const deps: SegmentDeps = {
     queue,
     gate,
+    circuit,
     provider: opts.provider ?? scripted.provider,
     upload: (path, bytes, type) => {
       uploads.push(`${path} ${bytes.length} ${type}`);
@@ -64,7 +72,7 @@ function setup(
   const batch = new AbortController();
   const stop = new AbortController();
   const run = () => processSegment(deps, SEG, batch.signal, stop.signal);
-  return { queue, uploads, events, batch, stop, run, requests: scripted.requests };
+  return { queue, uploads, events, batch, stop, run, requests: scripted.requests, circuit, deps };
 }
 
 Deno.test("done: permit → audio → permit back (cleared for upload) → upload → complete", async () => {
@@ -222,6 +230,12 @@ Deno.test("a format or model the client cannot request fails the segment before 
   const deps = {
     queue: badKey.queue,
     gate: { acquire: () => Promise.reject(new Error("not asked")), freed: () => {} },
+    circuit: new WorkerCircuit({
+      probeAfterS: 30,
+      serverFailureLimit: 5,
+      store: badKey.queue,
+      now: () => 0,
+    }),
     provider: () => assert.fail("no client for an unparsable format"),
     upload: () => Promise.resolve(),
     now: () => 0,

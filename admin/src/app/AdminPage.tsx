@@ -1,12 +1,15 @@
 // The admin page proper: grade picker and words with their audio states, the generate buttons,
-// the followed batch's live progress, and the batch history. Data comes from admin-api
-// (page_data.ts); live state from useAudioQueue (Realtime plus snapshots); the buttons' work is
-// page_actions.ts and player.ts; the health warning's problems are health.ts.
+// the followed batch's live progress, the batch history, and the paused-provider banner. Data
+// comes from admin-api (page_data.ts); live state from useAudioQueue (Realtime plus snapshots);
+// the provider circuit from circuit.ts, the health warning's problems from health.ts; the buttons'
+// work is page_actions.ts and player.ts.
 
 import { useEffect } from "react";
 import { useAudioQueue } from "../hooks/index.ts";
 import { BatchHistory } from "./BatchHistory.tsx";
 import { BatchPanel } from "./BatchPanel.tsx";
+import { CircuitBanner } from "./CircuitBanner.tsx";
+import { useCircuit } from "./circuit.ts";
 import { GradePicker } from "./GradePicker.tsx";
 import { useHealthProblems } from "./health.ts";
 import { HealthWarning } from "./HealthWarning.tsx";
@@ -25,6 +28,7 @@ export function AdminPage({ userId }: { userId: string }) {
   const player = usePlayer(report);
   const act = usePageActions(q, data, report);
   const problems = useHealthProblems(data.history, report);
+  const circuit = useCircuit(report);
 
   // A 401 from the follow snapshots means the token expired (other follow errors show in the
   // batch panel, and the follow retries them itself).
@@ -42,6 +46,11 @@ export function AdminPage({ userId }: { userId: string }) {
         </span>
       </header>
       <HealthWarning problems={problems} />
+      <CircuitBanner
+        circuit={circuit.circuit}
+        resuming={circuit.resuming}
+        onResume={() => circuit.resume(data.reload)}
+      />
       {act.notice && <p className="notice" role="status" data-testid="notice">{act.notice}</p>}
       <GradePicker
         grades={data.grades}

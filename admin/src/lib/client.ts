@@ -12,6 +12,8 @@ import type {
   GradeSummary,
   Health,
   Me,
+  ProviderCircuit,
+  ResumeResult,
   RetryFailedResult,
   Segment,
   SegmentKind,
@@ -47,6 +49,10 @@ export interface AudioQueueClient {
   words(grade: number): Promise<WordRow[]>;
   audioUrl(wordId: string, kind: SegmentKind): Promise<string>;
   health(): Promise<Health>;
+  /** The provider circuit: whether generation is paused for an account error, and why. */
+  circuit(): Promise<ProviderCircuit>;
+  /** Closes the provider circuit at once (the admin fixed the key or added credits). */
+  resumeProvider(): Promise<ResumeResult>;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -179,6 +185,15 @@ export function createAudioQueueClient(
         "array",
       ),
     health: () => call<Health>("GET", () => ({ path: "admin-api/health" }), "health", "object"),
+    circuit: () =>
+      call<ProviderCircuit>("GET", () => ({ path: "admin-api/circuit" }), "circuit", "object"),
+    resumeProvider: () =>
+      call<ResumeResult>(
+        "POST",
+        () => ({ path: "admin-api/circuit/resume", body: {} }),
+        null,
+        "object",
+      ),
     audioUrl: async (wordId, kind) => {
       const res = await call<{ url?: unknown }>(
         "POST",

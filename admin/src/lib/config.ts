@@ -52,6 +52,10 @@ export const THROUGHPUT_MIN_SPAN_MS = 1_000;
 
 // ---- The admin page ----
 
+/** The page reads the provider circuit every 5 s: a stopped line shows its reason within seconds
+ * of the first refused request, and a one-row read every 5 s costs nothing beside a batch. */
+export const CIRCUIT_POLL_MS = 5000;
+
 /** The history lists the latest 20 batches: enough to find today's work, in one small request
  * (admin-api allows up to 200). Also listBatches()'s default. */
 export const BATCH_HISTORY_LIMIT = 20;

@@ -80,6 +80,23 @@ export interface RetryFailedResult {
   requeued: number;
 }
 
+/** The provider circuit (GET /admin-api/circuit): closed while work flows; open or half_open
+ * (a probe due or in flight) when the provider refused the account, with the reason in plain
+ * words, the provider's own error, and the times as Postgres text. */
+export interface ProviderCircuit {
+  state: "closed" | "open" | "half_open";
+  reason: string | null;
+  providerError: string | null;
+  openedAt: string | null;
+  nextProbeAt: string | null;
+}
+
+/** POST /admin-api/circuit/resume: whether the circuit was open, and the circuit now. */
+export interface ResumeResult {
+  resumed: boolean;
+  circuit: ProviderCircuit;
+}
+
 export interface Me {
   userId: string;
   isAdmin: boolean;

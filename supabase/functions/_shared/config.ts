@@ -100,6 +100,15 @@ export const INT_SETTINGS = {
   /** A cancel must abort in-flight requests within about a second; 250 ms does it with a cheap
    * query four times a second per busy worker. */
   AUDIO_CANCEL_POLL_MS: { min: 50, max: 5000, default: 250 },
+  /** Seconds between probes while the provider circuit is open (a bad key, no credits, an
+   * outage). Each failed probe costs one rejected request; 30 s notices a fixed key within half a
+   * minute and costs about 120 requests an hour while nobody fixes it. Up to an hour. */
+  AUDIO_CIRCUIT_PROBE_S: { min: 1, max: 3600, default: 30 },
+  /** Segments in a row (as one worker sees them) whose last attempt got a 5xx or timed out before
+   * that worker opens the circuit. Each such segment already spent its retries (four requests by
+   * default), so one or two are a blip; five in a row, twenty server errors with backoff between
+   * them, is an outage worth stopping for. */
+  AUDIO_CIRCUIT_5XX_SEGMENTS: { min: 1, max: 1000, default: 5 },
 } as const satisfies Record<string, IntRange>;
 
 /** Defaults of the provider settings: Cartesia's API, the dated API version this client speaks,
@@ -172,6 +181,13 @@ export const LONG_LIVED_IDLE_PAUSE_MS = 500;
  * the loop starts the next, so per-run state (the cancel watcher's batches seen) is dropped daily
  * instead of growing for the life of the process. */
 export const LONG_LIVED_RUN_MS = 24 * 3600 * 1000;
+
+/** The provider circuit's settings where a run is given none (unit tests, the worker's own
+ * defaults): the settings' defaults, each with its reason above. */
+export const CIRCUIT_DEFAULTS = {
+  probeAfterS: INT_SETTINGS.AUDIO_CIRCUIT_PROBE_S.default,
+  serverFailureLimit: INT_SETTINGS.AUDIO_CIRCUIT_5XX_SEGMENTS.default,
+} as const;
 
 // --- Requests and responses ------------------------------------------------------------------
 

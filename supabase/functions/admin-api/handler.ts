@@ -11,6 +11,8 @@
 //   POST /batches/<id>/retry          { batchId, requeued }
 //   POST /audio-url {wordId, kind}    { url } signed for an <audio> element
 //   GET  /health?stalledMinutes=10    { health: audio.health() } — problems [] when all is well
+//   GET  /circuit                     { circuit: { state, reason, providerError, openedAt, nextProbeAt } }
+//   POST /circuit/resume [{}]         { resumed, circuit }: closes the provider circuit, kicks the worker
 import { asAdmin, forbidden, NotAdmin, requireClaims } from "../_shared/admin.ts";
 import type { App } from "../_shared/app.ts";
 import { errorResponse, internalError, json, preflight, readJson } from "../_shared/http.ts";
@@ -43,17 +45,44 @@ export function createAdminApiHandler(app: App): (req: Request) => Promise<Respo
         if (!raw.ok) return raw.response;
         body = raw.value;
       }
+      if (req.method === "POST" && route === "circuit/resume") {
+        const raw = await readOptionalJson(req);
+        if (!raw.ok) return raw.response;
+        body = raw.value;
+      }
       const result = await asAdmin(
         app.sql,
         who.claims,
-        (tx) => answer(tx, { method: req.method, url, route, parts, body, app }),
+        (tx) =>
+          answer(tx, {
+            method: req.method,
+            url,
+            route,
+            parts,
+            body,
+            userId: String(who.claims.sub ?? ""),
+            app,
+          }),
       );
       if (route.endsWith("/retry") && result.status === 200) await app.kickWorker("retry");
+      if (route === "circuit/resume" && result.status === 200) await app.kickWorker("resume");
       return result;
     } catch (err) {
       return failure(app, route, err);
     }
   };
+}
+
+// A body that may be left out (undefined then); when given it must be JSON.
+async function readOptionalJson(
+  req: Request,
+): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
+  if (req.headers.get("content-length") === "0" || req.body === null) {
+    return { ok: true, value: undefined };
+  }
+  const text = await req.clone().text();
+  if (text.trim() === "") return { ok: true, value: undefined };
+  return await readJson(req);
 }
 
 // The answer to a thrown error: 403 not an admin, 400 a bad parameter, 409 a refused state

@@ -7,17 +7,20 @@ import type { App } from "../_shared/app.ts";
 import { AUDIO_URL_TTL_S, BATCH_LIST, SEGMENT_PAGE } from "../_shared/config.ts";
 import { errorResponse, json } from "../_shared/http.ts";
 import { fieldErrors } from "../_shared/validate.ts";
+import { circuitRead, circuitResume } from "./circuit.ts";
 import { BadInput, batchIdParam, intParam, pageParam, statusParam } from "./params.ts";
 
 type Tx = postgres.TransactionSql;
 
-// One admin request: its method and path, the parsed body (POST /audio-url only) and the app.
+// One admin request: its method and path, the parsed body (POST /audio-url and
+// /circuit/resume only), the caller's user id and the app.
 interface AdminRequest {
   method: string;
   url: URL;
   route: string;
   parts: string[];
   body: unknown;
+  userId: string;
   app: App;
 }
 
@@ -48,6 +51,10 @@ export async function route(tx: Tx, r: AdminRequest): Promise<Response> {
   }
   if (r.route === "audio-url" && method === "POST") return await audioUrl(tx, r);
   if (r.route === "health" && method === "GET") return await health(tx, r.url);
+  if (r.route === "circuit" && method === "GET") return await circuitRead(tx);
+  if (r.route === "circuit/resume" && method === "POST") {
+    return await circuitResume(tx, r.body, r.userId);
+  }
   return errorResponse(404, "not_found", `no route ${method} /admin-api/${r.route}`);
 }
 

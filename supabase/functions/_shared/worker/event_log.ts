@@ -18,15 +18,16 @@ export interface EventLine extends Record<string, unknown> {
   error: string | null;
 }
 
-// Retries, failures and unexpected errors: what is always logged, quiet or not.
+// Retries, failures, unexpected errors and the provider circuit opening or closing: what is
+// always logged, quiet or not.
 export function isProblem(e: WorkerEvent): boolean {
-  return e.type === "retry" || e.type === "failed" || e.type === "error";
+  return e.type === "retry" || e.type === "failed" || e.type === "error" || e.type === "circuit";
 }
 
 export function eventLine(e: WorkerEvent): EventLine {
   const base = {
     batch: "batchId" in e && e.batchId ? e.batchId : null,
-    segment: e.segmentId > 0 ? e.segmentId : null,
+    segment: "segmentId" in e && e.segmentId > 0 ? e.segmentId : null,
     attempt: null,
     status: null,
     error: null,
@@ -60,6 +61,16 @@ export function eventLine(e: WorkerEvent): EventLine {
         event: "worker_error",
         message: e.segmentId > 0 ? "unexpected error on a segment" : "unexpected error in the run",
         error: e.error,
+      };
+    case "circuit":
+      return {
+        ...base,
+        level: e.state === "open" ? "error" : "info",
+        event: `circuit_${e.state}`,
+        message: e.state === "open"
+          ? "provider work stopped: the provider circuit is open"
+          : "provider work resumed: the provider circuit is closed",
+        error: e.state === "open" ? e.reason : null,
       };
     case "done":
       return {

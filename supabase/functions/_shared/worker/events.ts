@@ -14,6 +14,8 @@ export type WorkerEvent =
     attempts?: number;
     status?: number;
   }
+  | { type: "held"; segmentId: number; batchId: string }
+  | { type: "circuit"; state: "open" | "closed"; reason: string }
   // attempt: the attempt that just failed (1-based); error: why it failed.
   | {
     type: "retry";

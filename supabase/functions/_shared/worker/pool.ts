@@ -6,11 +6,14 @@
 //   permit_gate.ts   a global permit per provider attempt, and the wake-up when one frees
 //   cancel_watch.ts  cancelled batches aborted mid-request; the heartbeat while busy
 //   segment.ts       one segment: attempt → upload → complete, and every other outcome
+//   circuit.ts       account errors stop the line: what this worker knows of the provider circuit
 // Stops claiming when the time budget is spent, hands back what it claimed but did not start,
 // and says whether work is left.
 import type { SleepFn } from "../abort.ts";
 import type { CartesiaClient } from "../provider/types.ts";
+import { CIRCUIT_DEFAULTS } from "../config.ts";
 import { CancelWatch } from "./cancel_watch.ts";
+import { type CircuitSettings, WorkerCircuit } from "./circuit.ts";
 import { ClaimAhead } from "./claim_ahead.ts";
 import { errorText, type OnEvent } from "./events.ts";
 import { PermitGate } from "./permit_gate.ts";
@@ -47,12 +50,16 @@ export interface WorkerConfig {
   // Remove this worker's heartbeat when the run ends (false for a long-lived worker between runs:
   // it calls audio.worker_stopped itself when it exits).
   leave?: boolean;
+  // The provider circuit's probe interval and server-failure threshold (settings).
+  circuit?: CircuitSettings;
 }
 
 export interface WorkerReport {
   claimed: number;
   done: number;
   failed: number;
+  // Segments handed back untouched because the provider circuit was open.
+  held: number;
   reused: number;
   cancelled: number;
   attempts: number;
@@ -72,6 +79,7 @@ export interface WorkerReport {
 const COUNTED_AS = {
   done: "done",
   failed: "failed",
+  held: "held",
   reused: "reused",
   cancelled: "cancelled",
   error: "errors",
@@ -91,8 +99,8 @@ export async function runWorker(deps: WorkerDeps, cfg: WorkerConfig): Promise<Wo
     timeUp: () => now() - started + cfg.attemptMs > cfg.budgetMs,
     inFlight: new Map(),
   };
-  const { watch, claims, feed, gate } = assemble(deps, cfg, run);
-  const segmentDeps = { ...deps, gate };
+  const { watch, claims, feed, gate, circuit } = assemble(deps, cfg, run);
+  const segmentDeps = { ...deps, gate, circuit };
 
   const report = emptyReport();
   const slot = async () => {
@@ -148,6 +156,21 @@ function assemble(deps: WorkerDeps, cfg: WorkerConfig, run: RunState) {
   const { queue, now, sleep } = deps;
   const random = deps.random ?? Math.random;
   const inFlight = () => run.inFlight.size;
+  const circuit = new WorkerCircuit({
+    ...(cfg.circuit ?? CIRCUIT_DEFAULTS),
+    store: queue,
+    now,
+    onEvent: deps.onEvent,
+  });
+  // Every claim tells the circuit what it brought (segments only come while it is closed).
+  const claimQueue = {
+    claim: async (qty: number) => {
+      const got = await queue.claim(qty);
+      circuit.heardClaim(got);
+      return got;
+    },
+    returnMessages: (ids: number[], delayS?: number) => queue.returnMessages(ids, delayS),
+  };
   const watch: CancelWatch = new CancelWatch({
     queue,
     now,
@@ -157,7 +180,7 @@ function assemble(deps: WorkerDeps, cfg: WorkerConfig, run: RunState) {
     onCancelled: (id) => claims.drop(id),
   });
   const claims = new ClaimAhead({
-    queue,
+    queue: claimQueue,
     capacity: cfg.concurrency + cfg.prefetch,
     prefetch: cfg.prefetch,
     inFlight,
@@ -184,7 +207,7 @@ function assemble(deps: WorkerDeps, cfg: WorkerConfig, run: RunState) {
     pollMs: cfg.permitPollMs,
     timeForAttempt: () => !run.timeUp(),
   });
-  return { watch, claims, feed, gate };
+  return { watch, claims, feed, gate, circuit };
 }
 
 function tally(report: WorkerReport, r: SegmentResult): void {
@@ -199,6 +222,7 @@ function emptyReport(): WorkerReport {
     claimed: 0,
     done: 0,
     failed: 0,
+    held: 0,
     reused: 0,
     cancelled: 0,
     attempts: 0,

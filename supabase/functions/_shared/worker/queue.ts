@@ -13,9 +13,18 @@ export interface ClaimedSegment {
   voiceId: string;
   modelId: string;
   format: string;
+  // The probe of an open provider circuit: this segment's request tests the account.
+  probe?: boolean;
 }
 
-export type AttemptOutcome = "go" | "no_permit" | "reused" | "wait" | "cancelled" | "gone";
+export type AttemptOutcome =
+  | "go"
+  | "no_permit"
+  | "reused"
+  | "wait"
+  | "cancelled"
+  | "gone"
+  | "circuit_open";
 
 // What the worker asks of the queue; SegmentQueue answers it from Postgres.
 export interface WorkerQueue {
@@ -32,6 +41,10 @@ export interface WorkerQueue {
   ): Promise<boolean>;
   fail(seg: ClaimedSegment, error: string, rateLimited?: number): Promise<void>;
   returnMessages(msgIds: number[], delayS?: number): Promise<void>;
+  // The provider circuit (circuit.ts): hand back held messages, open it, close it.
+  hold(msgIds: number[]): Promise<void>;
+  openCircuit(reason: string, providerError: string, probeAfterS: number): Promise<boolean>;
+  closeCircuit(by: string): Promise<boolean>;
   cancelledBatches(batchIds: string[]): Promise<string[]>;
   heartbeat(): Promise<void>;
   leave(): Promise<void>;
@@ -53,7 +66,7 @@ export class SegmentQueue implements WorkerQueue {
   async claim(qty: number): Promise<ClaimedSegment[]> {
     this.roundTrips++;
     const rows = await this.sql`
-      select * from audio.claim_segments(${qty}::integer, ${this.o.visibilityTimeoutS}::integer, ${this.o.maxReads}::integer, ${this.o.holder})`;
+      select * from audio.claim_gated(${qty}::integer, ${this.o.visibilityTimeoutS}::integer, ${this.o.maxReads}::integer, ${this.o.holder}, ${this.o.leaseS}::integer)`;
     return rows.map((r) => ({
       msgId: Number(r.msg_id),
       readCt: Number(r.read_ct),
@@ -64,6 +77,7 @@ export class SegmentQueue implements WorkerQueue {
       voiceId: String(r.voice_id),
       modelId: String(r.model_id),
       format: String(r.format),
+      probe: r.probe === true,
     }));
   }
 
@@ -72,7 +86,7 @@ export class SegmentQueue implements WorkerQueue {
   ): Promise<{ outcome: AttemptOutcome; slot: number | null }> {
     this.roundTrips++;
     const [r] = await this.sql`
-      select * from audio.begin_attempt(${seg.segmentId}::bigint, ${seg.msgId}::bigint, ${this.o.holder},
+      select * from audio.begin_gated_attempt(${seg.segmentId}::bigint, ${seg.msgId}::bigint, ${this.o.holder},
         ${this.o.limit}::integer, ${this.o.leaseS}::integer, ${this.o.visibilityTimeoutS}::integer)`;
     return { outcome: r.outcome as AttemptOutcome, slot: r.slot === null ? null : Number(r.slot) };
   }
@@ -110,6 +124,25 @@ export class SegmentQueue implements WorkerQueue {
     if (msgIds.length === 0) return;
     this.roundTrips++;
     await this.sql`select audio.return_messages(${msgIds}::bigint[], ${delayS}::integer)`;
+  }
+
+  async hold(msgIds: number[]): Promise<void> {
+    if (msgIds.length === 0) return;
+    this.roundTrips++;
+    await this.sql`select audio.hold_for_circuit(${msgIds}::bigint[])`;
+  }
+
+  async openCircuit(reason: string, providerError: string, probeAfterS: number): Promise<boolean> {
+    this.roundTrips++;
+    const [r] = await this.sql`
+      select audio.open_circuit(${reason}, ${providerError}, ${probeAfterS}::integer) as opened`;
+    return r.opened === true;
+  }
+
+  async closeCircuit(by: string): Promise<boolean> {
+    this.roundTrips++;
+    const [r] = await this.sql`select audio.close_circuit(${by}) as closed`;
+    return r.closed === true;
   }
 
   async cancelledBatches(batchIds: string[]): Promise<string[]> {

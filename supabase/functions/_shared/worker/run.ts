@@ -19,6 +19,10 @@ function workerConfig(app: App, overrides: Partial<WorkerConfig> = {}): WorkerCo
     permitPollMs: PERMIT_POLL_MS,
     idlePollMs: IDLE_POLL_MS,
     cancelPollMs: s.AUDIO_CANCEL_POLL_MS,
+    circuit: {
+      probeAfterS: s.AUDIO_CIRCUIT_PROBE_S,
+      serverFailureLimit: s.AUDIO_CIRCUIT_5XX_SEGMENTS,
+    },
     leave: true,
     ...overrides,
   };

@@ -8,6 +8,9 @@
 //   failed     the provider refused it, retries ran out, or its format cannot be requested
 //   returned   out of budget while waiting for a permit, or the run was stopped: message handed
 //              back for another worker
+//   held       the provider circuit is open (this segment's request met an account error, or
+//              the circuit was already open): message handed back with its read and attempt
+//              taken back, segment queued, nothing recorded against it (circuit.ts)
 //   error      anything unexpected (Storage, database, including a failed fail or hand-back):
 //              message handed back after a delay where the database still answers
 // None of these throws: one segment's trouble never ends the run.
@@ -24,6 +27,7 @@ import type { CartesiaClient, SynthesizeResult } from "../provider/types.ts";
 import { errorText, type OnEvent } from "./events.ts";
 import { OutOfTime, type PermitGate, SkipSegment } from "./permit_gate.ts";
 import type { ClaimedSegment, WorkerQueue } from "./queue.ts";
+import type { WorkerCircuit } from "./circuit.ts";
 
 type SegmentOutcome =
   | "done"
@@ -33,6 +37,7 @@ type SegmentOutcome =
   | "cancelled"
   | "failed"
   | "returned"
+  | "held"
   | "error";
 
 export interface SegmentResult {
@@ -43,8 +48,9 @@ export interface SegmentResult {
 }
 
 export interface SegmentDeps {
-  queue: Pick<WorkerQueue, "endAttempt" | "complete" | "fail" | "returnMessages">;
+  queue: Pick<WorkerQueue, "endAttempt" | "complete" | "fail" | "returnMessages" | "hold">;
   gate: Pick<PermitGate, "acquire" | "freed">;
+  circuit: Pick<WorkerCircuit, "mayRequest" | "heardOpen" | "answered" | "succeeded" | "failed">;
   // A provider client for a segment's model and format (segments carry their own).
   provider: (modelId: string, format: string) => CartesiaClient;
   upload: (path: string, bytes: Uint8Array, contentType: string) => Promise<void>;
@@ -71,6 +77,7 @@ export async function processSegment(
     // A format or model the client cannot request is permanent for this segment: no retry.
     return await failSegment(d, seg, `cannot request this audio: ${errorText(err)}`, 0, tally);
   }
+  if (!d.circuit.mayRequest(seg)) return await hold(d, seg, tally);
   try {
     const heard = await synthesize(d, seg, client, signal, tally);
     tally.rateLimited += heard.result.rateLimited;
@@ -88,6 +95,10 @@ export async function processSegment(
       return cancelled(d, seg, tally);
     }
     const { attempts } = heard.result;
+    await d.circuit.succeeded(seg).catch((err) => {
+      // The probe's close did not reach the database: its lease runs out and another probe follows.
+      d.onEvent?.({ type: "error", segmentId: seg.segmentId, error: errorText(err) });
+    });
     d.onEvent?.({
       type: "done",
       segmentId: seg.segmentId,
@@ -128,6 +139,8 @@ async function synthesize(
       } finally {
         const gotAudio = typeof answer === "object" && answer !== null &&
           (answer as { ok?: unknown }).ok === true;
+        // An account error stops the line before this permit can start anyone's next request.
+        await d.circuit.answered(seg, answer).catch(() => {});
         live = await d.queue.endAttempt(slot, seg.segmentId, gotAudio && !signal.aborted);
         d.gate.freed();
       }
@@ -156,6 +169,10 @@ async function settle(
   tally: { attempts: number; rateLimited: number },
 ): Promise<SegmentResult> {
   if (err instanceof SkipSegment) {
+    if (err.outcome === "circuit_open") {
+      d.circuit.heardOpen();
+      return await hold(d, seg, tally);
+    }
     d.onEvent?.({ type: err.outcome, segmentId: seg.segmentId, batchId: seg.batchId });
     return { outcome: err.outcome, ...tally };
   }
@@ -182,16 +199,14 @@ async function settle(
   }
   if (err instanceof ProviderError) {
     tally.rateLimited += err.rateLimited;
+    try {
+      if (await d.circuit.failed(seg, err) === "hold") return await hold(d, seg, tally);
+    } catch (circuitErr) {
+      return await handBackAfterError(d, seg, circuitErr, tally);
+    }
     return await failSegment(d, seg, err.message, err.rateLimited, tally, err.status);
   }
-  d.onEvent?.({
-    type: "error",
-    segmentId: seg.segmentId,
-    batchId: seg.batchId,
-    error: errorText(err),
-  });
-  await d.queue.returnMessages([seg.msgId], ERROR_RETRY_DELAY_S).catch(() => {});
-  return { outcome: "error", ...tally };
+  return await handBackAfterError(d, seg, err, tally);
 }
 
 async function failSegment(
@@ -207,14 +222,7 @@ async function failSegment(
   } catch (failErr) {
     // The segment could not be marked failed (a database error): hand the message back after the
     // error delay, so a later delivery records the failure; the run goes on.
-    d.onEvent?.({
-      type: "error",
-      segmentId: seg.segmentId,
-      batchId: seg.batchId,
-      error: errorText(failErr),
-    });
-    await d.queue.returnMessages([seg.msgId], ERROR_RETRY_DELAY_S).catch(() => {});
-    return { outcome: "error", ...tally };
+    return await handBackAfterError(d, seg, failErr, tally);
   }
   d.onEvent?.({
     type: "failed",
@@ -225,6 +233,38 @@ async function failSegment(
     status,
   });
   return { outcome: "failed", ...tally };
+}
+
+// The circuit is open: the message goes back as if never read; the segment stays queued.
+async function hold(
+  d: SegmentDeps,
+  seg: ClaimedSegment,
+  tally: { attempts: number; rateLimited: number },
+): Promise<SegmentResult> {
+  try {
+    await d.queue.hold([seg.msgId]);
+  } catch (holdErr) {
+    return await handBackAfterError(d, seg, holdErr, tally);
+  }
+  d.onEvent?.({ type: "held", segmentId: seg.segmentId, batchId: seg.batchId });
+  return { outcome: "held", ...tally };
+}
+
+// Anything unexpected (Storage, the database): the message comes back after the error delay.
+async function handBackAfterError(
+  d: SegmentDeps,
+  seg: ClaimedSegment,
+  err: unknown,
+  tally: { attempts: number; rateLimited: number },
+): Promise<SegmentResult> {
+  d.onEvent?.({
+    type: "error",
+    segmentId: seg.segmentId,
+    batchId: seg.batchId,
+    error: errorText(err),
+  });
+  await d.queue.returnMessages([seg.msgId], ERROR_RETRY_DELAY_S).catch(() => {});
+  return { outcome: "error", ...tally };
 }
 
 function cancelled(
