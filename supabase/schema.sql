@@ -96,6 +96,100 @@ $$;
 COMMENT ON FUNCTION audio.batch_counter_drift() IS 'Batches whose counters (total, done, failed, cancelled, skipped) differ from their segment rows; empty when all agree.';
 
 
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: audio_batches; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.audio_batches (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    status text DEFAULT 'queued'::text NOT NULL,
+    total integer DEFAULT 0 NOT NULL,
+    done integer DEFAULT 0 NOT NULL,
+    failed integer DEFAULT 0 NOT NULL,
+    cancelled integer DEFAULT 0 NOT NULL,
+    skipped integer DEFAULT 0 NOT NULL,
+    source text DEFAULT 'admin'::text NOT NULL,
+    requested_by uuid,
+    voice_id text NOT NULL,
+    model_id text NOT NULL,
+    format text NOT NULL,
+    kinds text[] NOT NULL,
+    grade smallint,
+    missing_only boolean DEFAULT true NOT NULL,
+    cancel_requested_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    started_at timestamp with time zone,
+    finished_at timestamp with time zone,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT audio_batches_cancelled_check CHECK ((cancelled >= 0)),
+    CONSTRAINT audio_batches_done_check CHECK ((done >= 0)),
+    CONSTRAINT audio_batches_failed_check CHECK ((failed >= 0)),
+    CONSTRAINT audio_batches_skipped_check CHECK ((skipped >= 0)),
+    CONSTRAINT audio_batches_source_check CHECK ((source = ANY (ARRAY['admin'::text, 'backfill'::text]))),
+    CONSTRAINT audio_batches_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'running'::text, 'completed'::text, 'completed_with_errors'::text, 'cancelling'::text, 'cancelled'::text]))),
+    CONSTRAINT audio_batches_total_check CHECK ((total >= 0))
+);
+
+
+--
+-- Name: TABLE audio_batches; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.audio_batches IS 'One generation request. done counts every segment that has audio, skipped the subset that reused audio generated earlier (no provider call).';
+
+
+--
+-- Name: batch_list_row(public.audio_batches); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.batch_list_row(p_batch public.audio_batches) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select pg_catalog.jsonb_build_object(
+    'id', p_batch.id, 'status', p_batch.status, 'source', p_batch.source, 'total', p_batch.total,
+    'done', p_batch.done, 'failed', p_batch.failed, 'cancelled', p_batch.cancelled,
+    'skipped', p_batch.skipped, 'created_at', p_batch.created_at,
+    'started_at', p_batch.started_at, 'finished_at', p_batch.finished_at,
+    'updated_at', p_batch.updated_at)
+$$;
+
+
+--
+-- Name: FUNCTION batch_list_row(p_batch public.audio_batches); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.batch_list_row(p_batch public.audio_batches) IS 'Payload of a batch message on topic batches: the batch as the list shows it.';
+
+
+--
+-- Name: batch_progress(public.audio_batches, bigint); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.batch_progress(p_batch public.audio_batches, p_seq bigint) RETURNS jsonb
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select pg_catalog.jsonb_build_object(
+    'batch_id', p_batch.id, 'seq', p_seq, 'status', p_batch.status, 'total', p_batch.total,
+    'done', p_batch.done, 'failed', p_batch.failed, 'cancelled', p_batch.cancelled,
+    'skipped', p_batch.skipped, 'updated_at', p_batch.updated_at,
+    'in_flight', (select count(*) from public.audio_segments as s
+                  where s.batch_id = p_batch.id and s.status = 'generating'))
+$$;
+
+
+--
+-- Name: FUNCTION batch_progress(p_batch public.audio_batches, p_seq bigint); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.batch_progress(p_batch public.audio_batches, p_seq bigint) IS 'Payload of a progress broadcast: status, counters, in_flight and seq of the batch.';
+
+
 --
 -- Name: begin_attempt(bigint, bigint, text, integer, integer, integer, integer); Type: FUNCTION; Schema: audio; Owner: -
 --
@@ -220,6 +314,164 @@ $$;
 --
 
 COMMENT ON FUNCTION audio.begin_gated_attempt(p_segment_id bigint, p_msg_id bigint, p_holder text, p_limit integer, p_lease_s integer, p_vt_s integer) IS 'audio.begin_attempt unless the provider circuit is open (outcome circuit_open); the probe passes.';
+
+
+--
+-- Name: broadcast_batch(uuid); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.broadcast_batch(p_batch_id uuid) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_state audio.batch_broadcasts;
+  v_batch public.audio_batches;
+  v_status_change boolean;
+  v_has_changes boolean;
+  v_paced boolean;
+  v_messages integer;
+  v_seq bigint;
+begin
+  if not exists (select 1 from public.audio_batches as b where b.id = p_batch_id) then
+    return 0;
+  end if;
+  insert into audio.batch_broadcasts (batch_id) values (p_batch_id) on conflict (batch_id) do nothing;
+  select * into v_state from audio.batch_broadcasts as s where s.batch_id = p_batch_id for update;
+  select * into v_batch from public.audio_batches as b where b.id = p_batch_id;
+
+  v_status_change := v_state.sent_status is distinct from v_batch.status;
+  v_has_changes := v_state.changes <> '[]'::jsonb or v_state.changes_more;
+  if not v_status_change and not v_has_changes
+    and v_state.sent_version is not distinct from v_batch.updated_at then
+    update audio.batch_broadcasts as s set dirty = false where s.batch_id = p_batch_id and s.dirty;
+    return 0;
+  end if;
+
+  v_messages := 1 + v_has_changes::integer + v_status_change::integer;
+  v_paced := not v_status_change
+    and v_batch.status not in ('completed', 'completed_with_errors', 'cancelled');
+  if v_paced and (
+    v_state.sent_at > pg_catalog.clock_timestamp() - audio.broadcast_interval()
+    or v_state.paced_messages + v_messages > audio.broadcast_paced_allowance(
+      v_batch.total, v_batch.done + v_batch.failed + v_batch.cancelled)
+  ) then
+    update audio.batch_broadcasts as s set dirty = true where s.batch_id = p_batch_id and not s.dirty;
+    return 0;
+  end if;
+
+  if v_status_change then
+    perform audio.send_broadcast('batches', 'batch', audio.batch_list_row(v_batch));
+  end if;
+  v_seq := v_state.seq;
+  if v_has_changes then
+    v_seq := v_seq + 1;
+    perform audio.send_broadcast('batch:' || p_batch_id::text, 'segments', pg_catalog.jsonb_build_object(
+      'batch_id', p_batch_id, 'seq', v_seq, 'more', v_state.changes_more,
+      'changes', audio.latest_segment_changes(v_state.changes)));
+  end if;
+  v_seq := v_seq + 1;
+  perform audio.send_broadcast('batch:' || p_batch_id::text, 'progress',
+    audio.batch_progress(v_batch, v_seq));
+
+  update audio.batch_broadcasts as s set
+    seq = v_seq, sent_at = pg_catalog.clock_timestamp(), sent_status = v_batch.status,
+    sent_version = v_batch.updated_at, changes = '[]'::jsonb, changes_more = false, dirty = false,
+    paced_messages = s.paced_messages + case when v_paced then v_messages else 0 end,
+    status_messages = s.status_messages + case when v_paced then 0 else v_messages end
+  where s.batch_id = p_batch_id;
+  return v_messages;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION broadcast_batch(p_batch_id uuid); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.broadcast_batch(p_batch_id uuid) IS 'Broadcast a batch''s progress (and waiting segment changes, and its list row on a status change) now, or mark it for later when paced out. Returns the messages sent.';
+
+
+--
+-- Name: broadcast_batch_change(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.broadcast_batch_change() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  perform audio.broadcast_batch(new.id);
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION broadcast_batch_change(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.broadcast_batch_change() IS 'Trigger (deferred to commit): broadcast the batch''s state, or mark it for later.';
+
+
+--
+-- Name: broadcast_changes_cap(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.broadcast_changes_cap() RETURNS integer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+  select 200
+$$;
+
+
+--
+-- Name: FUNCTION broadcast_changes_cap(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.broadcast_changes_cap() IS 'Most segment changes in one segments message; past it the message has more: true instead.';
+
+
+--
+-- Name: broadcast_interval(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.broadcast_interval() RETURNS interval
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+  select interval '500 milliseconds'
+$$;
+
+
+--
+-- Name: FUNCTION broadcast_interval(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.broadcast_interval() IS 'Least time between two broadcasts of one batch (a status change does not wait for it).';
+
+
+--
+-- Name: broadcast_paced_allowance(integer, integer); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.broadcast_paced_allowance(p_total integer, p_settled integer) RETURNS integer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+  select case when p_total <= 0 then 0 else
+    least(b.paced, (b.paced::bigint * least(greatest(p_settled, 0), p_total) / p_total)::integer + 2)
+  end
+  from (select greatest(p_total / 4 - 12, 0) as paced) as b
+$$;
+
+
+--
+-- Name: FUNCTION broadcast_paced_allowance(p_total integer, p_settled integer); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.broadcast_paced_allowance(p_total integer, p_settled integer) IS 'Paced broadcasts a batch of p_total segments may have sent with p_settled finished (budget: total/4, 12 kept for status changes).';
 
 
 --
@@ -455,6 +707,57 @@ COMMENT ON FUNCTION audio.close_circuit(p_by text) IS 'Close the provider circui
 
 
 --
+-- Name: collect_segment_changes(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.collect_segment_changes() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  c_cap constant integer := audio.broadcast_changes_cap();
+begin
+  -- Counted first, listed only where they fit: a cancel of 300,000 segments builds no list.
+  insert into audio.batch_broadcasts as s (batch_id, changes, changes_more, dirty)
+  select c.batch_id, coalesce(l.list, '[]'::jsonb), c.n > c_cap, true
+  from (
+    select n.batch_id, count(*) as n
+    from new_rows as n
+    join old_rows as o on o.id = n.id
+    where n.status is distinct from o.status
+    group by n.batch_id
+  ) as c
+  left join lateral (
+    select pg_catalog.jsonb_agg(pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+      'id', n.id, 'word_id', n.word_id, 'kind', n.kind, 'status', n.status,
+      'storage_path', n.storage_path, 'error', n.last_error)) order by n.id) as list
+    from new_rows as n
+    join old_rows as o on o.id = n.id
+    where c.n <= c_cap and n.batch_id = c.batch_id and n.status is distinct from o.status
+  ) as l on true
+  order by c.batch_id
+  on conflict (batch_id) do update set
+    changes_more = s.changes_more or excluded.changes_more
+      or pg_catalog.jsonb_array_length(s.changes) + pg_catalog.jsonb_array_length(excluded.changes) > c_cap,
+    changes = case
+      when s.changes_more or excluded.changes_more
+        or pg_catalog.jsonb_array_length(s.changes) + pg_catalog.jsonb_array_length(excluded.changes) > c_cap
+      then '[]'::jsonb
+      else s.changes || excluded.changes end,
+    dirty = true;
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION collect_segment_changes(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.collect_segment_changes() IS 'Trigger: file segment status changes with their batch for the next segments broadcast.';
+
+
+--
 -- Name: complete_segment(bigint, bigint, text, integer, boolean, integer, integer); Type: FUNCTION; Schema: audio; Owner: -
 --
 
@@ -599,7 +902,8 @@ begin
   -- A segment per source that is not pending elsewhere: done at once when its content exists.
   -- (The insert runs although the final select does not read it: data-modifying CTEs always do.)
   with m as (
-    select * from audio.missing_segments(p_word_ids, p_grade, p_kinds, p_missing_only, v_voice, v_model, v_format)
+    select * from audio.missing_segments(p_word_ids, p_grade, p_kinds, p_missing_only, v_voice, v_model, v_format,
+      p_keep_current_text => p_source = 'backfill')
   ), ins as (
     insert into public.audio_segments
       (batch_id, word_id, kind, text, text_hash, voice_id, model_id, format, status, storage_path, bytes, reused, finished_at)
@@ -756,7 +1060,7 @@ $$;
 -- Name: FUNCTION enqueue_missing(p_grade smallint, p_kinds text[]); Type: COMMENT; Schema: audio; Owner: -
 --
 
-COMMENT ON FUNCTION audio.enqueue_missing(p_grade smallint, p_kinds text[]) IS 'Backfill: queue every missing or stale segment (default voice/model/format); returns the batch id or null. Safe to call twice.';
+COMMENT ON FUNCTION audio.enqueue_missing(p_grade smallint, p_kinds text[]) IS 'Backfill: queue every segment with no audio or audio of an older text (default voice/model/format); keeps current-text audio in another voice. Returns the batch id or null.';
 
 
 --
@@ -823,6 +1127,63 @@ COMMENT ON FUNCTION audio.fail_segment(p_segment_id bigint, p_msg_id bigint, p_e
 
 
 --
+-- Name: flush_broadcasts_on_heartbeat(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.flush_broadcasts_on_heartbeat() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  perform audio.flush_due_broadcasts();
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION flush_broadcasts_on_heartbeat(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.flush_broadcasts_on_heartbeat() IS 'Trigger (deferred to commit): flush held-back broadcasts when a worker records its heartbeat.';
+
+
+--
+-- Name: flush_due_broadcasts(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.flush_due_broadcasts() RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  r record;
+  v_sent integer := 0;
+begin
+  for r in
+    select s.batch_id
+    from audio.batch_broadcasts as s
+    join public.audio_batches as b on b.id = s.batch_id
+    where s.dirty
+      and coalesce(s.sent_at, '-infinity'::timestamptz) <= pg_catalog.clock_timestamp() - audio.broadcast_interval()
+    order by s.batch_id
+    for update of b, s skip locked
+  loop
+    v_sent := v_sent + audio.broadcast_batch(r.batch_id);
+  end loop;
+  return v_sent;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION flush_due_broadcasts(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.flush_due_broadcasts() IS 'Broadcast the held-back changes of every batch whose interval has passed; returns the messages sent.';
+
+
+--
 -- Name: guard_segment(bigint, bigint); Type: FUNCTION; Schema: audio; Owner: -
 --
 
@@ -860,6 +1221,36 @@ $$;
 --
 
 COMMENT ON FUNCTION audio.guard_segment(p_segment_id bigint, p_msg_id bigint) IS 'Lock a segment; delete its message if it is gone or finished, cancel it if its batch was cancelled. Returns live, gone or cancelled.';
+
+
+--
+-- Name: health(integer, timestamp with time zone); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.health(p_stalled_minutes integer DEFAULT 10, p_now timestamp with time zone DEFAULT clock_timestamp()) RETURNS jsonb
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select h || jsonb_build_object(
+    'provider', to_jsonb(c),
+    'problems', case when c.state = 'closed' then h -> 'problems'
+      else jsonb_build_array(format(
+        'provider work is stopped: %s (%s; Resume on the admin page retries now)',
+        c.reason,
+        case when c.next_probe_at <= p_now then 'a probe is due'
+          else format('next probe in %s s', ceil(extract(epoch from c.next_probe_at - p_now))::integer)
+        end)) || (h -> 'problems')
+    end)
+  from audio.pipeline_health(p_stalled_minutes, p_now) as h
+  cross join audio.provider_circuit() as c
+$$;
+
+
+--
+-- Name: FUNCTION health(p_stalled_minutes integer, p_now timestamp with time zone); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.health(p_stalled_minutes integer, p_now timestamp with time zone) IS 'Queue depth and oldest message, workers and their last progress, the last kicks'' HTTP results, stalled batches, the provider circuit, and the problems found in plain words.';
 
 
 --
@@ -1003,6 +1394,30 @@ COMMENT ON FUNCTION audio.kick_worker(p_reason text) IS 'If the queue has visibl
 
 
 --
+-- Name: latest_segment_changes(jsonb); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.latest_segment_changes(p_changes jsonb) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+  select coalesce(pg_catalog.jsonb_agg(x.change order by x.id), '[]'::jsonb)
+  from (
+    select distinct on ((c.change ->> 'id')::bigint) (c.change ->> 'id')::bigint as id, c.change
+    from pg_catalog.jsonb_array_elements(p_changes) with ordinality as c(change, n)
+    order by (c.change ->> 'id')::bigint, c.n desc
+  ) as x
+$$;
+
+
+--
+-- Name: FUNCTION latest_segment_changes(p_changes jsonb); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.latest_segment_changes(p_changes jsonb) IS 'The latest change of each segment among p_changes, in segment order.';
+
+
+--
 -- Name: max_concurrency(); Type: FUNCTION; Schema: audio; Owner: -
 --
 
@@ -1042,10 +1457,10 @@ COMMENT ON FUNCTION audio.message_segment_id(p_message jsonb) IS 'The bigint seg
 
 
 --
--- Name: missing_segments(uuid[], smallint, text[], boolean, text, text, text); Type: FUNCTION; Schema: audio; Owner: -
+-- Name: missing_segments(uuid[], smallint, text[], boolean, text, text, text, boolean); Type: FUNCTION; Schema: audio; Owner: -
 --
 
-CREATE FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text) RETURNS TABLE(word_id uuid, grade smallint, kind text, text text, text_hash text, pending boolean)
+CREATE FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text, p_keep_current_text boolean DEFAULT false) RETURNS TABLE(word_id uuid, grade smallint, kind text, text text, text_hash text, pending boolean)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $$
@@ -1066,17 +1481,18 @@ CREATE FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallint, p_ki
       p_missing_only and exists (
         select 1 from public.word_audio as wa
         where wa.word_id = s.word_id and wa.kind = s.kind and wa.text_hash = s.text_hash
-          and wa.voice_id = p_voice_id and wa.model_id = p_model_id and wa.format = p_format
+          and (p_keep_current_text
+            or (wa.voice_id = p_voice_id and wa.model_id = p_model_id and wa.format = p_format))
       )
     )
 $$;
 
 
 --
--- Name: FUNCTION missing_segments(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text); Type: COMMENT; Schema: audio; Owner: -
+-- Name: FUNCTION missing_segments(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text, p_keep_current_text boolean); Type: COMMENT; Schema: audio; Owner: -
 --
 
-COMMENT ON FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text) IS 'Segments a batch over these words/grade/kinds would cover; pending = already queued in a live batch.';
+COMMENT ON FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text, p_keep_current_text boolean) IS 'Segments a batch over these words/grade/kinds would cover; pending = already queued in a live batch.';
 
 
 --
@@ -1110,6 +1526,144 @@ $$;
 --
 
 COMMENT ON FUNCTION audio.open_circuit(p_reason text, p_provider_error text, p_probe_after_s integer) IS 'Open (or re-open) the provider circuit with a reason; the next probe is due p_probe_after_s from now.';
+
+
+--
+-- Name: pipeline_health(integer, timestamp with time zone); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.pipeline_health(p_stalled_minutes integer DEFAULT 10, p_now timestamp with time zone DEFAULT clock_timestamp()) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_stale_s integer := audio.worker_stale_s();
+  v_queue jsonb;
+  v_workers jsonb;
+  v_kicks jsonb;
+  v_stalled jsonb;
+  v_problems text[] := array[]::text[];
+  v_alive integer;
+  v_visible bigint;
+  v_wait_s integer;
+  v_kick record;
+  v_row record;
+  v_failed_kicks integer;
+  v_stalled_n integer;
+  v_stalled_min integer;
+begin
+  if p_stalled_minutes is null or p_stalled_minutes < 1 then
+    raise exception 'audio.health: p_stalled_minutes must be a whole number of minutes >= 1, not %',
+      p_stalled_minutes using errcode = '22023';
+  end if;
+
+  select count(*) filter (where q.vt <= p_now),
+    extract(epoch from p_now - min(q.vt) filter (where q.vt <= p_now))::integer,
+    jsonb_build_object(
+      'visible', count(*) filter (where q.vt <= p_now),
+      'total', count(*),
+      'oldest_visible_age_s',
+        extract(epoch from p_now - min(q.enqueued_at) filter (where q.vt <= p_now))::integer,
+      'longest_wait_s', extract(epoch from p_now - min(q.vt) filter (where q.vt <= p_now))::integer)
+  into v_visible, v_wait_s, v_queue
+  from pgmq.q_audio_segments as q;
+
+  select count(*) filter (where w.heartbeat_at > p_now - make_interval(secs => v_stale_s)),
+    jsonb_build_object(
+      'alive', count(*) filter (where w.heartbeat_at > p_now - make_interval(secs => v_stale_s)),
+      'list', coalesce(jsonb_agg(jsonb_build_object(
+        'holder', w.holder,
+        'started_at', w.started_at,
+        'last_progress_at', w.heartbeat_at,
+        'alive', w.heartbeat_at > p_now - make_interval(secs => v_stale_s)
+      ) order by w.heartbeat_at desc), '[]'::jsonb))
+  into v_alive, v_workers
+  from audio.workers as w;
+
+  -- 5 kicks: about a minute of the watchdog's 10 s schedule, enough to see a pattern and short
+  -- enough for the page.
+  select coalesce(jsonb_agg(jsonb_build_object(
+      'id', k.id, 'status_code', k.status_code, 'timed_out', coalesce(k.timed_out, false),
+      'error', k.error_msg, 'at', k.created) order by k.created desc, k.id desc), '[]'::jsonb)
+  into v_kicks
+  from (select * from net._http_response as r order by r.created desc, r.id desc limit 5) as k;
+
+  -- The newest kick, and how many kicks in a row (newest first) failed the same way.
+  v_failed_kicks := 0;
+  for v_row in
+    select r.status_code, coalesce(r.timed_out, false) as timed_out, r.error_msg
+    from net._http_response as r order by r.created desc, r.id desc limit 5
+  loop
+    if v_failed_kicks = 0 then
+      exit when coalesce(v_row.status_code between 200 and 299, false);
+      v_kick := v_row;
+    elsif v_row.status_code is distinct from v_kick.status_code
+      or v_row.timed_out <> v_kick.timed_out then
+      exit;
+    end if;
+    v_failed_kicks := v_failed_kicks + 1;
+  end loop;
+  if v_failed_kicks > 0 then
+    v_problems := v_problems || (
+      case when v_failed_kicks = 1 then 'the watchdog''s last kick'
+        else format('the watchdog''s last %s kicks', v_failed_kicks) end
+      || case
+        when v_kick.status_code = 401 then ' got HTTP 401: the worker secret in Vault (audio_queue_worker_secret) differs from the function''s AUDIO_WORKER_SECRET'
+        when v_kick.status_code = 404 then ' got HTTP 404: process-segments is not deployed at the project_url setting'
+        when v_kick.status_code is not null then format(' got HTTP %s: see process-segments'' logs', v_kick.status_code)
+        when v_kick.timed_out then ' timed out: process-segments did not answer at the project_url setting'
+        else format(' failed: %s', coalesce(v_kick.error_msg, 'no answer'))
+      end);
+  end if;
+
+  select count(*), min(s.minutes),
+    coalesce(jsonb_agg(jsonb_build_object(
+      'id', s.id, 'status', s.status, 'total', s.total, 'done', s.done, 'failed', s.failed,
+      'last_progress_at', s.last_progress_at, 'minutes', s.minutes) order by s.last_progress_at),
+      '[]'::jsonb)
+  into v_stalled_n, v_stalled_min, v_stalled
+  from (
+    select b.id, b.status, b.total, b.done, b.failed, p.last_progress_at,
+      floor(extract(epoch from p_now - p.last_progress_at) / 60)::integer as minutes
+    from public.audio_batches as b
+    cross join lateral (
+      select greatest(b.updated_at, max(seg.updated_at)) as last_progress_at
+      from public.audio_segments as seg where seg.batch_id = b.id
+    ) as p
+    where b.status in ('queued', 'running')
+      and p.last_progress_at <= p_now - make_interval(mins => p_stalled_minutes)
+  ) as s;
+  if v_stalled_n = 1 then
+    v_problems := v_problems || format('1 batch has made no progress for %s minutes', v_stalled_min);
+  elsif v_stalled_n > 1 then
+    v_problems := v_problems || format('%s batches have made no progress for %s minutes or more',
+      v_stalled_n, v_stalled_min);
+  end if;
+
+  if v_visible > 0 and v_alive = 0 and v_wait_s >= v_stale_s then
+    v_problems := v_problems || format(
+      '%s %s waiting (the longest for %s) but no worker is alive',
+      v_visible, case when v_visible = 1 then 'message is' else 'messages are' end,
+      case when v_wait_s < 120 then v_wait_s || ' s' else (v_wait_s / 60) || ' minutes' end);
+  end if;
+
+  return jsonb_build_object(
+    'checked_at', p_now,
+    'stalled_minutes', p_stalled_minutes,
+    'queue', v_queue,
+    'workers', v_workers,
+    'kicks', v_kicks,
+    'stalled_batches', v_stalled,
+    'problems', to_jsonb(v_problems));
+end;
+$$;
+
+
+--
+-- Name: FUNCTION pipeline_health(p_stalled_minutes integer, p_now timestamp with time zone); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.pipeline_health(p_stalled_minutes integer, p_now timestamp with time zone) IS 'audio.health() without the provider: queue, workers, kicks, stalled batches and their problems.';
 
 
 --
@@ -1320,6 +1874,29 @@ $$;
 --
 
 COMMENT ON FUNCTION audio.segment_states(p_grade smallint, p_voice_id text, p_model_id text, p_format text) IS 'Per word and kind: ready, stale, missing, queued, generating or failed, for the admin page.';
+
+
+--
+-- Name: send_broadcast(text, text, jsonb); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.send_broadcast(p_topic text, p_event text, p_payload jsonb) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if pg_catalog.to_regprocedure('realtime.send(jsonb, text, text, boolean)') is not null then
+    perform realtime.send(p_payload, p_event, p_topic, true);
+  end if;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION send_broadcast(p_topic text, p_event text, p_payload jsonb); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.send_broadcast(p_topic text, p_event text, p_payload jsonb) IS 'Send one Broadcast message on a private Realtime topic (nothing where Realtime is absent).';
 
 
 --
@@ -1662,9 +2239,30 @@ $$;
 COMMENT ON FUNCTION audio.worker_stopped(p_holder text) IS 'Remove a worker''s heartbeat (and any older than an hour).';
 
 
-SET default_tablespace = '';
+--
+-- Name: batch_broadcasts; Type: TABLE; Schema: audio; Owner: -
+--
 
-SET default_table_access_method = heap;
+CREATE TABLE audio.batch_broadcasts (
+    batch_id uuid NOT NULL,
+    seq bigint DEFAULT 0 NOT NULL,
+    sent_at timestamp with time zone,
+    sent_status text,
+    sent_version timestamp with time zone,
+    paced_messages integer DEFAULT 0 NOT NULL,
+    status_messages integer DEFAULT 0 NOT NULL,
+    changes jsonb DEFAULT '[]'::jsonb NOT NULL,
+    changes_more boolean DEFAULT false NOT NULL,
+    dirty boolean DEFAULT false NOT NULL
+);
+
+
+--
+-- Name: TABLE batch_broadcasts; Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON TABLE audio.batch_broadcasts IS 'Per batch: what was last broadcast on batch:<id> (seq, when, which status), the messages spent, and the segment changes waiting for the next message.';
+
 
 --
 -- Name: config; Type: TABLE; Schema: audio; Owner: -
@@ -1802,48 +2400,6 @@ CREATE TABLE audio.workers (
 
 
 --
--- Name: audio_batches; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.audio_batches (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    status text DEFAULT 'queued'::text NOT NULL,
-    total integer DEFAULT 0 NOT NULL,
-    done integer DEFAULT 0 NOT NULL,
-    failed integer DEFAULT 0 NOT NULL,
-    cancelled integer DEFAULT 0 NOT NULL,
-    skipped integer DEFAULT 0 NOT NULL,
-    source text DEFAULT 'admin'::text NOT NULL,
-    requested_by uuid,
-    voice_id text NOT NULL,
-    model_id text NOT NULL,
-    format text NOT NULL,
-    kinds text[] NOT NULL,
-    grade smallint,
-    missing_only boolean DEFAULT true NOT NULL,
-    cancel_requested_at timestamp with time zone,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    started_at timestamp with time zone,
-    finished_at timestamp with time zone,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT audio_batches_cancelled_check CHECK ((cancelled >= 0)),
-    CONSTRAINT audio_batches_done_check CHECK ((done >= 0)),
-    CONSTRAINT audio_batches_failed_check CHECK ((failed >= 0)),
-    CONSTRAINT audio_batches_skipped_check CHECK ((skipped >= 0)),
-    CONSTRAINT audio_batches_source_check CHECK ((source = ANY (ARRAY['admin'::text, 'backfill'::text]))),
-    CONSTRAINT audio_batches_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'running'::text, 'completed'::text, 'completed_with_errors'::text, 'cancelling'::text, 'cancelled'::text]))),
-    CONSTRAINT audio_batches_total_check CHECK ((total >= 0))
-);
-
-
---
--- Name: TABLE audio_batches; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON TABLE public.audio_batches IS 'One generation request. done counts every segment that has audio, skipped the subset that reused audio generated earlier (no provider call).';
-
-
---
 -- Name: audio_segments; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1927,6 +2483,14 @@ COMMENT ON COLUMN public.word_audio.batch_created_at IS 'When the batch that wro
 
 
 --
+-- Name: batch_broadcasts batch_broadcasts_pkey; Type: CONSTRAINT; Schema: audio; Owner: -
+--
+
+ALTER TABLE ONLY audio.batch_broadcasts
+    ADD CONSTRAINT batch_broadcasts_pkey PRIMARY KEY (batch_id);
+
+
+--
 -- Name: config config_pkey; Type: CONSTRAINT; Schema: audio; Owner: -
 --
 
@@ -2007,6 +2571,13 @@ ALTER TABLE ONLY public.words
 
 
 --
+-- Name: batch_broadcasts_dirty_idx; Type: INDEX; Schema: audio; Owner: -
+--
+
+CREATE INDEX batch_broadcasts_dirty_idx ON audio.batch_broadcasts USING btree (batch_id) WHERE dirty;
+
+
+--
 -- Name: audio_batches_created_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2028,6 +2599,13 @@ CREATE INDEX audio_segments_content_generating_idx ON public.audio_segments USIN
 
 
 --
+-- Name: audio_segments_generating_batch_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audio_segments_generating_batch_idx ON public.audio_segments USING btree (batch_id) WHERE (status = 'generating'::text);
+
+
+--
 -- Name: audio_segments_pending_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2042,10 +2620,24 @@ CREATE INDEX words_grade_idx ON public.words USING btree (grade);
 
 
 --
+-- Name: workers audio_workers_flush_broadcasts; Type: TRIGGER; Schema: audio; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER audio_workers_flush_broadcasts AFTER INSERT OR UPDATE ON audio.workers DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION audio.flush_broadcasts_on_heartbeat();
+
+
+--
 -- Name: audio_batches audio_batches_advance_updated_at; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER audio_batches_advance_updated_at BEFORE UPDATE ON public.audio_batches FOR EACH ROW EXECUTE FUNCTION audio.advance_updated_at();
+
+
+--
+-- Name: audio_batches audio_batches_broadcast; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER audio_batches_broadcast AFTER INSERT OR UPDATE ON public.audio_batches DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION audio.broadcast_batch_change();
 
 
 --
@@ -2067,6 +2659,21 @@ CREATE TRIGGER audio_segments_count_deletes AFTER DELETE ON public.audio_segment
 --
 
 CREATE TRIGGER audio_segments_sync_batch AFTER UPDATE ON public.audio_segments REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audio.sync_batch_counters();
+
+
+--
+-- Name: audio_segments audio_segments_to_broadcast; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audio_segments_to_broadcast AFTER UPDATE ON public.audio_segments REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audio.collect_segment_changes();
+
+
+--
+-- Name: batch_broadcasts batch_broadcasts_batch_id_fkey; Type: FK CONSTRAINT; Schema: audio; Owner: -
+--
+
+ALTER TABLE ONLY audio.batch_broadcasts
+    ADD CONSTRAINT batch_broadcasts_batch_id_fkey FOREIGN KEY (batch_id) REFERENCES public.audio_batches(id) ON DELETE CASCADE;
 
 
 --
@@ -2092,6 +2699,12 @@ ALTER TABLE ONLY public.audio_segments
 ALTER TABLE ONLY public.word_audio
     ADD CONSTRAINT word_audio_word_id_fkey FOREIGN KEY (word_id) REFERENCES public.words(id) ON DELETE CASCADE;
 
+
+--
+-- Name: batch_broadcasts; Type: ROW SECURITY; Schema: audio; Owner: -
+--
+
+ALTER TABLE audio.batch_broadcasts ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: config; Type: ROW SECURITY; Schema: audio; Owner: -
@@ -2213,6 +2826,28 @@ REVOKE ALL ON FUNCTION audio.batch_counter_drift() FROM PUBLIC;
 
 
 --
+-- Name: TABLE audio_batches; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT ALL ON TABLE public.audio_batches TO service_role;
+GRANT SELECT ON TABLE public.audio_batches TO authenticated;
+
+
+--
+-- Name: FUNCTION batch_list_row(p_batch public.audio_batches); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.batch_list_row(p_batch public.audio_batches) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION batch_progress(p_batch public.audio_batches, p_seq bigint); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.batch_progress(p_batch public.audio_batches, p_seq bigint) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION begin_attempt(p_segment_id bigint, p_msg_id bigint, p_holder text, p_limit integer, p_lease_s integer, p_vt_s integer, p_wait_s integer); Type: ACL; Schema: audio; Owner: -
 --
 
@@ -2224,6 +2859,41 @@ REVOKE ALL ON FUNCTION audio.begin_attempt(p_segment_id bigint, p_msg_id bigint,
 --
 
 REVOKE ALL ON FUNCTION audio.begin_gated_attempt(p_segment_id bigint, p_msg_id bigint, p_holder text, p_limit integer, p_lease_s integer, p_vt_s integer) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION broadcast_batch(p_batch_id uuid); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.broadcast_batch(p_batch_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION broadcast_batch_change(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.broadcast_batch_change() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION broadcast_changes_cap(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.broadcast_changes_cap() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION broadcast_interval(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.broadcast_interval() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION broadcast_paced_allowance(p_total integer, p_settled integer); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.broadcast_paced_allowance(p_total integer, p_settled integer) FROM PUBLIC;
 
 
 --
@@ -2266,6 +2936,13 @@ REVOKE ALL ON FUNCTION audio.claim_segments(p_qty integer, p_vt_s integer, p_max
 --
 
 REVOKE ALL ON FUNCTION audio.close_circuit(p_by text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION collect_segment_changes(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.collect_segment_changes() FROM PUBLIC;
 
 
 --
@@ -2332,10 +3009,32 @@ REVOKE ALL ON FUNCTION audio.fail_segment(p_segment_id bigint, p_msg_id bigint, 
 
 
 --
+-- Name: FUNCTION flush_broadcasts_on_heartbeat(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.flush_broadcasts_on_heartbeat() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION flush_due_broadcasts(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.flush_due_broadcasts() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION guard_segment(p_segment_id bigint, p_msg_id bigint); Type: ACL; Schema: audio; Owner: -
 --
 
 REVOKE ALL ON FUNCTION audio.guard_segment(p_segment_id bigint, p_msg_id bigint) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION health(p_stalled_minutes integer, p_now timestamp with time zone); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.health(p_stalled_minutes integer, p_now timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION audio.health(p_stalled_minutes integer, p_now timestamp with time zone) TO service_role;
 
 
 --
@@ -2376,6 +3075,13 @@ REVOKE ALL ON FUNCTION audio.kick_worker(p_reason text) FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION latest_segment_changes(p_changes jsonb); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.latest_segment_changes(p_changes jsonb) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION max_concurrency(); Type: ACL; Schema: audio; Owner: -
 --
 
@@ -2390,10 +3096,10 @@ REVOKE ALL ON FUNCTION audio.message_segment_id(p_message jsonb) FROM PUBLIC;
 
 
 --
--- Name: FUNCTION missing_segments(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text); Type: ACL; Schema: audio; Owner: -
+-- Name: FUNCTION missing_segments(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text, p_keep_current_text boolean); Type: ACL; Schema: audio; Owner: -
 --
 
-REVOKE ALL ON FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text, p_keep_current_text boolean) FROM PUBLIC;
 
 
 --
@@ -2401,6 +3107,14 @@ REVOKE ALL ON FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallin
 --
 
 REVOKE ALL ON FUNCTION audio.open_circuit(p_reason text, p_provider_error text, p_probe_after_s integer) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION pipeline_health(p_stalled_minutes integer, p_now timestamp with time zone); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.pipeline_health(p_stalled_minutes integer, p_now timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION audio.pipeline_health(p_stalled_minutes integer, p_now timestamp with time zone) TO service_role;
 
 
 --
@@ -2450,6 +3164,13 @@ REVOKE ALL ON FUNCTION audio.return_messages(p_msg_ids bigint[], p_delay_s integ
 --
 
 REVOKE ALL ON FUNCTION audio.segment_states(p_grade smallint, p_voice_id text, p_model_id text, p_format text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION send_broadcast(p_topic text, p_event text, p_payload jsonb); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.send_broadcast(p_topic text, p_event text, p_payload jsonb) FROM PUBLIC;
 
 
 --
@@ -2553,14 +3274,6 @@ GRANT ALL ON TABLE public.words TO service_role;
 
 
 --
--- Name: TABLE audio_batches; Type: ACL; Schema: public; Owner: -
---
-
-GRANT ALL ON TABLE public.audio_batches TO service_role;
-GRANT SELECT ON TABLE public.audio_batches TO authenticated;
-
-
---
 -- Name: TABLE audio_segments; Type: ACL; Schema: public; Owner: -
 --
 
@@ -2631,3 +3344,4 @@ ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES 
 -- cron job audio-queue-backfill: select audio.enqueue_missing(); select audio.kick_worker('backfill')
 -- cron job audio-queue-prune-history: select audio.prune_history()
 -- cron job audio-queue-watchdog: select audio.kick_worker('cron')
+-- policy audio_admins_receive_batch_broadcasts on realtime.messages for SELECT to authenticated using ((extension = 'broadcast'::text) AND ( SELECT audio.is_admin() AS is_admin) AND ((( SELECT realtime.topic() AS topic) = 'batches'::text) OR (( SELECT realtime.topic() AS topic) ~~ 'batch:%'::text)))
