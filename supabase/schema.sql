@@ -130,6 +130,7 @@ begin
     where p.segment_id = p_segment_id and p.holder is distinct from p_holder and p.expires_at >= now()
   ) then
     perform pgmq.set_vt(queue_name => 'audio_segments'::text, msg_id => p_msg_id::bigint, vt => p_wait_s::integer);
+    perform audio.excuse_read(p_msg_id, p_segment_id);
     return query select 'wait'::text, null::integer;
     return;
   end if;
@@ -172,6 +173,7 @@ begin
   ) then
     perform audio.release_permit(v_slot, p_holder);
     perform pgmq.set_vt(queue_name => 'audio_segments'::text, msg_id => p_msg_id::bigint, vt => p_wait_s::integer);
+    perform audio.excuse_read(p_msg_id, p_segment_id);
     return query select 'wait'::text, null::integer;
     return;
   end if;
@@ -303,10 +305,19 @@ CREATE FUNCTION audio.claim_segments(p_qty integer, p_vt_s integer, p_max_reads 
 declare
   m record;
   v_segment_id bigint;
+  v_counted integer;
 begin
   if p_holder is not null then
     perform audio.worker_heartbeat(p_holder);
   end if;
+  delete from audio.excused_reads as e
+  where e.msg_id in (
+    select o.msg_id from audio.excused_reads as o
+    join public.audio_segments as s on s.id = o.segment_id
+    where o.updated_at < now() - interval '10 minutes' and s.status not in ('queued', 'generating')
+    order by o.updated_at
+    limit 100
+  );
   for m in select * from pgmq.read(queue_name => 'audio_segments'::text, vt => p_vt_s::integer, qty => p_qty::integer) loop
     v_segment_id := audio.message_segment_id(m.message);
     if v_segment_id is null then
@@ -320,9 +331,11 @@ begin
     if audio.guard_segment(v_segment_id, m.msg_id) <> 'live' then
       continue;
     end if;
-    if m.read_ct > p_max_reads then
+    v_counted := m.read_ct - coalesce((select e.reads from audio.excused_reads as e where e.msg_id = m.msg_id), 0);
+    if v_counted > p_max_reads then
       update public.audio_segments as seg set status = 'failed', finished_at = now(),
-        last_error = format('delivered %s times without finishing (limit %s); message archived', m.read_ct, p_max_reads)
+        last_error = left(format('delivered %s times without finishing (limit %s); ', v_counted, p_max_reads)
+          || coalesce('last error: ' || seg.last_error, 'message archived'), 2000)
       where seg.id = v_segment_id;
       perform pgmq.archive(queue_name => 'audio_segments'::text, msg_id => m.msg_id::bigint);
       continue;
@@ -340,7 +353,7 @@ $$;
 -- Name: FUNCTION claim_segments(p_qty integer, p_vt_s integer, p_max_reads integer, p_holder text); Type: COMMENT; Schema: audio; Owner: -
 --
 
-COMMENT ON FUNCTION audio.claim_segments(p_qty integer, p_vt_s integer, p_max_reads integer, p_holder text) IS 'Record the caller''s heartbeat; read queue messages and return live segments; clean up finished/cancelled ones; archive over-delivered ones.';
+COMMENT ON FUNCTION audio.claim_segments(p_qty integer, p_vt_s integer, p_max_reads integer, p_holder text) IS 'Record the caller''s heartbeat; read queue messages and return live segments; clean up finished/cancelled ones; archive ones delivered past the limit (excused deliveries not counted).';
 
 
 --
@@ -680,6 +693,46 @@ $$;
 --
 
 COMMENT ON FUNCTION audio.enqueue_segments(p_batch_id uuid, p_segment_ids bigint[]) IS 'Send one queue message per segment (in id order), wake listening workers; returns (segment_id, msg_id) pairs.';
+
+
+--
+-- Name: excuse_read(bigint, bigint); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.excuse_read(p_msg_id bigint, p_segment_id bigint) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  insert into audio.excused_reads as e (msg_id, segment_id, reads) values (p_msg_id, p_segment_id, 1)
+  on conflict (msg_id) do update set reads = e.reads + 1, updated_at = now()
+$$;
+
+
+--
+-- Name: FUNCTION excuse_read(p_msg_id bigint, p_segment_id bigint); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.excuse_read(p_msg_id bigint, p_segment_id bigint) IS 'Record that a message''s current delivery ended through no fault of its segment (not counted toward the delivery limit).';
+
+
+--
+-- Name: extend_claims(bigint[], integer); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.extend_claims(p_msg_ids bigint[], p_vt_s integer) RETURNS SETOF bigint
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select m.msg_id from unnest(p_msg_ids) as i (id),
+    lateral pgmq.set_vt(queue_name => 'audio_segments'::text, msg_id => i.id::bigint, vt => p_vt_s::integer) as m
+$$;
+
+
+--
+-- Name: FUNCTION extend_claims(p_msg_ids bigint[], p_vt_s integer); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.extend_claims(p_msg_ids bigint[], p_vt_s integer) IS 'Extend the visibility timeout of the messages a worker holds; returns those that still exist.';
 
 
 --
@@ -1051,23 +1104,43 @@ COMMENT ON FUNCTION audio.retry_failed(p_batch_id uuid) IS 'Queue the failed seg
 
 
 --
--- Name: return_messages(bigint[], integer); Type: FUNCTION; Schema: audio; Owner: -
+-- Name: return_messages(bigint[], integer, text); Type: FUNCTION; Schema: audio; Owner: -
 --
 
-CREATE FUNCTION audio.return_messages(p_msg_ids bigint[], p_delay_s integer DEFAULT 0) RETURNS integer
-    LANGUAGE sql SECURITY DEFINER
+CREATE FUNCTION audio.return_messages(p_msg_ids bigint[], p_delay_s integer DEFAULT 0, p_error text DEFAULT NULL::text) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
-  select count(*)::integer from unnest(p_msg_ids) as i (id),
-    lateral pgmq.set_vt(queue_name => 'audio_segments'::text, msg_id => i.id::bigint, vt => p_delay_s::integer)
+declare
+  m record;
+  v_count integer := 0;
+begin
+  for m in
+    select q.msg_id, audio.message_segment_id(q.message) as segment_id
+    from pgmq.q_audio_segments as q where q.msg_id = any(p_msg_ids)
+  loop
+    perform pgmq.set_vt(queue_name => 'audio_segments'::text, msg_id => m.msg_id::bigint, vt => p_delay_s::integer);
+    v_count := v_count + 1;
+    if m.segment_id is null or not exists (select 1 from public.audio_segments as s where s.id = m.segment_id) then
+      continue;
+    end if;
+    if p_error is null then
+      perform audio.excuse_read(m.msg_id, m.segment_id);
+    else
+      update public.audio_segments as s set last_error = left(p_error, 2000)
+      where s.id = m.segment_id and s.status in ('queued', 'generating');
+    end if;
+  end loop;
+  return v_count;
+end;
 $$;
 
 
 --
--- Name: FUNCTION return_messages(p_msg_ids bigint[], p_delay_s integer); Type: COMMENT; Schema: audio; Owner: -
+-- Name: FUNCTION return_messages(p_msg_ids bigint[], p_delay_s integer, p_error text); Type: COMMENT; Schema: audio; Owner: -
 --
 
-COMMENT ON FUNCTION audio.return_messages(p_msg_ids bigint[], p_delay_s integer) IS 'Make claimed messages visible again after p_delay_s seconds (0 = now).';
+COMMENT ON FUNCTION audio.return_messages(p_msg_ids bigint[], p_delay_s integer, p_error text) IS 'Make claimed messages visible again after p_delay_s seconds; no error: the delivery is excused; an error: it counts and is kept as last_error.';
 
 
 --
@@ -1492,6 +1565,25 @@ COMMENT ON TABLE audio.dead_letters IS 'Why each poison message (naming no segme
 
 
 --
+-- Name: excused_reads; Type: TABLE; Schema: audio; Owner: -
+--
+
+CREATE TABLE audio.excused_reads (
+    msg_id bigint NOT NULL,
+    segment_id bigint NOT NULL,
+    reads integer NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: TABLE excused_reads; Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON TABLE audio.excused_reads IS 'Deliveries of a queue message that ended through no fault of its segment (a wait, a hand-back); they do not count toward the delivery limit.';
+
+
+--
 -- Name: generated_audio; Type: TABLE; Schema: audio; Owner: -
 --
 
@@ -1710,6 +1802,14 @@ ALTER TABLE ONLY audio.dead_letters
 
 
 --
+-- Name: excused_reads excused_reads_pkey; Type: CONSTRAINT; Schema: audio; Owner: -
+--
+
+ALTER TABLE ONLY audio.excused_reads
+    ADD CONSTRAINT excused_reads_pkey PRIMARY KEY (msg_id);
+
+
+--
 -- Name: generated_audio generated_audio_pkey; Type: CONSTRAINT; Schema: audio; Owner: -
 --
 
@@ -1763,6 +1863,20 @@ ALTER TABLE ONLY public.word_audio
 
 ALTER TABLE ONLY public.words
     ADD CONSTRAINT words_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: excused_reads_segment_id; Type: INDEX; Schema: audio; Owner: -
+--
+
+CREATE INDEX excused_reads_segment_id ON audio.excused_reads USING btree (segment_id);
+
+
+--
+-- Name: excused_reads_updated_at; Type: INDEX; Schema: audio; Owner: -
+--
+
+CREATE INDEX excused_reads_updated_at ON audio.excused_reads USING btree (updated_at);
 
 
 --
@@ -1829,6 +1943,14 @@ CREATE TRIGGER audio_segments_sync_batch AFTER UPDATE ON public.audio_segments R
 
 
 --
+-- Name: excused_reads excused_reads_segment_id_fkey; Type: FK CONSTRAINT; Schema: audio; Owner: -
+--
+
+ALTER TABLE ONLY audio.excused_reads
+    ADD CONSTRAINT excused_reads_segment_id_fkey FOREIGN KEY (segment_id) REFERENCES public.audio_segments(id) ON DELETE CASCADE;
+
+
+--
 -- Name: audio_segments audio_segments_batch_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1863,6 +1985,12 @@ ALTER TABLE audio.config ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE audio.dead_letters ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: excused_reads; Type: ROW SECURITY; Schema: audio; Owner: -
+--
+
+ALTER TABLE audio.excused_reads ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: generated_audio; Type: ROW SECURITY; Schema: audio; Owner: -
@@ -2057,6 +2185,20 @@ REVOKE ALL ON FUNCTION audio.enqueue_segments(p_batch_id uuid, p_segment_ids big
 
 
 --
+-- Name: FUNCTION excuse_read(p_msg_id bigint, p_segment_id bigint); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.excuse_read(p_msg_id bigint, p_segment_id bigint) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION extend_claims(p_msg_ids bigint[], p_vt_s integer); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.extend_claims(p_msg_ids bigint[], p_vt_s integer) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION fail_segment(p_segment_id bigint, p_msg_id bigint, p_error text, p_rate_limited integer); Type: ACL; Schema: audio; Owner: -
 --
 
@@ -2150,10 +2292,10 @@ REVOKE ALL ON FUNCTION audio.retry_failed(p_batch_id uuid) FROM PUBLIC;
 
 
 --
--- Name: FUNCTION return_messages(p_msg_ids bigint[], p_delay_s integer); Type: ACL; Schema: audio; Owner: -
+-- Name: FUNCTION return_messages(p_msg_ids bigint[], p_delay_s integer, p_error text); Type: ACL; Schema: audio; Owner: -
 --
 
-REVOKE ALL ON FUNCTION audio.return_messages(p_msg_ids bigint[], p_delay_s integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION audio.return_messages(p_msg_ids bigint[], p_delay_s integer, p_error text) FROM PUBLIC;
 
 
 --
