@@ -42,6 +42,7 @@ export interface QueueScript {
   heartbeat: () => void;
   fail: () => void;
   returnMessages: () => void;
+  extendClaims: (msgIds: number[]) => number | Promise<number>;
 }
 
 export class FakeQueue implements WorkerQueue {
@@ -63,6 +64,7 @@ export class FakeQueue implements WorkerQueue {
       heartbeat: () => {},
       fail: () => {},
       returnMessages: () => {},
+      extendClaims: (msgIds) => msgIds.length,
       ...script,
     };
   }
@@ -107,11 +109,15 @@ export class FakeQueue implements WorkerQueue {
       () => this.script.fail(),
     );
   }
-  returnMessages(msgIds: number[], delayS = 0) {
+  returnMessages(msgIds: number[], delayS = 0, error?: string) {
+    const because = error === undefined ? "" : ` error="${error}"`;
     return this.#call(
-      `returnMessages ${msgIds.join(",")} delay=${delayS}`,
+      `returnMessages ${msgIds.join(",")} delay=${delayS}${because}`,
       () => this.script.returnMessages(),
     );
+  }
+  extendClaims(msgIds: number[]) {
+    return this.#call(`extendClaims ${msgIds.join(",")}`, () => this.script.extendClaims(msgIds));
   }
   cancelledBatches(ids: string[]) {
     return this.#call(`cancelledBatches ${ids.join(",")}`, () => this.script.cancelledBatches(ids));

@@ -129,7 +129,7 @@ Deno.test("cancelled during the upload (complete refuses): counted cancelled, no
   assert.deepEqual(events, [{ type: "cancelled", segmentId: 1, batchId: "batch-1" }]);
 });
 
-Deno.test("a Storage error hands the message back after the retry delay", async () => {
+Deno.test("a Storage error hands the message back after the retry delay, with its error", async () => {
   const { queue, events, run } = setup([200], {
     upload: () => Promise.reject(new Error("Storage upload failed: 503")),
   });
@@ -137,9 +137,30 @@ Deno.test("a Storage error hands the message back after the retry delay", async 
   assert.deepEqual(queue.calls, [
     BEGIN,
     GOT_AUDIO,
-    `returnMessages 101 delay=${ERROR_RETRY_DELAY_S}`,
+    `returnMessages 101 delay=${ERROR_RETRY_DELAY_S} error="Storage upload failed: 503"`,
   ]);
   assert.deepEqual(events, [{ type: "error", segmentId: 1, error: "Storage upload failed: 503" }]);
+});
+
+Deno.test("the error kept on the segment never carries a secret", async () => {
+  const { queue, events, run } = setup([200], {
+    script: {
+      complete: () => {
+        throw new Error(
+          "connect to postgres://worker:s3cret@db.example:5432/postgres failed; " +
+            "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoic2VydmljZV9yb2xlIn0.c2ln",
+        );
+      },
+    },
+  });
+  assert.equal((await run()).outcome, "error");
+  const kept = "connect to postgres://***@db.example:5432/postgres failed; " +
+    "Authorization: Bearer [token]";
+  assert.equal(
+    queue.calls.at(-1),
+    `returnMessages 101 delay=${ERROR_RETRY_DELAY_S} error="${kept}"`,
+  );
+  assert.deepEqual(events, [{ type: "error", segmentId: 1, error: kept }]);
 });
 
 Deno.test("a database error at complete hands the message back after the retry delay", async () => {
@@ -153,7 +174,7 @@ Deno.test("a database error at complete hands the message back after the retry d
   assert.equal((await run()).outcome, "error");
   assert.deepEqual(queue.calls.slice(2), [
     `complete 1 ${PATH} bytes=${WAV.length} ms=0 429s=0`,
-    `returnMessages 101 delay=${ERROR_RETRY_DELAY_S}`,
+    `returnMessages 101 delay=${ERROR_RETRY_DELAY_S} error="connection reset"`,
   ]);
 });
 
@@ -246,7 +267,9 @@ Deno.test("marking a segment failed fails (database error): message back after t
   assert.deepEqual(await run(), { outcome: "error", attempts: 1, rateLimited: 0 });
   assert.deepEqual(queue.calls.slice(-2), [
     `fail 1 "Cartesia answered 400: status 400: scripted" 429s=0`,
-    `returnMessages 101 delay=${ERROR_RETRY_DELAY_S}`,
+    // The segment keeps the provider's answer as its error, for a later delivery to record.
+    `returnMessages 101 delay=${ERROR_RETRY_DELAY_S} ` +
+    `error="Cartesia answered 400: status 400: scripted"`,
   ]);
   assert.deepEqual(events, [{ type: "error", segmentId: 1, error: "connection reset" }]);
 });

@@ -7,9 +7,10 @@
 //   cancelled  its batch was cancelled (before, during or after the request)
 //   failed     the provider refused it, retries ran out, or its format cannot be requested
 //   returned   out of budget while waiting for a permit, or the run was stopped: message handed
-//              back for another worker
+//              back for another worker (no fault of the segment: the delivery is excused)
 //   error      anything unexpected (Storage, database, including a failed fail or hand-back):
-//              message handed back after a delay where the database still answers
+//              message handed back after a delay where the database still answers, the error
+//              kept as the segment's last_error (secrets redacted); the delivery counts
 // None of these throws: one segment's trouble never ends the run.
 import { isAbortError } from "../abort.ts";
 import {
@@ -23,6 +24,7 @@ import { ProviderError } from "../provider/provider_error.ts";
 import type { CartesiaClient, SynthesizeResult } from "../provider/types.ts";
 import { errorText, type OnEvent } from "./events.ts";
 import { OutOfTime, type PermitGate, SkipSegment } from "./permit_gate.ts";
+import { redacted } from "./redact.ts";
 import type { ClaimedSegment, WorkerQueue } from "./queue.ts";
 
 type SegmentOutcome =
@@ -176,8 +178,11 @@ async function settle(
     tally.rateLimited += err.rateLimited;
     return await failSegment(d, seg, err.message, err.rateLimited, tally);
   }
-  d.onEvent?.({ type: "error", segmentId: seg.segmentId, error: errorText(err) });
-  await d.queue.returnMessages([seg.msgId], ERROR_RETRY_DELAY_S).catch(() => {});
+  // The error counts against the delivery limit and is kept as the segment's last_error, so a
+  // segment the limit ends says what kept going wrong.
+  const error = redacted(errorText(err));
+  d.onEvent?.({ type: "error", segmentId: seg.segmentId, error });
+  await d.queue.returnMessages([seg.msgId], ERROR_RETRY_DELAY_S, error).catch(() => {});
   return { outcome: "error", ...tally };
 }
 
@@ -194,7 +199,7 @@ async function failSegment(
     // The segment could not be marked failed (a database error): hand the message back after the
     // error delay, so a later delivery records the failure; the run goes on.
     d.onEvent?.({ type: "error", segmentId: seg.segmentId, error: errorText(failErr) });
-    await d.queue.returnMessages([seg.msgId], ERROR_RETRY_DELAY_S).catch(() => {});
+    await d.queue.returnMessages([seg.msgId], ERROR_RETRY_DELAY_S, redacted(error)).catch(() => {});
     return { outcome: "error", ...tally };
   }
   d.onEvent?.({ type: "failed", segmentId: seg.segmentId, batchId: seg.batchId, error });
