@@ -5,6 +5,8 @@
 //   slot_feed.ts     a free slot's next segment, or why it stops (budget, empty, idle, stop)
 //   permit_gate.ts   a global permit per provider attempt, and the wake-up when one frees
 //   cancel_watch.ts  cancelled batches aborted mid-request; the heartbeat while busy
+//   claim_keeper.ts  held messages' visibility extended, so none reappears while held
+//   progress.ts      the work's calls, timed: the heartbeat beats only while work moves on
 //   segment.ts       one segment: attempt → upload → complete, and every other outcome
 // Stops claiming when the time budget is spent, hands back what it claimed but did not start,
 // and says whether work is left.
@@ -12,8 +14,10 @@ import type { SleepFn } from "../abort.ts";
 import type { CartesiaClient } from "../provider/types.ts";
 import { CancelWatch } from "./cancel_watch.ts";
 import { ClaimAhead } from "./claim_ahead.ts";
+import { ClaimKeeper } from "./claim_keeper.ts";
 import { errorText, type OnEvent } from "./events.ts";
 import { PermitGate } from "./permit_gate.ts";
+import { ProgressQueue } from "./progress.ts";
 import type { ClaimedSegment, WorkerQueue } from "./queue.ts";
 import { processSegment, type SegmentResult } from "./segment.ts";
 import { SlotFeed, type StopReason } from "./slot_feed.ts";
@@ -43,6 +47,11 @@ export interface WorkerConfig {
   permitPollMs: number;
   idlePollMs: number;
   cancelPollMs: number;
+  // How often held messages' visibility is extended (a fraction of the visibility timeout).
+  extendEveryMs: number;
+  // The longest a healthy worker's work goes without an answered call (progress.ts); past it the
+  // heartbeat stops.
+  progressWindowMs: number;
   stopSignal?: AbortSignal;
   // Remove this worker's heartbeat when the run ends (false for a long-lived worker between runs:
   // it calls audio.worker_stopped itself when it exits).
@@ -77,8 +86,10 @@ const COUNTED_AS = {
   error: "errors",
 } as const satisfies Partial<Record<SegmentResult["outcome"], keyof WorkerReport>>;
 
-export async function runWorker(deps: WorkerDeps, cfg: WorkerConfig): Promise<WorkerReport> {
-  const { queue, now } = deps;
+export async function runWorker(given: WorkerDeps, cfg: WorkerConfig): Promise<WorkerReport> {
+  const { now } = given;
+  const queue = new ProgressQueue(given.queue, now, cfg.progressWindowMs);
+  const deps = { ...given, queue };
   const started = now();
   const stop = new AbortController();
   const onStop = () => stop.abort();
@@ -91,7 +102,7 @@ export async function runWorker(deps: WorkerDeps, cfg: WorkerConfig): Promise<Wo
     timeUp: () => now() - started + cfg.attemptMs > cfg.budgetMs,
     inFlight: new Map(),
   };
-  const { watch, claims, feed, gate } = assemble(deps, cfg, run);
+  const { watch, claims, feed, gate, keeper } = assemble(deps, cfg, run);
   const segmentDeps = { ...deps, gate };
 
   const report = emptyReport();
@@ -107,12 +118,14 @@ export async function runWorker(deps: WorkerDeps, cfg: WorkerConfig): Promise<Wo
     }
   };
   const watching = watch.run(stop.signal);
+  const keeping = keeper.run(stop.signal);
   try {
     await Promise.all(Array.from({ length: cfg.concurrency }, slot));
   } finally {
     watch.finish();
     stop.abort();
     await watching;
+    await keeping;
     await claims.handBack();
     cfg.stopSignal?.removeEventListener("abort", onStop);
     if (cfg.leave) await queue.leave().catch(() => {});
@@ -144,7 +157,11 @@ interface RunState {
 
 // The pieces of one run, wired to each other: the watcher drops a cancelled batch from the
 // buffer, the buffer skips what the watcher knows is cancelled, the feed takes from the buffer.
-function assemble(deps: WorkerDeps, cfg: WorkerConfig, run: RunState) {
+function assemble(
+  deps: WorkerDeps & { queue: ProgressQueue },
+  cfg: WorkerConfig,
+  run: RunState,
+) {
   const { queue, now, sleep } = deps;
   const random = deps.random ?? Math.random;
   const inFlight = () => run.inFlight.size;
@@ -155,6 +172,7 @@ function assemble(deps: WorkerDeps, cfg: WorkerConfig, run: RunState) {
     pollMs: cfg.cancelPollMs,
     heldBatches: () => [...[...run.inFlight.values()].map((s) => s.batchId), ...claims.batchIds()],
     onCancelled: (id) => claims.drop(id),
+    progressing: () => deps.queue.progressing(),
   });
   const claims = new ClaimAhead({
     queue,
@@ -163,6 +181,7 @@ function assemble(deps: WorkerDeps, cfg: WorkerConfig, run: RunState) {
     inFlight,
     mayClaim: () => !run.timeUp() && !run.stop.aborted,
     isCancelled: (id) => watch.isCancelled(id),
+    inFlightMessage: (msgId) => [...run.inFlight.values()].some((s) => s.msgId === msgId),
   });
   const feed = new SlotFeed({
     claims,
@@ -184,7 +203,15 @@ function assemble(deps: WorkerDeps, cfg: WorkerConfig, run: RunState) {
     pollMs: cfg.permitPollMs,
     timeForAttempt: () => !run.timeUp(),
   });
-  return { watch, claims, feed, gate };
+  const keeper = new ClaimKeeper({
+    queue,
+    sleep,
+    everyMs: cfg.extendEveryMs,
+    progressing: () => deps.queue.progressing(),
+    held: () => [...[...run.inFlight.values()].map((s) => s.msgId), ...claims.msgIds()],
+    onEvent: deps.onEvent,
+  });
+  return { watch, claims, feed, gate, keeper };
 }
 
 function tally(report: WorkerReport, r: SegmentResult): void {

@@ -3,7 +3,16 @@
 // the same permits, budget and timeouts.
 import { abortableSleep } from "../abort.ts";
 import type { App } from "../app.ts";
-import { IDLE_EXIT_MARGIN_MS, IDLE_POLL_MS, LEASE_MARGIN_S, PERMIT_POLL_MS } from "../config.ts";
+import {
+  CLAIM_EXTEND_FRACTION,
+  DB_STATEMENT_TIMEOUT_MS,
+  IDLE_EXIT_MARGIN_MS,
+  IDLE_POLL_MS,
+  LEASE_MARGIN_S,
+  PERMIT_POLL_MS,
+  PROGRESS_MARGIN_MS,
+  STORAGE_UPLOAD_TIMEOUT_MS,
+} from "../config.ts";
 import type { OnEvent } from "./events.ts";
 import { runWorker, type WorkerConfig, type WorkerReport } from "./pool.ts";
 import { SegmentQueue } from "./queue.ts";
@@ -19,6 +28,15 @@ function workerConfig(app: App, overrides: Partial<WorkerConfig> = {}): WorkerCo
     permitPollMs: PERMIT_POLL_MS,
     idlePollMs: IDLE_POLL_MS,
     cancelPollMs: s.AUDIO_CANCEL_POLL_MS,
+    extendEveryMs: s.AUDIO_VISIBILITY_TIMEOUT_S * 1000 * CLAIM_EXTEND_FRACTION,
+    // The longest quiet stretch of a healthy worker: one attempt, one backoff sleep, one upload
+    // or one statement, plus the margin (config.ts, PROGRESS_MARGIN_MS).
+    progressWindowMs: Math.max(
+      s.AUDIO_PROVIDER_TIMEOUT_MS,
+      s.AUDIO_MAX_BACKOFF_MS,
+      STORAGE_UPLOAD_TIMEOUT_MS,
+      DB_STATEMENT_TIMEOUT_MS,
+    ) + PROGRESS_MARGIN_MS,
     leave: true,
     ...overrides,
   };
