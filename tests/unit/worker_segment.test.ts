@@ -36,6 +36,7 @@ function setup(
     upload?: () => Promise<void>;
     timeForAttempt?: () => boolean;
     provider?: SegmentDeps["provider"];
+    retryMs?: number;
   } = {},
 ) {
   const clock = new FakeClock();
@@ -60,11 +61,13 @@ function setup(
     },
     now: clock.now,
     onEvent: (e) => events.push(e),
+    sleep: clock.sleep,
+    endAttemptRetryMs: opts.retryMs ?? 0,
   };
   const batch = new AbortController();
   const stop = new AbortController();
   const run = () => processSegment(deps, SEG, batch.signal, stop.signal);
-  return { queue, uploads, events, batch, stop, run, requests: scripted.requests };
+  return { queue, uploads, events, batch, stop, run, requests: scripted.requests, clock };
 }
 
 Deno.test("done: permit → audio → permit back (cleared for upload) → upload → complete", async () => {
@@ -290,4 +293,52 @@ Deno.test("out of budget and the hand-back fails: an error, not a thrown run", a
   assert.deepEqual(await run(), { outcome: "error", attempts: 0, rateLimited: 0 });
   assert.deepEqual(queue.calls, [BEGIN, "returnMessages 101 delay=0"]);
   assert.equal(requests(), 0);
+});
+
+// A database that cannot be reached, as postgres.js reports it.
+const refused = () => Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+
+Deno.test("database unreachable at end_attempt and complete: both retried until it is back, no hand-back", async () => {
+  // Each call is refused `times` times, then answers.
+  const refusedThen = <T>(times: number, answer: T) => () => {
+    if (times-- > 0) throw refused();
+    return answer;
+  };
+  const { queue, clock, run } = setup([200], {
+    retryMs: 10_000,
+    script: { endAttempt: refusedThen(3, true), complete: refusedThen(2, true) },
+  });
+  const result = run();
+  await clock.advance(2_000);
+  assert.deepEqual(await result, { outcome: "done", attempts: 1, rateLimited: 0 });
+  assert.deepEqual(queue.calls, [
+    BEGIN,
+    ...Array(4).fill(GOT_AUDIO), // three refused, every 250 ms, then the permit is back
+    ...Array(3).fill(`complete 1 ${PATH} bytes=${WAV.length} ms=0 429s=0`),
+  ]);
+});
+
+Deno.test("unreachable past the permit's lease, or a statement error: not retried", async () => {
+  const down = setup([200], {
+    retryMs: 600,
+    script: {
+      endAttempt: () => {
+        throw refused();
+      },
+    },
+  });
+  const result = down.run();
+  await down.clock.advance(5_000);
+  assert.equal((await result).outcome, "error");
+  assert.equal(down.queue.calls.filter((c) => c === GOT_AUDIO).length, 3, "at 0, 250 and 500 ms");
+  const refusedStatement = setup([200], {
+    retryMs: 10_000,
+    script: {
+      complete: () => {
+        throw Object.assign(new Error("deadlock detected"), { code: "40P01" });
+      },
+    },
+  });
+  assert.equal((await refusedStatement.run()).outcome, "error");
+  assert.equal(refusedStatement.queue.calls.filter((c) => c.startsWith("complete")).length, 1);
 });

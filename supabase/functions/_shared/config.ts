@@ -144,6 +144,12 @@ export const IDLE_POLL_MS = 250;
  * read-count limit turns a persistent error into a failed segment. */
 export const ERROR_RETRY_DELAY_S = 5;
 
+/** While the database cannot be reached (a restart), end_attempt and complete_segment are retried
+ * this often, for up to the permit's lease: the permit comes back within a quarter second of the
+ * database instead of when its lease runs out, and uploaded audio is recorded instead of being
+ * generated again. */
+export const END_ATTEMPT_RETRY_MS = 250;
+
 /** How often a worker extends the visibility timeout of every message it holds (claim-ahead's
  * buffer, its slots' segments), as a fraction of that timeout: at a third, two extensions in a
  * row can fail (a database blip) before a held message could reappear to another worker. */
@@ -229,6 +235,13 @@ export const DB_EXTRA_CONNECTIONS = 3;
 /** Seconds before an idle connection closes, so a function instance kept warm between
  * invocations does not hold connections against the project's limit. */
 export const DB_IDLE_TIMEOUT_S = 20;
+/** The longest wait before reconnecting after a lost connection. postgres.js's own backoff grows
+ * to 20 s with every failed connect of any connection in the pool, so a two-second restart could
+ * keep a worker away for ten more; capped at 1 s, the worker is back within about a second of
+ * Postgres accepting connections (a refused connect costs the database nothing). */
+export const DB_RECONNECT_MAX_S = 1;
+/** The first reconnect's wait; doubled per failed connect up to DB_RECONNECT_MAX_S. */
+export const DB_RECONNECT_FIRST_S = 0.05;
 /** Seconds to wait for a connection: a database that does not answer in 10 s is down, and the
  * caller's retry (the next poll, the watchdog) does better than waiting on. */
 export const DB_CONNECT_TIMEOUT_S = 10;

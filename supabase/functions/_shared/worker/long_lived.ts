@@ -59,13 +59,21 @@ export async function runLongLived(
   const totals = { runs: 0, ...Object.fromEntries(COUNTED.map((k) => [k, 0])) } as LongLivedTotals;
   const onEvent: OnEvent | undefined = opts.quiet ? undefined : (e) => deps.log({ ...e });
   while (!opts.stop.aborted) {
-    const report = await deps.run({
-      // Between runs the worker is still up (it heartbeats on each claim); it leaves at exit.
-      leave: opts.once,
-      budgetMs: opts.once ? opts.budgetS * 1000 : LONG_LIVED_RUN_MS,
-      idleExitMs: opts.once ? 0 : LONG_LIVED_RUN_MS,
-      stopSignal: opts.stop,
-    }, onEvent);
+    let report: WorkerReport;
+    try {
+      report = await deps.run({
+        // Between runs the worker is still up (it heartbeats on each claim); it leaves at exit.
+        leave: opts.once,
+        budgetMs: opts.once ? opts.budgetS * 1000 : LONG_LIVED_RUN_MS,
+        idleExitMs: opts.once ? 0 : LONG_LIVED_RUN_MS,
+        stopSignal: opts.stop,
+      }, onEvent);
+    } catch (err) {
+      // A run never throws by design; should one, the process outlives it: say so, pause, go on.
+      deps.warn(`worker run failed, starting another: ${errorText(err)}`);
+      await deps.sleep(LONG_LIVED_IDLE_PAUSE_MS, opts.stop).catch(() => {});
+      continue;
+    }
     totals.runs++;
     for (const k of COUNTED) totals[k] += report[k];
     if (!opts.quiet || opts.once) {

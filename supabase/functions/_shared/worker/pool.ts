@@ -47,6 +47,8 @@ export interface WorkerConfig {
   permitPollMs: number;
   idlePollMs: number;
   cancelPollMs: number;
+  // A permit's lease: how long a failed end_attempt is retried (absent: not retried).
+  permitLeaseMs?: number;
   // How often held messages' visibility is extended (a fraction of the visibility timeout).
   extendEveryMs: number;
   // The longest a healthy worker's work goes without an answered call (progress.ts); past it the
@@ -103,7 +105,7 @@ export async function runWorker(given: WorkerDeps, cfg: WorkerConfig): Promise<W
     inFlight: new Map(),
   };
   const { watch, claims, feed, gate, keeper } = assemble(deps, cfg, run);
-  const segmentDeps = { ...deps, gate };
+  const segmentDeps = { ...deps, gate, endAttemptRetryMs: cfg.permitLeaseMs ?? 0 };
 
   const report = emptyReport();
   const slot = async () => {

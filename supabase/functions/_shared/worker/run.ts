@@ -17,6 +17,11 @@ import type { OnEvent } from "./events.ts";
 import { runWorker, type WorkerConfig, type WorkerReport } from "./pool.ts";
 import { SegmentQueue } from "./queue.ts";
 
+// A permit's lease: the provider timeout and a margin (LEASE_MARGIN_S says why).
+function leaseS(app: App): number {
+  return Math.ceil(app.settings.AUDIO_PROVIDER_TIMEOUT_MS / 1000) + LEASE_MARGIN_S;
+}
+
 function workerConfig(app: App, overrides: Partial<WorkerConfig> = {}): WorkerConfig {
   const s = app.settings;
   return {
@@ -28,6 +33,7 @@ function workerConfig(app: App, overrides: Partial<WorkerConfig> = {}): WorkerCo
     permitPollMs: PERMIT_POLL_MS,
     idlePollMs: IDLE_POLL_MS,
     cancelPollMs: s.AUDIO_CANCEL_POLL_MS,
+    permitLeaseMs: leaseS(app) * 1000,
     extendEveryMs: s.AUDIO_VISIBILITY_TIMEOUT_S * 1000 * CLAIM_EXTEND_FRACTION,
     // The longest quiet stretch of a healthy worker: one attempt, one backoff sleep, one upload
     // or one statement, plus the margin (config.ts, PROGRESS_MARGIN_MS).
@@ -59,7 +65,7 @@ export function startWorker(
     holder: opts.holder,
     limit: s.AUDIO_GENERATION_CONCURRENCY,
     visibilityTimeoutS: s.AUDIO_VISIBILITY_TIMEOUT_S,
-    leaseS: Math.ceil(s.AUDIO_PROVIDER_TIMEOUT_MS / 1000) + LEASE_MARGIN_S,
+    leaseS: leaseS(app),
     maxReads: s.AUDIO_MAX_READS,
   });
   return runWorker(

@@ -12,14 +12,15 @@
 //              message handed back after a delay where the database still answers, the error
 //              kept as the segment's last_error (secrets redacted); the delivery counts
 // None of these throws: one segment's trouble never ends the run.
-import { isAbortError } from "../abort.ts";
+import { isAbortError, type SleepFn } from "../abort.ts";
 import {
   audioObjectPath,
   contentTypeOf,
   type OutputFormat,
   parseFormatKey,
 } from "../audio_format.ts";
-import { ERROR_RETRY_DELAY_S } from "../config.ts";
+import { END_ATTEMPT_RETRY_MS, ERROR_RETRY_DELAY_S } from "../config.ts";
+import { isUnreachable } from "../db.ts";
 import { ProviderError } from "../provider/provider_error.ts";
 import type { CartesiaClient, SynthesizeResult } from "../provider/types.ts";
 import { errorText, type OnEvent } from "./events.ts";
@@ -52,6 +53,11 @@ export interface SegmentDeps {
   upload: (path: string, bytes: Uint8Array, contentType: string) => Promise<void>;
   now: () => number;
   onEvent?: OnEvent;
+  // How long to keep retrying end_attempt and complete_segment while the database cannot be
+  // reached (a restart): the permit's lease, after which it frees itself anyway. Absent or 0: no
+  // retry.
+  endAttemptRetryMs?: number;
+  sleep?: SleepFn;
 }
 
 // batch aborts when the segment's batch is cancelled, stop when the run is told to stop.
@@ -86,7 +92,9 @@ export async function processSegment(
     });
     const { bytes, rateLimited } = heard.result;
     await d.upload(path, bytes, contentTypeOf(format.container));
-    if (!(await d.queue.complete(seg, path, bytes.length, heard.providerMs, rateLimited))) {
+    const completing = () =>
+      d.queue.complete(seg, path, bytes.length, heard.providerMs, rateLimited);
+    if (!(await surviving(d, completing))) {
       return cancelled(d, seg, tally);
     }
     const { attempts } = heard.result;
@@ -130,7 +138,8 @@ async function synthesize(
       } finally {
         const gotAudio = typeof answer === "object" && answer !== null &&
           (answer as { ok?: unknown }).ok === true;
-        live = await d.queue.endAttempt(slot, seg.segmentId, gotAudio && !signal.aborted);
+        const upload = gotAudio && !signal.aborted;
+        live = await surviving(d, () => d.queue.endAttempt(slot, seg.segmentId, upload));
         d.gate.freed();
       }
     },
@@ -144,6 +153,24 @@ async function synthesize(
     },
   });
   return { result, live, providerMs };
+}
+
+// A call that must not be lost to a database restart: end_attempt (else the permit stays taken
+// until its lease runs out) and complete_segment (else the audio, already uploaded, is generated
+// again on the next delivery). While the database is unreachable the call is retried every
+// END_ATTEMPT_RETRY_MS for as long as the permit's lease would last, so it lands the moment the
+// database is back and provider requests resume at once.
+async function surviving<T>(d: SegmentDeps, call: () => Promise<T>): Promise<T> {
+  const giveUpAt = d.now() + (d.endAttemptRetryMs ?? 0);
+  while (true) {
+    try {
+      return await call();
+    } catch (err) {
+      const retry = d.sleep && isUnreachable(err) && d.now() + END_ATTEMPT_RETRY_MS <= giveUpAt;
+      if (!retry) throw err;
+      await d.sleep!(END_ATTEMPT_RETRY_MS);
+    }
+  }
 }
 
 // Every way the attempt → upload → complete path can throw, and what happens to the message.
