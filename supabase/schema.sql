@@ -310,14 +310,7 @@ begin
   if p_holder is not null then
     perform audio.worker_heartbeat(p_holder);
   end if;
-  delete from audio.excused_reads as e
-  where e.msg_id in (
-    select o.msg_id from audio.excused_reads as o
-    join public.audio_segments as s on s.id = o.segment_id
-    where o.updated_at < now() - interval '10 minutes' and s.status not in ('queued', 'generating')
-    order by o.updated_at
-    limit 100
-  );
+  perform audio.prune_excused_reads();
   for m in select * from pgmq.read(queue_name => 'audio_segments'::text, vt => p_vt_s::integer, qty => p_qty::integer) loop
     v_segment_id := audio.message_segment_id(m.message);
     if v_segment_id is null then
@@ -987,6 +980,36 @@ $$;
 --
 
 COMMENT ON FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text) IS 'Segments a batch over these words/grade/kinds would cover; pending = already queued in a live batch.';
+
+
+--
+-- Name: prune_excused_reads(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.prune_excused_reads() RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  with old as (
+    select o.msg_id, s.status in ('queued', 'generating') as live
+    from audio.excused_reads as o
+    join public.audio_segments as s on s.id = o.segment_id
+    where o.updated_at < now() - interval '10 minutes'
+    order by o.updated_at
+    limit 100
+    for update of o skip locked
+  ), pruned as (
+    delete from audio.excused_reads as e using old where e.msg_id = old.msg_id and not old.live
+  )
+  update audio.excused_reads as e set updated_at = now() from old where e.msg_id = old.msg_id and old.live
+$$;
+
+
+--
+-- Name: FUNCTION prune_excused_reads(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.prune_excused_reads() IS 'Delete up to 100 ten-minute-old excused-read rows of finished segments; mark live ones seen.';
 
 
 --
@@ -2261,6 +2284,13 @@ REVOKE ALL ON FUNCTION audio.message_segment_id(p_message jsonb) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION prune_excused_reads(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.prune_excused_reads() FROM PUBLIC;
 
 
 --

@@ -35,6 +35,34 @@ $$;
 comment on function audio.excuse_read(bigint, bigint) is
   'Record that a message''s current delivery ended through no fault of its segment (not counted toward the delivery limit).';
 
+-- audio.prune_excused_reads: a row of audio.excused_reads is needed while its segment is live.
+-- Looks at the (at most) 100 rows untouched for ten minutes: deletes those whose segment has
+-- finished, and marks the others as seen now, so the next call looks at different rows. Each
+-- claim calls it: its cost is bounded by the 100, not by the table, however many live segments
+-- waited. Ten minutes: a live segment's row is refreshed by every wait, so only rows of finished
+-- segments and of long-queued ones age that far.
+create function audio.prune_excused_reads()
+returns void
+language sql
+security definer
+set search_path = ''
+as $$
+  with old as (
+    select o.msg_id, s.status in ('queued', 'generating') as live
+    from audio.excused_reads as o
+    join public.audio_segments as s on s.id = o.segment_id
+    where o.updated_at < now() - interval '10 minutes'
+    order by o.updated_at
+    limit 100
+    for update of o skip locked
+  ), pruned as (
+    delete from audio.excused_reads as e using old where e.msg_id = old.msg_id and not old.live
+  )
+  update audio.excused_reads as e set updated_at = now() from old where e.msg_id = old.msg_id and old.live
+$$;
+comment on function audio.prune_excused_reads() is
+  'Delete up to 100 ten-minute-old excused-read rows of finished segments; mark live ones seen.';
+
 -- audio.return_messages: hand claimed messages back, visible again after p_delay_s seconds.
 --   p_error null   a hand-back that is no fault of the segment (a stopping worker's unstarted
 --                  messages, no permit within the budget): the delivery is excused
@@ -88,8 +116,8 @@ comment on function audio.return_messages(bigint[], integer, text) is
 --   archived   delivered more than p_max_reads times, not counting excused deliveries (waits and
 --              hand-backs, audio.excused_reads): segment failed with the reason and its last
 --              real error, message in the pgmq archive (dead letter), no row
--- Claiming changes no segment status; begin_attempt does. Excused-read rows of segments that have
--- finished are cleared here, a few at a time, once they are ten minutes old.
+-- Claiming changes no segment status; begin_attempt does. Each claim also prunes a few old
+-- excused-read rows (audio.prune_excused_reads).
 create or replace function audio.claim_segments(
   p_qty integer,
   p_vt_s integer,
@@ -112,14 +140,7 @@ begin
   if p_holder is not null then
     perform audio.worker_heartbeat(p_holder);
   end if;
-  delete from audio.excused_reads as e
-  where e.msg_id in (
-    select o.msg_id from audio.excused_reads as o
-    join public.audio_segments as s on s.id = o.segment_id
-    where o.updated_at < now() - interval '10 minutes' and s.status not in ('queued', 'generating')
-    order by o.updated_at
-    limit 100
-  );
+  perform audio.prune_excused_reads();
   for m in select * from pgmq.read(queue_name => 'audio_segments'::text, vt => p_vt_s::integer, qty => p_qty::integer) loop
     v_segment_id := audio.message_segment_id(m.message);
     if v_segment_id is null then
@@ -269,6 +290,7 @@ comment on function audio.begin_attempt(bigint, bigint, text, integer, integer, 
 
 revoke all on table audio.excused_reads from public, anon, authenticated;
 revoke all on function audio.excuse_read(bigint, bigint) from public, anon, authenticated;
+revoke all on function audio.prune_excused_reads() from public, anon, authenticated;
 revoke all on function audio.return_messages(bigint[], integer, text) from public, anon, authenticated;
 revoke all on function audio.claim_segments(integer, integer, integer, text) from public, anon, authenticated;
 revoke all on function audio.begin_attempt(bigint, bigint, text, integer, integer, integer, integer) from public, anon, authenticated;
