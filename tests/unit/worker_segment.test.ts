@@ -62,7 +62,7 @@ function setup(
     now: clock.now,
     onEvent: (e) => events.push(e),
     sleep: clock.sleep,
-    endAttemptRetryMs: opts.retryMs ?? 0,
+    retryUnreachableMs: opts.retryMs ?? 0,
   };
   const batch = new AbortController();
   const stop = new AbortController();

@@ -148,7 +148,7 @@ export const ERROR_RETRY_DELAY_S = 5;
  * this often, for up to the permit's lease: the permit comes back within a quarter second of the
  * database instead of when its lease runs out, and uploaded audio is recorded instead of being
  * generated again. */
-export const END_ATTEMPT_RETRY_MS = 250;
+export const UNREACHABLE_RETRY_MS = 250;
 
 /** How often a worker extends the visibility timeout of every message it holds (claim-ahead's
  * buffer, its slots' segments), as a fraction of that timeout: at a third, two extensions in a

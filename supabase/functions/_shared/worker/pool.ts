@@ -47,7 +47,8 @@ export interface WorkerConfig {
   permitPollMs: number;
   idlePollMs: number;
   cancelPollMs: number;
-  // A permit's lease: how long a failed end_attempt is retried (absent: not retried).
+  // A permit's lease: how long end_attempt and complete_segment are retried while the database
+  // cannot be reached (absent: not retried).
   permitLeaseMs?: number;
   // How often held messages' visibility is extended (a fraction of the visibility timeout).
   extendEveryMs: number;
@@ -105,7 +106,7 @@ export async function runWorker(given: WorkerDeps, cfg: WorkerConfig): Promise<W
     inFlight: new Map(),
   };
   const { watch, claims, feed, gate, keeper } = assemble(deps, cfg, run);
-  const segmentDeps = { ...deps, gate, endAttemptRetryMs: cfg.permitLeaseMs ?? 0 };
+  const segmentDeps = { ...deps, gate, retryUnreachableMs: cfg.permitLeaseMs ?? 0 };
 
   const report = emptyReport();
   const slot = async () => {

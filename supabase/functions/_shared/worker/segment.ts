@@ -19,7 +19,7 @@ import {
   type OutputFormat,
   parseFormatKey,
 } from "../audio_format.ts";
-import { END_ATTEMPT_RETRY_MS, ERROR_RETRY_DELAY_S } from "../config.ts";
+import { ERROR_RETRY_DELAY_S, UNREACHABLE_RETRY_MS } from "../config.ts";
 import { isUnreachable } from "../db.ts";
 import { ProviderError } from "../provider/provider_error.ts";
 import type { CartesiaClient, SynthesizeResult } from "../provider/types.ts";
@@ -56,7 +56,7 @@ export interface SegmentDeps {
   // How long to keep retrying end_attempt and complete_segment while the database cannot be
   // reached (a restart): the permit's lease, after which it frees itself anyway. Absent or 0: no
   // retry.
-  endAttemptRetryMs?: number;
+  retryUnreachableMs?: number;
   sleep?: SleepFn;
 }
 
@@ -158,17 +158,17 @@ async function synthesize(
 // A call that must not be lost to a database restart: end_attempt (else the permit stays taken
 // until its lease runs out) and complete_segment (else the audio, already uploaded, is generated
 // again on the next delivery). While the database is unreachable the call is retried every
-// END_ATTEMPT_RETRY_MS for as long as the permit's lease would last, so it lands the moment the
+// UNREACHABLE_RETRY_MS for as long as the permit's lease would last, so it lands the moment the
 // database is back and provider requests resume at once.
 async function surviving<T>(d: SegmentDeps, call: () => Promise<T>): Promise<T> {
-  const giveUpAt = d.now() + (d.endAttemptRetryMs ?? 0);
+  const giveUpAt = d.now() + (d.retryUnreachableMs ?? 0);
   while (true) {
     try {
       return await call();
     } catch (err) {
-      const retry = d.sleep && isUnreachable(err) && d.now() + END_ATTEMPT_RETRY_MS <= giveUpAt;
+      const retry = d.sleep && isUnreachable(err) && d.now() + UNREACHABLE_RETRY_MS <= giveUpAt;
       if (!retry) throw err;
-      await d.sleep!(END_ATTEMPT_RETRY_MS);
+      await d.sleep!(UNREACHABLE_RETRY_MS);
     }
   }
 }
