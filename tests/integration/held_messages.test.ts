@@ -58,9 +58,11 @@ Deno.test("two words with the same text at 15 s provider latency: both done, one
   }
 });
 
-Deno.test("a provider slower than the visibility timeout: every message is claimed once, each text sent once", async () => {
+Deno.test("a slow provider keeps claimed segments waiting past the visibility timeout: each claimed once, sent once", async () => {
   // One request at a time across two workers, 4 s each: the last of four segments waits about
-  // 12 s for the permit, longer than the 10 s visibility timeout its claim started.
+  // 12 s for the permit, longer than the 10 s visibility timeout its claim started. (The settings
+  // keep a single request shorter than the visibility timeout; what outlasts it is the time a
+  // claimed segment spends behind slow requests.)
   const stack = await startTestStack({
     settings: {
       AUDIO_GENERATION_CONCURRENCY: "1",
