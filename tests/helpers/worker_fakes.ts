@@ -45,6 +45,7 @@ export interface QueueScript {
   hold: () => void;
   openCircuit: () => boolean;
   closeCircuit: () => boolean;
+  extendClaims: (msgIds: number[]) => number | Promise<number>;
 }
 
 export class FakeQueue implements WorkerQueue {
@@ -69,6 +70,7 @@ export class FakeQueue implements WorkerQueue {
       hold: () => {},
       openCircuit: () => true,
       closeCircuit: () => true,
+      extendClaims: (msgIds) => msgIds.length,
       ...script,
     };
   }
@@ -113,9 +115,10 @@ export class FakeQueue implements WorkerQueue {
       () => this.script.fail(),
     );
   }
-  returnMessages(msgIds: number[], delayS = 0) {
+  returnMessages(msgIds: number[], delayS = 0, error?: string) {
+    const because = error === undefined ? "" : ` error="${error}"`;
     return this.#call(
-      `returnMessages ${msgIds.join(",")} delay=${delayS}`,
+      `returnMessages ${msgIds.join(",")} delay=${delayS}${because}`,
       () => this.script.returnMessages(),
     );
   }
@@ -130,6 +133,9 @@ export class FakeQueue implements WorkerQueue {
   }
   closeCircuit(by: string) {
     return this.#call(`closeCircuit ${by}`, () => this.script.closeCircuit());
+  }
+  extendClaims(msgIds: number[]) {
+    return this.#call(`extendClaims ${msgIds.join(",")}`, () => this.script.extendClaims(msgIds));
   }
   cancelledBatches(ids: string[]) {
     return this.#call(`cancelledBatches ${ids.join(",")}`, () => this.script.cancelledBatches(ids));

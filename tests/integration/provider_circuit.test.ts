@@ -27,8 +27,9 @@ async function segmentStates(stack: TestStack, batchId: string) {
       coalesce(max(attempts), 0)::int as max_attempts
     from public.audio_segments where batch_id = ${batchId}`;
   const [q] = await stack.sql`
-    select count(*)::int as messages, coalesce(max(read_ct), 0)::int as max_reads
-    from pgmq.q_audio_segments`;
+    select count(*)::int as messages,
+      coalesce(max(q.read_ct - coalesce(e.reads, 0)), 0)::int as max_reads
+    from pgmq.q_audio_segments as q left join audio.excused_reads as e on e.msg_id = q.msg_id`;
   return { ...s, ...q };
 }
 

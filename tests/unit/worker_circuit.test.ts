@@ -204,5 +204,5 @@ Deno.test("the hand-back fails (database down): the message comes back after the
     },
   });
   assert.equal((await one(1)).outcome, "error");
-  assert.equal(queue.calls.at(-1), "returnMessages 101 delay=5");
+  assert.equal(queue.calls.at(-1), 'returnMessages 101 delay=5 error="connection refused"');
 });

@@ -1,5 +1,6 @@
 // The claim-ahead buffer: claims up to the capacity, refills in the background below the
-// prefetch mark, one claim at a time, drops cancelled batches, and hands back what is left.
+// prefetch mark, one claim at a time, drops cancelled batches, never holds a message twice, and
+// hands back what is left.
 import assert from "node:assert/strict";
 import type { ClaimedSegment } from "../../supabase/functions/_shared/worker/queue.ts";
 import { ClaimAhead } from "../../supabase/functions/_shared/worker/claim_ahead.ts";
@@ -7,7 +8,7 @@ import { FakeQueue, segment, settle } from "../helpers/worker_fakes.ts";
 
 function setup(over: { cancelled?: Set<string>; mayClaim?: () => boolean } = {}) {
   const queue = new FakeQueue();
-  const held = { inFlight: 0 };
+  const held = { inFlight: 0, inFlightMessages: new Set<number>() };
   const claims = new ClaimAhead({
     queue,
     capacity: 4, // concurrency 2 + prefetch 2
@@ -15,6 +16,7 @@ function setup(over: { cancelled?: Set<string>; mayClaim?: () => boolean } = {})
     inFlight: () => held.inFlight,
     mayClaim: over.mayClaim ?? (() => true),
     isCancelled: (id) => over.cancelled?.has(id) ?? false,
+    inFlightMessage: (msgId) => held.inFlightMessages.has(msgId),
   });
   return { queue, held, claims };
 }
@@ -108,4 +110,19 @@ Deno.test("handBack waits for the claim under way, then returns every buffered m
   assert.deepEqual(claims.batchIds(), []);
   await claims.handBack();
   assert.equal(queue.calls.length, 2, "nothing buffered: no round trip");
+});
+
+Deno.test("a message read again while held (in flight or buffered) is not held twice", async () => {
+  const { queue, held, claims } = setup();
+  // Its visibility ran out while this worker held it: the same messages come back in a claim.
+  const again = [segment(1), segment(2), segment(3)];
+  queue.script.claim = () => again.splice(0);
+  const first = await claims.take(); // claims 1, 2, 3 and hands out 1
+  held.inFlight = 1;
+  held.inFlightMessages.add(first!.msgId);
+  again.push(segment(1), segment(2), segment(4));
+  queue.script.claim = () => again.splice(0);
+  await claims.refill();
+  assert.deepEqual(claims.msgIds(), [102, 103, 104], "101 is in flight, 102 buffered: once each");
+  assert.equal(claims.claimed, 6, "every read is counted as claimed");
 });

@@ -29,6 +29,8 @@ function setup(answers: ProviderAnswer[], cfg: Partial<WorkerConfig> = {}) {
     permitPollMs: 50,
     idlePollMs: 250,
     cancelPollMs: CANCEL_POLL_MS,
+    extendEveryMs: 20_000,
+    progressWindowMs: 60_000,
     leave: true,
     ...cfg,
   };
@@ -206,4 +208,53 @@ Deno.test("the closing depth read fails: counted as an error, the run still ends
   assert.equal(report.errors, 1);
   assert.equal(report.workLeft, true, "unknown depth: assume work is left");
   assert.equal(report.handOver, true, "a run that stopped at its budget hands over");
+});
+
+Deno.test("a slow provider: every held message's visibility is extended each period", async () => {
+  const { clock, queue, run } = setup(["hang"], { concurrency: 1, prefetch: 1 });
+  queue.messages.push(segment(1), segment(2));
+  queue.script.cancelledBatches = () => [];
+  const running = run();
+  await clock.advance(20_000);
+  // 101 in flight (its request hangs), 102 buffered: one call for both.
+  assert.deepEqual(queue.calls.filter((c) => c.startsWith("extendClaims")), [
+    "extendClaims 101,102",
+  ]);
+  await clock.advance(20_000);
+  assert.equal(queue.calls.filter((c) => c === "extendClaims 101,102").length, 2);
+  queue.script.cancelledBatches = (ids) => ids;
+  queue.script.depth = () => ({ visible: 0, total: 0 });
+  await clock.advance(CANCEL_POLL_MS);
+  await running;
+});
+
+Deno.test("stuck in one call: the heartbeat and the extensions stop once the progress window passes", async () => {
+  const { clock, queue, run } = setup([200], {
+    progressWindowMs: 60_000,
+    idleExitMs: 10_000,
+    budgetMs: 1_000_000,
+  });
+  queue.messages.push(segment(1));
+  let unstick!: (ok: boolean) => void;
+  queue.script.complete = () => new Promise((r) => (unstick = r));
+  const beats: number[] = [];
+  queue.script.heartbeat = () => void beats.push(clock.t);
+  const running = run();
+  // The attempt ended at t = 0 (its endAttempt answered: progress); complete never answers.
+  await clock.advance(150_000);
+  assert.deepEqual(
+    beats,
+    Array.from({ length: 12 }, (_, i) => (i + 1) * HEARTBEAT_MS),
+    "a beat every HEARTBEAT_MS up to the window's end (60 s), none after",
+  );
+  const extensions = queue.calls.filter((c) => c.startsWith("extendClaims"));
+  assert.deepEqual(extensions, ["extendClaims 101", "extendClaims 101", "extendClaims 101"]);
+  // The call answers at last: the worker moves on and beats again.
+  unstick(true);
+  queue.script.depth = () => ({ visible: 0, total: 1 });
+  await clock.advance(1_000);
+  assert.ok(beats.at(-1)! > 150_000, "progress again: beating again");
+  queue.script.depth = () => ({ visible: 0, total: 0 });
+  await clock.advance(1_000);
+  assert.equal((await running).done, 1);
 });

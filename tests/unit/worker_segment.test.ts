@@ -37,6 +37,7 @@ function setup(
     upload?: () => Promise<void>;
     timeForAttempt?: () => boolean;
     provider?: SegmentDeps["provider"];
+    retryMs?: number;
   } = {},
 ) {
   const clock = new FakeClock();
@@ -68,11 +69,24 @@ function setup(
     },
     now: clock.now,
     onEvent: (e) => events.push(e),
+    sleep: clock.sleep,
+    retryUnreachableMs: opts.retryMs ?? 0,
   };
   const batch = new AbortController();
   const stop = new AbortController();
   const run = () => processSegment(deps, SEG, batch.signal, stop.signal);
-  return { queue, uploads, events, batch, stop, run, requests: scripted.requests, circuit, deps };
+  return {
+    queue,
+    uploads,
+    events,
+    batch,
+    stop,
+    run,
+    requests: scripted.requests,
+    circuit,
+    deps,
+    clock,
+  };
 }
 
 Deno.test("done: permit → audio → permit back (cleared for upload) → upload → complete", async () => {
@@ -137,7 +151,7 @@ Deno.test("cancelled during the upload (complete refuses): counted cancelled, no
   assert.deepEqual(events, [{ type: "cancelled", segmentId: 1, batchId: "batch-1" }]);
 });
 
-Deno.test("a Storage error hands the message back after the retry delay", async () => {
+Deno.test("a Storage error hands the message back after the retry delay, with its error", async () => {
   const { queue, events, run } = setup([200], {
     upload: () => Promise.reject(new Error("Storage upload failed: 503")),
   });
@@ -145,11 +159,32 @@ Deno.test("a Storage error hands the message back after the retry delay", async 
   assert.deepEqual(queue.calls, [
     BEGIN,
     GOT_AUDIO,
-    `returnMessages 101 delay=${ERROR_RETRY_DELAY_S}`,
+    `returnMessages 101 delay=${ERROR_RETRY_DELAY_S} error="Storage upload failed: 503"`,
   ]);
   assert.deepEqual(events, [
     { type: "error", segmentId: 1, batchId: "batch-1", error: "Storage upload failed: 503" },
   ]);
+});
+
+Deno.test("the error kept on the segment never carries a secret", async () => {
+  const { queue, events, run } = setup([200], {
+    script: {
+      complete: () => {
+        throw new Error(
+          "connect to postgres://worker:s3cret@db.example:5432/postgres failed; " +
+            "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoic2VydmljZV9yb2xlIn0.c2ln",
+        );
+      },
+    },
+  });
+  assert.equal((await run()).outcome, "error");
+  const kept = "connect to postgres://worker:[redacted]@db.example:5432/postgres failed; " +
+    "Authorization: Bearer [redacted]";
+  assert.equal(
+    queue.calls.at(-1),
+    `returnMessages 101 delay=${ERROR_RETRY_DELAY_S} error="${kept}"`,
+  );
+  assert.deepEqual(events, [{ type: "error", segmentId: 1, batchId: "batch-1", error: kept }]);
 });
 
 Deno.test("a database error at complete hands the message back after the retry delay", async () => {
@@ -163,7 +198,7 @@ Deno.test("a database error at complete hands the message back after the retry d
   assert.equal((await run()).outcome, "error");
   assert.deepEqual(queue.calls.slice(2), [
     `complete 1 ${PATH} bytes=${WAV.length} ms=0 429s=0`,
-    `returnMessages 101 delay=${ERROR_RETRY_DELAY_S}`,
+    `returnMessages 101 delay=${ERROR_RETRY_DELAY_S} error="connection reset"`,
   ]);
 });
 
@@ -269,7 +304,9 @@ Deno.test("marking a segment failed fails (database error): message back after t
   assert.deepEqual(await run(), { outcome: "error", attempts: 1, rateLimited: 0 });
   assert.deepEqual(queue.calls.slice(-2), [
     `fail 1 "Cartesia answered 400: status 400: scripted" 429s=0`,
-    `returnMessages 101 delay=${ERROR_RETRY_DELAY_S}`,
+    // The segment keeps the provider's answer as its error, for a later delivery to record.
+    `returnMessages 101 delay=${ERROR_RETRY_DELAY_S} ` +
+    `error="Cartesia answered 400: status 400: scripted"`,
   ]);
   assert.deepEqual(events, [
     { type: "error", segmentId: 1, batchId: "batch-1", error: "connection reset" },
@@ -292,4 +329,52 @@ Deno.test("out of budget and the hand-back fails: an error, not a thrown run", a
   assert.deepEqual(await run(), { outcome: "error", attempts: 0, rateLimited: 0 });
   assert.deepEqual(queue.calls, [BEGIN, "returnMessages 101 delay=0"]);
   assert.equal(requests(), 0);
+});
+
+// A database that cannot be reached, as postgres.js reports it.
+const refused = () => Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+
+Deno.test("database unreachable at end_attempt and complete: both retried until it is back, no hand-back", async () => {
+  // Each call is refused `times` times, then answers.
+  const refusedThen = <T>(times: number, answer: T) => () => {
+    if (times-- > 0) throw refused();
+    return answer;
+  };
+  const { queue, clock, run } = setup([200], {
+    retryMs: 10_000,
+    script: { endAttempt: refusedThen(3, true), complete: refusedThen(2, true) },
+  });
+  const result = run();
+  await clock.advance(2_000);
+  assert.deepEqual(await result, { outcome: "done", attempts: 1, rateLimited: 0 });
+  assert.deepEqual(queue.calls, [
+    BEGIN,
+    ...Array(4).fill(GOT_AUDIO), // three refused, every 250 ms, then the permit is back
+    ...Array(3).fill(`complete 1 ${PATH} bytes=${WAV.length} ms=0 429s=0`),
+  ]);
+});
+
+Deno.test("unreachable past the permit's lease, or a statement error: not retried", async () => {
+  const down = setup([200], {
+    retryMs: 600,
+    script: {
+      endAttempt: () => {
+        throw refused();
+      },
+    },
+  });
+  const result = down.run();
+  await down.clock.advance(5_000);
+  assert.equal((await result).outcome, "error");
+  assert.equal(down.queue.calls.filter((c) => c === GOT_AUDIO).length, 3, "at 0, 250 and 500 ms");
+  const refusedStatement = setup([200], {
+    retryMs: 10_000,
+    script: {
+      complete: () => {
+        throw Object.assign(new Error("deadlock detected"), { code: "40P01" });
+      },
+    },
+  });
+  assert.equal((await refusedStatement.run()).outcome, "error");
+  assert.equal(refusedStatement.queue.calls.filter((c) => c.startsWith("complete")).length, 1);
 });

@@ -3,7 +3,7 @@
 // verifier of users' access tokens (jwt.ts).
 import { createClient } from "@supabase/supabase-js";
 import { formatKey, outputFormatFromSettings, parseFormatKey } from "./audio_format.ts";
-import { DB_EXTRA_CONNECTIONS, KICK_TIMEOUT_MS } from "./config.ts";
+import { DB_EXTRA_CONNECTIONS, KICK_TIMEOUT_MS, STORAGE_UPLOAD_TIMEOUT_MS } from "./config.ts";
 import { createSql, type Sql } from "./db.ts";
 import { createTokenVerifier, type TokenVerifier } from "./jwt.ts";
 import type { Platform } from "./platform.ts";
@@ -94,11 +94,12 @@ function providerClients(settings: Settings, platform: Platform): App["provider"
   };
 }
 
-// Uploads and signed URLs in the audio bucket, with the service role.
+// Uploads and signed URLs in the audio bucket, with the service role. storage-js takes no abort
+// signal for an upload, so every Storage request goes through a fetch with a timeout of its own.
 function storage(settings: Settings, platform: Platform): Pick<App, "upload" | "signedUrl"> {
   const supabase = createClient(settings.SUPABASE_URL, settings.SUPABASE_SERVICE_ROLE_KEY, {
     auth: { persistSession: false, autoRefreshToken: false },
-    global: { fetch: platform.fetch },
+    global: { fetch: timedFetch(platform.fetch, STORAGE_UPLOAD_TIMEOUT_MS) },
   });
   return {
     upload: async (path, bytes, contentType) => {
@@ -150,6 +151,23 @@ function kicker(settings: Settings, platform: Platform): App["kickWorker"] {
         error: err instanceof Error ? err.message : String(err),
       });
       return false;
+    }
+  };
+}
+
+// A fetch that gives up after timeoutMs (besides the caller's own signal), failing with an error
+// that says so: a Storage that does not answer costs one segment a retry, not a stuck worker.
+export function timedFetch(fetch: Platform["fetch"], timeoutMs: number): Platform["fetch"] {
+  return async (input, init) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    try {
+      return await fetch(input, { ...init, signal });
+    } catch (err) {
+      if (timeout.aborted && !init?.signal?.aborted) {
+        throw new Error(`Storage did not answer within ${timeoutMs} ms`);
+      }
+      throw err;
     }
   };
 }

@@ -153,6 +153,40 @@ export const IDLE_POLL_MS = 250;
  * read-count limit turns a persistent error into a failed segment. */
 export const ERROR_RETRY_DELAY_S = 5;
 
+/** While the database cannot be reached (a restart), end_attempt and complete_segment are retried
+ * this often, for up to the permit's lease: the permit comes back within a quarter second of the
+ * database instead of when its lease runs out, and uploaded audio is recorded instead of being
+ * generated again. */
+export const UNREACHABLE_RETRY_MS = 250;
+
+/** How often a worker extends the visibility timeout of every message it holds (claim-ahead's
+ * buffer, its slots' segments), as a fraction of that timeout: at a third, two extensions in a
+ * row can fail (a database blip) before a held message could reappear to another worker. */
+export const CLAIM_EXTEND_FRACTION = 1 / 3;
+
+/** A worker heartbeats only while it makes progress (a database call of its work answered: a
+ * claim, a permit poll, an attempt's end, a completion, an idle poll). It must beat through the
+ * longest quiet stretch a healthy worker has — one provider attempt, one backoff sleep, one
+ * upload or one statement, whichever is longest — plus this margin for the calls around it. A
+ * worker stuck in one call longer than that stops beating and is replaced (WORKER_STALE_S). */
+export const PROGRESS_MARGIN_MS = 10_000;
+
+/** One Storage upload's upper bound. A clip is a few hundred KB (ten seconds of 44.1 kHz 16-bit
+ * WAV is under 1 MB), which takes well under a second even on a slow link; 30 s means Storage is
+ * not answering, and the message is better handed back for a later try than held. */
+export const STORAGE_UPLOAD_TIMEOUT_MS = 30_000;
+
+/** statement_timeout of the functions' database sessions: no statement of theirs runs long (the
+ * largest, create_batch for the biggest batch, aims at under 10 s), so 60 s only ever ends a
+ * statement that hangs, well inside the Edge Function's wall clock. */
+export const DB_STATEMENT_TIMEOUT_MS = 60_000;
+
+/** lock_timeout of the same sessions: the locks they wait for are held for one short statement
+ * (a segment row in guard_segment, the content's advisory lock in begin_attempt, a batch's rows
+ * while cancel_batch runs, which aims at under 3 s); 10 s waits those out and ends a wait on a
+ * lock that is never released. */
+export const DB_LOCK_TIMEOUT_MS = 10_000;
+
 /** A permit's lease outlives its request (the provider timeout) by this margin, so a live
  * request never loses its permit; a dead holder's permit frees itself once it runs out. */
 export const LEASE_MARGIN_S = 5;
@@ -217,6 +251,13 @@ export const DB_EXTRA_CONNECTIONS = 3;
 /** Seconds before an idle connection closes, so a function instance kept warm between
  * invocations does not hold connections against the project's limit. */
 export const DB_IDLE_TIMEOUT_S = 20;
+/** The longest wait before reconnecting after a lost connection. postgres.js's own backoff grows
+ * to 20 s with every failed connect of any connection in the pool, so a two-second restart could
+ * keep a worker away for ten more; capped at 1 s, the worker is back within about a second of
+ * Postgres accepting connections (a refused connect costs the database nothing). */
+export const DB_RECONNECT_MAX_S = 1;
+/** The first reconnect's wait; doubled per failed connect up to DB_RECONNECT_MAX_S. */
+export const DB_RECONNECT_FIRST_S = 0.05;
 /** Seconds to wait for a connection: a database that does not answer in 10 s is down, and the
  * caller's retry (the next poll, the watchdog) does better than waiting on. */
 export const DB_CONNECT_TIMEOUT_S = 10;

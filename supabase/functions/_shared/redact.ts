@@ -21,6 +21,8 @@ const MIN_SECRET_LENGTH = 6;
 const SHAPES: [RegExp, string][] = [
   // scheme://user:password@host → scheme://user:[redacted]@host
   [/([a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]*:)[^\s@'"]*@/gi, `$1${MASK}@`],
+  // password=… in a key/value connection string
+  [/(password\s*=\s*)[^\s'"]+/gi, `$1${MASK}`],
   // Authorization: Bearer <token>
   [/\b(bearer\s+)[A-Za-z0-9._~+/=-]+/gi, `$1${MASK}`],
   // a JWT: three base64url parts, the first a JSON header ("eyJ")
@@ -50,6 +52,10 @@ export function createRedactor(secrets: (string | undefined)[]): Redact {
     return out;
   };
 }
+
+// Credential shapes only, for text that leaves no environment to read values from (an error kept
+// on a segment row).
+export const redactCredentials: Redact = createRedactor([]);
 
 // The secret settings' values in an environment (raw: they may not have passed validation).
 export function redactorForEnv(env: Record<string, string | undefined>): Redact {

@@ -1,7 +1,7 @@
 // The cancel watcher: while a run is on, every poll period it asks which of the batches it holds
 // (in flight or buffered) were cancelled, aborts their in-flight provider requests at once and
 // has their buffered messages dropped. The same loop keeps the worker's heartbeat fresh while
-// every slot waits on the provider and no claim records it.
+// every slot waits on the provider and no claim records it — only while the work progresses.
 import type { SleepFn } from "../abort.ts";
 import { HEARTBEAT_MS } from "../config.ts";
 import type { WorkerQueue } from "./queue.ts";
@@ -15,6 +15,9 @@ interface CancelWatchDeps {
   heldBatches: () => string[];
   // A batch was found cancelled: drop its buffered messages.
   onCancelled: (batchId: string) => void;
+  // Whether the worker's work moved on recently (progress.ts): the heartbeat means progress, so a
+  // worker stuck in one call stops beating. Absent: always.
+  progressing?: () => boolean;
 }
 
 export class CancelWatch {
@@ -50,7 +53,8 @@ export class CancelWatch {
   async run(stop: AbortSignal): Promise<void> {
     while (!stop.aborted && !this.#finished) {
       await this.d.sleep(this.d.pollMs, stop).catch(() => {});
-      if (!this.#finished && this.d.now() - this.#lastBeat >= HEARTBEAT_MS) {
+      const beat = this.d.progressing?.() ?? true;
+      if (!this.#finished && beat && this.d.now() - this.#lastBeat >= HEARTBEAT_MS) {
         this.#lastBeat = this.d.now();
         await this.d.queue.heartbeat().catch(() => {});
       }

@@ -1,8 +1,9 @@
 // The claim-ahead buffer: claims run ahead of the slots, so a slot that frees takes its next
 // segment at once instead of waiting on the database. It holds up to `capacity` segments between
 // the buffer and the slots; one claim at a time; a refill starts as soon as the buffer falls
-// below `prefetch`. Segments of a cancelled batch are dropped; what is left when the run ends is
-// handed back to the queue.
+// below `prefetch`. Segments of a cancelled batch are dropped, and so is a message this worker
+// already holds; what is left when the run ends is handed back to the queue (an excused delivery:
+// no fault of the segment).
 import type { ClaimedSegment, WorkerQueue } from "./queue.ts";
 
 interface ClaimAheadDeps {
@@ -16,6 +17,8 @@ interface ClaimAheadDeps {
   // False once the run stops claiming (its budget is spent, or it was told to stop).
   mayClaim: () => boolean;
   isCancelled: (batchId: string) => boolean;
+  // Whether a slot of this worker is working on this message (absent: none is).
+  inFlightMessage?: (msgId: number) => boolean;
 }
 
 export class ClaimAhead {
@@ -34,7 +37,13 @@ export class ClaimAhead {
       if (want <= 0 || !this.d.mayClaim()) return;
       const got = await this.d.queue.claim(want);
       this.claimed += got.length;
-      for (const seg of got) if (!this.d.isCancelled(seg.batchId)) this.#buffer.push(seg);
+      for (const seg of got) {
+        if (this.d.isCancelled(seg.batchId)) continue;
+        // Read again while this worker still holds it (its visibility ran out before an
+        // extension): one worker never holds a message twice, so keep the copy it has.
+        if (this.#holds(seg.msgId)) continue;
+        this.#buffer.push(seg);
+      }
     })().finally(() => {
       this.#claiming = null;
     });
@@ -49,6 +58,16 @@ export class ClaimAhead {
     const seg = this.#buffer.shift();
     if (seg && this.#buffer.length < this.d.prefetch) void this.refill().catch(() => {});
     return seg;
+  }
+
+  #holds(msgId: number): boolean {
+    return this.#buffer.some((s) => s.msgId === msgId) ||
+      (this.d.inFlightMessage?.(msgId) ?? false);
+  }
+
+  /** Message ids of the buffered segments. */
+  msgIds(): number[] {
+    return this.#buffer.map((s) => s.msgId);
   }
 
   /** Batch ids of the buffered segments, in buffer order. */

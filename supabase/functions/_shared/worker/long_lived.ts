@@ -62,13 +62,21 @@ export async function runLongLived(
   // Retries, failures and unexpected errors always; every other event unless quiet.
   const onEvent = eventLogger(deps.log, opts.quiet);
   while (!opts.stop.aborted) {
-    const report = await deps.run({
-      // Between runs the worker is still up (it heartbeats on each claim); it leaves at exit.
-      leave: opts.once,
-      budgetMs: opts.once ? opts.budgetS * 1000 : LONG_LIVED_RUN_MS,
-      idleExitMs: opts.once ? 0 : LONG_LIVED_RUN_MS,
-      stopSignal: opts.stop,
-    }, onEvent);
+    let report: WorkerReport;
+    try {
+      report = await deps.run({
+        // Between runs the worker is still up (it heartbeats on each claim); it leaves at exit.
+        leave: opts.once,
+        budgetMs: opts.once ? opts.budgetS * 1000 : LONG_LIVED_RUN_MS,
+        idleExitMs: opts.once ? 0 : LONG_LIVED_RUN_MS,
+        stopSignal: opts.stop,
+      }, onEvent);
+    } catch (err) {
+      // A run never throws by design; should one, the process outlives it: say so, pause, go on.
+      deps.warn(`worker run failed, starting another: ${errorText(err)}`);
+      await deps.sleep(LONG_LIVED_IDLE_PAUSE_MS, opts.stop).catch(() => {});
+      continue;
+    }
     totals.runs++;
     for (const k of COUNTED) totals[k] += report[k];
     if (!opts.quiet || opts.once) {

@@ -5,6 +5,8 @@
 //   slot_feed.ts     a free slot's next segment, or why it stops (budget, empty, idle, stop)
 //   permit_gate.ts   a global permit per provider attempt, and the wake-up when one frees
 //   cancel_watch.ts  cancelled batches aborted mid-request; the heartbeat while busy
+//   claim_keeper.ts  held messages' visibility extended, so none reappears while held
+//   progress.ts      the work's calls, timed: the heartbeat beats only while work moves on
 //   segment.ts       one segment: attempt → upload → complete, and every other outcome
 //   circuit.ts       account errors stop the line: what this worker knows of the provider circuit
 // Stops claiming when the time budget is spent, hands back what it claimed but did not start,
@@ -15,8 +17,10 @@ import { CIRCUIT_DEFAULTS } from "../config.ts";
 import { CancelWatch } from "./cancel_watch.ts";
 import { type CircuitSettings, WorkerCircuit } from "./circuit.ts";
 import { ClaimAhead } from "./claim_ahead.ts";
+import { ClaimKeeper } from "./claim_keeper.ts";
 import { errorText, type OnEvent } from "./events.ts";
 import { PermitGate } from "./permit_gate.ts";
+import { ProgressQueue } from "./progress.ts";
 import type { ClaimedSegment, WorkerQueue } from "./queue.ts";
 import { processSegment, type SegmentResult } from "./segment.ts";
 import { SlotFeed, type StopReason } from "./slot_feed.ts";
@@ -46,6 +50,14 @@ export interface WorkerConfig {
   permitPollMs: number;
   idlePollMs: number;
   cancelPollMs: number;
+  // A permit's lease: how long end_attempt and complete_segment are retried while the database
+  // cannot be reached (absent: not retried).
+  permitLeaseMs?: number;
+  // How often held messages' visibility is extended (a fraction of the visibility timeout).
+  extendEveryMs: number;
+  // The longest a healthy worker's work goes without an answered call (progress.ts); past it the
+  // heartbeat stops.
+  progressWindowMs: number;
   stopSignal?: AbortSignal;
   // Remove this worker's heartbeat when the run ends (false for a long-lived worker between runs:
   // it calls audio.worker_stopped itself when it exits).
@@ -85,8 +97,10 @@ const COUNTED_AS = {
   error: "errors",
 } as const satisfies Partial<Record<SegmentResult["outcome"], keyof WorkerReport>>;
 
-export async function runWorker(deps: WorkerDeps, cfg: WorkerConfig): Promise<WorkerReport> {
-  const { queue, now } = deps;
+export async function runWorker(given: WorkerDeps, cfg: WorkerConfig): Promise<WorkerReport> {
+  const { now } = given;
+  const queue = new ProgressQueue(given.queue, now, cfg.progressWindowMs);
+  const deps = { ...given, queue };
   const started = now();
   const stop = new AbortController();
   const onStop = () => stop.abort();
@@ -99,8 +113,8 @@ export async function runWorker(deps: WorkerDeps, cfg: WorkerConfig): Promise<Wo
     timeUp: () => now() - started + cfg.attemptMs > cfg.budgetMs,
     inFlight: new Map(),
   };
-  const { watch, claims, feed, gate, circuit } = assemble(deps, cfg, run);
-  const segmentDeps = { ...deps, gate, circuit };
+  const { watch, claims, feed, gate, circuit, keeper } = assemble(deps, cfg, run);
+  const segmentDeps = { ...deps, gate, circuit, retryUnreachableMs: cfg.permitLeaseMs ?? 0 };
 
   const report = emptyReport();
   const slot = async () => {
@@ -115,12 +129,14 @@ export async function runWorker(deps: WorkerDeps, cfg: WorkerConfig): Promise<Wo
     }
   };
   const watching = watch.run(stop.signal);
+  const keeping = keeper.run(stop.signal);
   try {
     await Promise.all(Array.from({ length: cfg.concurrency }, slot));
   } finally {
     watch.finish();
     stop.abort();
     await watching;
+    await keeping;
     await claims.handBack();
     cfg.stopSignal?.removeEventListener("abort", onStop);
     if (cfg.leave) await queue.leave().catch(() => {});
@@ -152,7 +168,11 @@ interface RunState {
 
 // The pieces of one run, wired to each other: the watcher drops a cancelled batch from the
 // buffer, the buffer skips what the watcher knows is cancelled, the feed takes from the buffer.
-function assemble(deps: WorkerDeps, cfg: WorkerConfig, run: RunState) {
+function assemble(
+  deps: WorkerDeps & { queue: ProgressQueue },
+  cfg: WorkerConfig,
+  run: RunState,
+) {
   const { queue, now, sleep } = deps;
   const random = deps.random ?? Math.random;
   const inFlight = () => run.inFlight.size;
@@ -178,6 +198,7 @@ function assemble(deps: WorkerDeps, cfg: WorkerConfig, run: RunState) {
     pollMs: cfg.cancelPollMs,
     heldBatches: () => [...[...run.inFlight.values()].map((s) => s.batchId), ...claims.batchIds()],
     onCancelled: (id) => claims.drop(id),
+    progressing: () => deps.queue.progressing(),
   });
   const claims = new ClaimAhead({
     queue: claimQueue,
@@ -186,6 +207,7 @@ function assemble(deps: WorkerDeps, cfg: WorkerConfig, run: RunState) {
     inFlight,
     mayClaim: () => !run.timeUp() && !run.stop.aborted,
     isCancelled: (id) => watch.isCancelled(id),
+    inFlightMessage: (msgId) => [...run.inFlight.values()].some((s) => s.msgId === msgId),
   });
   const feed = new SlotFeed({
     claims,
@@ -207,7 +229,15 @@ function assemble(deps: WorkerDeps, cfg: WorkerConfig, run: RunState) {
     pollMs: cfg.permitPollMs,
     timeForAttempt: () => !run.timeUp(),
   });
-  return { watch, claims, feed, gate, circuit };
+  const keeper = new ClaimKeeper({
+    queue,
+    sleep,
+    everyMs: cfg.extendEveryMs,
+    progressing: () => deps.queue.progressing(),
+    held: () => [...[...run.inFlight.values()].map((s) => s.msgId), ...claims.msgIds()],
+    onEvent: deps.onEvent,
+  });
+  return { watch, claims, feed, gate, circuit, keeper };
 }
 
 function tally(report: WorkerReport, r: SegmentResult): void {

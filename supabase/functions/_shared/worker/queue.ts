@@ -40,11 +40,15 @@ export interface WorkerQueue {
     rateLimited: number,
   ): Promise<boolean>;
   fail(seg: ClaimedSegment, error: string, rateLimited?: number): Promise<void>;
-  returnMessages(msgIds: number[], delayS?: number): Promise<void>;
   // The provider circuit (circuit.ts): hand back held messages, open it, close it.
   hold(msgIds: number[]): Promise<void>;
   openCircuit(reason: string, providerError: string, probeAfterS: number): Promise<boolean>;
   closeCircuit(by: string): Promise<boolean>;
+  // error: the unexpected error that ended this delivery (kept as the segment's last_error; the
+  // delivery counts). Without it the hand-back was no fault of the segment and is excused.
+  returnMessages(msgIds: number[], delayS?: number, error?: string): Promise<void>;
+  // Keep held messages invisible for another visibility timeout; how many still exist.
+  extendClaims(msgIds: number[]): Promise<number>;
   cancelledBatches(batchIds: string[]): Promise<string[]>;
   heartbeat(): Promise<void>;
   leave(): Promise<void>;
@@ -120,10 +124,21 @@ export class SegmentQueue implements WorkerQueue {
       .sql`select audio.fail_segment(${seg.segmentId}::bigint, ${seg.msgId}::bigint, ${error}, ${rateLimited}::integer)`;
   }
 
-  async returnMessages(msgIds: number[], delayS = 0): Promise<void> {
+  async returnMessages(msgIds: number[], delayS = 0, error?: string): Promise<void> {
     if (msgIds.length === 0) return;
     this.roundTrips++;
-    await this.sql`select audio.return_messages(${msgIds}::bigint[], ${delayS}::integer)`;
+    await this.sql`
+      select audio.return_messages(${msgIds}::bigint[], ${delayS}::integer, ${
+      error ?? null
+    }::text)`;
+  }
+
+  async extendClaims(msgIds: number[]): Promise<number> {
+    if (msgIds.length === 0) return 0;
+    this.roundTrips++;
+    const rows = await this.sql`
+      select audio.extend_claims(${msgIds}::bigint[], ${this.o.visibilityTimeoutS}::integer) as id`;
+    return rows.length;
   }
 
   async hold(msgIds: number[]): Promise<void> {

@@ -3,10 +3,24 @@
 // the same permits, budget and timeouts.
 import { abortableSleep } from "../abort.ts";
 import type { App } from "../app.ts";
-import { IDLE_EXIT_MARGIN_MS, IDLE_POLL_MS, LEASE_MARGIN_S, PERMIT_POLL_MS } from "../config.ts";
+import {
+  CLAIM_EXTEND_FRACTION,
+  DB_STATEMENT_TIMEOUT_MS,
+  IDLE_EXIT_MARGIN_MS,
+  IDLE_POLL_MS,
+  LEASE_MARGIN_S,
+  PERMIT_POLL_MS,
+  PROGRESS_MARGIN_MS,
+  STORAGE_UPLOAD_TIMEOUT_MS,
+} from "../config.ts";
 import type { OnEvent } from "./events.ts";
 import { runWorker, type WorkerConfig, type WorkerReport } from "./pool.ts";
 import { SegmentQueue } from "./queue.ts";
+
+// A permit's lease: the provider timeout and a margin (LEASE_MARGIN_S says why).
+function leaseS(app: App): number {
+  return Math.ceil(app.settings.AUDIO_PROVIDER_TIMEOUT_MS / 1000) + LEASE_MARGIN_S;
+}
 
 function workerConfig(app: App, overrides: Partial<WorkerConfig> = {}): WorkerConfig {
   const s = app.settings;
@@ -23,6 +37,16 @@ function workerConfig(app: App, overrides: Partial<WorkerConfig> = {}): WorkerCo
       probeAfterS: s.AUDIO_CIRCUIT_PROBE_S,
       serverFailureLimit: s.AUDIO_CIRCUIT_5XX_SEGMENTS,
     },
+    permitLeaseMs: leaseS(app) * 1000,
+    extendEveryMs: s.AUDIO_VISIBILITY_TIMEOUT_S * 1000 * CLAIM_EXTEND_FRACTION,
+    // The longest quiet stretch of a healthy worker: one attempt, one backoff sleep, one upload
+    // or one statement, plus the margin (config.ts, PROGRESS_MARGIN_MS).
+    progressWindowMs: Math.max(
+      s.AUDIO_PROVIDER_TIMEOUT_MS,
+      s.AUDIO_MAX_BACKOFF_MS,
+      STORAGE_UPLOAD_TIMEOUT_MS,
+      DB_STATEMENT_TIMEOUT_MS,
+    ) + PROGRESS_MARGIN_MS,
     leave: true,
     ...overrides,
   };
@@ -45,7 +69,7 @@ export function startWorker(
     holder: opts.holder,
     limit: s.AUDIO_GENERATION_CONCURRENCY,
     visibilityTimeoutS: s.AUDIO_VISIBILITY_TIMEOUT_S,
-    leaseS: Math.ceil(s.AUDIO_PROVIDER_TIMEOUT_MS / 1000) + LEASE_MARGIN_S,
+    leaseS: leaseS(app),
     maxReads: s.AUDIO_MAX_READS,
   });
   return runWorker(

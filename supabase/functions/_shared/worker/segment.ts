@@ -7,25 +7,28 @@
 //   cancelled  its batch was cancelled (before, during or after the request)
 //   failed     the provider refused it, retries ran out, or its format cannot be requested
 //   returned   out of budget while waiting for a permit, or the run was stopped: message handed
-//              back for another worker
+//              back for another worker (no fault of the segment: the delivery is excused)
 //   held       the provider circuit is open (this segment's request met an account error, or
 //              the circuit was already open): message handed back with its read and attempt
 //              taken back, segment queued, nothing recorded against it (circuit.ts)
 //   error      anything unexpected (Storage, database, including a failed fail or hand-back):
-//              message handed back after a delay where the database still answers
+//              message handed back after a delay where the database still answers, the error
+//              kept as the segment's last_error (secrets redacted); the delivery counts
 // None of these throws: one segment's trouble never ends the run.
-import { isAbortError } from "../abort.ts";
+import { isAbortError, type SleepFn } from "../abort.ts";
 import {
   audioObjectPath,
   contentTypeOf,
   type OutputFormat,
   parseFormatKey,
 } from "../audio_format.ts";
-import { ERROR_RETRY_DELAY_S } from "../config.ts";
+import { ERROR_RETRY_DELAY_S, UNREACHABLE_RETRY_MS } from "../config.ts";
+import { isUnreachable } from "../db.ts";
 import { ProviderError } from "../provider/provider_error.ts";
 import type { CartesiaClient, SynthesizeResult } from "../provider/types.ts";
 import { errorText, type OnEvent } from "./events.ts";
 import { OutOfTime, type PermitGate, SkipSegment } from "./permit_gate.ts";
+import { redactCredentials } from "../redact.ts";
 import type { ClaimedSegment, WorkerQueue } from "./queue.ts";
 import type { WorkerCircuit } from "./circuit.ts";
 
@@ -56,6 +59,11 @@ export interface SegmentDeps {
   upload: (path: string, bytes: Uint8Array, contentType: string) => Promise<void>;
   now: () => number;
   onEvent?: OnEvent;
+  // How long to keep retrying end_attempt and complete_segment while the database cannot be
+  // reached (a restart): the permit's lease, after which it frees itself anyway. Absent or 0: no
+  // retry.
+  retryUnreachableMs?: number;
+  sleep?: SleepFn;
 }
 
 // batch aborts when the segment's batch is cancelled, stop when the run is told to stop.
@@ -91,7 +99,9 @@ export async function processSegment(
     });
     const { bytes, rateLimited } = heard.result;
     await d.upload(path, bytes, contentTypeOf(format.container));
-    if (!(await d.queue.complete(seg, path, bytes.length, heard.providerMs, rateLimited))) {
+    const completing = () =>
+      d.queue.complete(seg, path, bytes.length, heard.providerMs, rateLimited);
+    if (!(await surviving(d, completing))) {
       return cancelled(d, seg, tally);
     }
     const { attempts } = heard.result;
@@ -141,7 +151,8 @@ async function synthesize(
           (answer as { ok?: unknown }).ok === true;
         // An account error stops the line before this permit can start anyone's next request.
         await d.circuit.answered(seg, answer).catch(() => {});
-        live = await d.queue.endAttempt(slot, seg.segmentId, gotAudio && !signal.aborted);
+        const upload = gotAudio && !signal.aborted;
+        live = await surviving(d, () => d.queue.endAttempt(slot, seg.segmentId, upload));
         d.gate.freed();
       }
     },
@@ -158,6 +169,24 @@ async function synthesize(
     },
   });
   return { result, live, providerMs };
+}
+
+// A call that must not be lost to a database restart: end_attempt (else the permit stays taken
+// until its lease runs out) and complete_segment (else the audio, already uploaded, is generated
+// again on the next delivery). While the database is unreachable the call is retried every
+// UNREACHABLE_RETRY_MS for as long as the permit's lease would last, so it lands the moment the
+// database is back and provider requests resume at once.
+async function surviving<T>(d: SegmentDeps, call: () => Promise<T>): Promise<T> {
+  const giveUpAt = d.now() + (d.retryUnreachableMs ?? 0);
+  while (true) {
+    try {
+      return await call();
+    } catch (err) {
+      const retry = d.sleep && isUnreachable(err) && d.now() + UNREACHABLE_RETRY_MS <= giveUpAt;
+      if (!retry) throw err;
+      await d.sleep!(UNREACHABLE_RETRY_MS);
+    }
+  }
 }
 
 // Every way the attempt → upload → complete path can throw, and what happens to the message.
@@ -222,7 +251,8 @@ async function failSegment(
   } catch (failErr) {
     // The segment could not be marked failed (a database error): hand the message back after the
     // error delay, so a later delivery records the failure; the run goes on.
-    return await handBackAfterError(d, seg, failErr, tally);
+    // The provider's refusal is kept as last_error with the hand-back, so it is not lost.
+    return await handBackAfterError(d, seg, failErr, tally, error);
   }
   d.onEvent?.({
     type: "failed",
@@ -250,20 +280,25 @@ async function hold(
   return { outcome: "held", ...tally };
 }
 
-// Anything unexpected (Storage, the database): the message comes back after the error delay.
+// Anything unexpected (Storage, the database): the message comes back after the error delay. The
+// hand-back counts against the delivery limit and keeps lastError (by default the error's text) as
+// the segment's last_error, so a segment the limit ends says what kept going wrong. Whatever looks
+// like a credential is masked first: the text is stored and shown on the admin page.
 async function handBackAfterError(
   d: SegmentDeps,
   seg: ClaimedSegment,
   err: unknown,
   tally: { attempts: number; rateLimited: number },
+  lastError = errorText(err),
 ): Promise<SegmentResult> {
   d.onEvent?.({
     type: "error",
     segmentId: seg.segmentId,
     batchId: seg.batchId,
-    error: errorText(err),
+    error: redactCredentials(errorText(err)),
   });
-  await d.queue.returnMessages([seg.msgId], ERROR_RETRY_DELAY_S).catch(() => {});
+  await d.queue.returnMessages([seg.msgId], ERROR_RETRY_DELAY_S, redactCredentials(lastError))
+    .catch(() => {});
   return { outcome: "error", ...tally };
 }
 
