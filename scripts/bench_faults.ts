@@ -13,6 +13,7 @@ import { startGateway, storageFaults } from "../local/gateway/server.ts";
 import type { ScenarioResult } from "./faults/measure.ts";
 import type { FaultRig, ShutdownMode } from "./faults/rig.ts";
 import { runScenario } from "./faults/run.ts";
+import { PG_BIN, restartCluster } from "./faults/postgres.ts";
 import { needsPostgres, SCENARIOS } from "./faults/scenarios.ts";
 import { formatTable } from "./faults/table.ts";
 import { workerProcesses } from "./faults/worker_procs.ts";
@@ -71,20 +72,10 @@ const dbUrl = Deno.env.get("AQ_BENCH_DB_URL") ??
   die("AQ_BENCH_DB_URL is not set; run scripts/bench faults");
 const pgDir = Deno.env.get("AQ_BENCH_PG_DIR") ??
   die("AQ_BENCH_PG_DIR is not set; run scripts/bench faults");
-const pgBin = Deno.env.get("PG_BIN") ?? "/usr/lib/postgresql/15/bin";
+const pgBin = Deno.env.get("PG_BIN") ?? PG_BIN;
 
-// pg_ctl restart as the postgres user (the cluster's owner), logging where cluster_up does.
-async function restartPostgres(mode: ShutdownMode): Promise<void> {
-  const pgCtl = [`${pgBin}/pg_ctl`, "-D", `${pgDir}/data`, "-l", `${pgDir}/postgres.log`];
-  const args = [...pgCtl, "-m", mode, "-w", "-t", "60", "restart"];
-  const argv = Deno.uid() === 0 ? ["runuser", "-u", "postgres", "--", ...args] : args;
-  const { code } = await new Deno.Command(argv[0], {
-    args: argv.slice(1),
-    stdout: "null",
-    stderr: "null",
-  }).output();
-  if (code !== 0) throw new Error(`pg_ctl restart -m ${mode} failed (see ${pgDir}/postgres.log)`);
-}
+const restartPostgres = (mode: ShutdownMode) =>
+  restartCluster(`${pgDir}/data`, `${pgDir}/postgres.log`, mode, pgBin);
 
 const sql = postgres(dbUrl, { max: 2, onnotice: () => {} });
 const storageRoot = await Deno.makeTempDir({ prefix: "aq-faults-" });

@@ -33,11 +33,34 @@ export async function runScenario(
 ): Promise<ScenarioResult> {
   await rig.workers.ensure(opt.workers);
   const exitsBefore = rig.workers.unexpectedExits();
-  const grade = opt.firstGrade + index;
-  const label = `faults ${index} ${crypto.randomUUID().slice(0, 8)}`;
+  const batchId = await queueBatch(rig, sc, opt.firstGrade + index, opt.n);
+  const deadline = Date.now() + opt.timeoutMs;
+  const segments = await rig.sql<{ text: string }[]>`select text from public.audio_segments
+    where batch_id = ${batchId}`;
+  const faults = await injectAll(rig, sc, batchId, segments.length, deadline);
+  const ended = await pollUntil(async () => {
+    const [b] = await rig.sql`select status from public.audio_batches where id = ${batchId}`;
+    return FINISHED.includes(b.status);
+  }, Math.max(0, deadline - Date.now()));
+  const result = await measure(rig, {
+    name: sc.name,
+    batchId,
+    texts: new Set(segments.map((s) => okKey(rig.voiceId, s.text))),
+    ...faults,
+    workerExits: rig.workers.unexpectedExits() - exitsBefore,
+    timed: opt.timed,
+  });
+  if (!ended) await rig.sql`select audio.cancel_batch(${batchId}::uuid)`.catch(() => {});
+  return result;
+}
+
+// queueBatch: the scenario's words (n of their own, plus its same-text pairs) in a grade of
+// their own, and a batch of them; its id.
+async function queueBatch(rig: FaultRig, sc: Scenario, grade: number, n: number) {
+  const label = `faults ${grade} ${crypto.randomUUID().slice(0, 8)}`;
   await rig.sql`insert into public.words (word, definition, example_sentence, grade)
-    select ${label} || ' segment ' || i || ' of ' || ${opt.n}::int, '', '', ${grade}::smallint
-    from generate_series(1, ${opt.n}::int) as i`;
+    select ${label} || ' segment ' || i || ' of ' || ${n}::int, '', '', ${grade}::smallint
+    from generate_series(1, ${n}::int) as i`;
   if (sc.sameTextPairs > 0) {
     await rig.sql`insert into public.words (word, definition, example_sentence, grade)
     select ${label} || ' twin ' || (i % ${sc.sameTextPairs}::int), '', '', ${grade}::smallint
@@ -46,17 +69,24 @@ export async function runScenario(
   const [batch] = await rig.sql<{ batch_id: string }[]>`select batch_id from audio.create_batch(
     p_grade => ${grade}::smallint, p_kinds => array['word'], p_voice_id => ${rig.voiceId},
     p_model_id => ${MODEL}, p_format => ${FORMAT}, p_missing_only => false)`;
-  const batchId = batch.batch_id;
-  const deadline = Date.now() + opt.timeoutMs;
-  const segments = await rig.sql<{ text: string }[]>`select text from public.audio_segments
-    where batch_id = ${batchId}`;
-  const texts = new Set(segments.map((s) => okKey(rig.voiceId, s.text)));
+  return batch.batch_id;
+}
 
+// injectAll: each step's faults (together) once its share of the batch is done; the crashes
+// they count and the end the resume time is measured from — the last Postgres restart's if
+// there was one (its time has a target), else the last fault's.
+async function injectAll(
+  rig: FaultRig,
+  sc: Scenario,
+  batchId: string,
+  segments: number,
+  deadline: number,
+) {
   let crashes = 0;
   let faultEndedAt: number | null = null;
   let resumeTarget = false;
   for (const step of sc.injections) {
-    const want = Math.ceil(step.at * segments.length);
+    const want = Math.ceil(step.at * segments);
     await pollUntil(async () => {
       const [r] = await rig.sql`select count(*)::int as n from public.audio_segments
         where batch_id = ${batchId} and status = 'done'`;
@@ -66,28 +96,13 @@ export async function runScenario(
     const results = await Promise.all(step.kinds.map((k) => inject(rig, k, batchId)));
     crashes += results.reduce((a, r) => a + r.crashes, 0);
     const end = lastEnd(results);
-    // The resume time after a Postgres restart is the one with a target: prefer it.
-    if (end !== null && (results.some((r) => r.postgres) || !resumeTarget)) {
+    const postgres = results.some((r) => r.postgres);
+    if (end !== null && (postgres || !resumeTarget)) {
       faultEndedAt = end;
-      resumeTarget = results.some((r) => r.postgres);
+      resumeTarget = postgres;
     }
   }
-  const ended = await pollUntil(async () => {
-    const [b] = await rig.sql`select status from public.audio_batches where id = ${batchId}`;
-    return FINISHED.includes(b.status);
-  }, Math.max(0, deadline - Date.now()));
-  const result = await measure(rig, {
-    name: sc.name,
-    batchId,
-    texts,
-    faultEndedAt,
-    crashes,
-    resumeTarget,
-    workerExits: rig.workers.unexpectedExits() - exitsBefore,
-    timed: opt.timed,
-  });
-  if (!ended) await rig.sql`select audio.cancel_batch(${batchId}::uuid)`.catch(() => {});
-  return result;
+  return { crashes, faultEndedAt, resumeTarget };
 }
 
 function lastEnd(results: Injected[]): number | null {

@@ -51,6 +51,7 @@ Deno.test("storage faults: a stalled upload is held until the window is cleared,
     faults.clear();
     assert.equal((await upload).error, null);
     assert.equal(faults.stalled(), 0);
+    assert.deepEqual(faults.injected(), { failed: 0, stalled: 1 });
     const { data } = await bucket.download("v/m/wav/b.wav");
     assert.deepEqual(new Uint8Array(await data!.arrayBuffer()), new Uint8Array([4, 5]));
   } finally {

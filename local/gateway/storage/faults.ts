@@ -13,6 +13,8 @@ export interface StorageFaults {
   clear(): void;
   /** Requests held right now. */
   stalled(): number;
+  /** Requests answered 500 and requests held, since the start. */
+  injected(): { failed: number; stalled: number };
   /** Before a Storage request is served: the 500 to answer, or null (after any stall). The
    * request's signal is read only while stalling (reading it makes Deno warn on every request). */
   gate(req: Request): Promise<Response | null>;
@@ -31,6 +33,7 @@ export function storageFaults(now: () => number = Date.now): StorageFaults {
   let failUntil = 0;
   let stallUntil = 0;
   let held = 0;
+  const totals = { failed: 0, stalled: 0 };
   // Aborted by clear() (and by a new stall window), so held requests re-read the window.
   let wake = new AbortController();
   const rewake = () => {
@@ -40,6 +43,7 @@ export function storageFaults(now: () => number = Date.now): StorageFaults {
 
   const holdWhileStalled = async (signal: AbortSignal) => {
     held++;
+    totals.stalled++;
     try {
       while (now() < stallUntil && !signal.aborted) {
         const woken = wake.signal;
@@ -76,9 +80,12 @@ export function storageFaults(now: () => number = Date.now): StorageFaults {
       rewake();
     },
     stalled: () => held,
+    injected: () => ({ ...totals }),
     async gate(req) {
       if (now() < stallUntil) await holdWhileStalled(req.signal);
-      return now() < failUntil ? storageErrors.internal().toResponse() : null;
+      if (now() >= failUntil) return null;
+      totals.failed++;
+      return storageErrors.internal().toResponse();
     },
   };
 }
