@@ -95,7 +95,8 @@ export function targetsMissed(r: ScenarioResult, timed: boolean): string[] {
   if (r.drift > 0) missed.push(`${r.drift} batches' counters differ from their rows`);
   if (!FINISHED.includes(r.status)) missed.push(`batch left ${r.status}`);
   if (r.duplicates > r.crashes) {
-    missed.push(`${r.duplicates} duplicate provider calls for ${r.crashes} crashes`);
+    const crashes = `${r.crashes} ${r.crashes === 1 ? "crash" : "crashes"}`;
+    missed.push(`${r.duplicates} duplicate provider calls for ${crashes}`);
   }
   if (timed && r.resumeTarget) {
     if (r.resumeMs === null) missed.push("no provider request after Postgres came back");
