@@ -3,7 +3,7 @@
 // to the rows, the batch finished, no more duplicate provider calls than crashes injected — and
 // each checked to have really hit the pipeline. (The benchmark adds the resume time.)
 import assert from "node:assert/strict";
-import type { ScenarioResult } from "../../scripts/faults/measure.ts";
+import { type ScenarioResult, targetsMissed } from "../../scripts/faults/measure.ts";
 import type { FaultRig } from "../../scripts/faults/rig.ts";
 import { runScenario } from "../../scripts/faults/run.ts";
 import { SCENARIOS } from "../../scripts/faults/scenarios.ts";
@@ -154,4 +154,45 @@ Deno.test("fault suite (short): Postgres restarted (fast, then immediate) on a c
   } finally {
     await cluster.close();
   }
+});
+
+Deno.test("fault suite: each target missed is named with its figures; timings only when timed", () => {
+  const met: ScenarioResult = {
+    name: "x",
+    segments: 10,
+    done: 9,
+    failed: 1,
+    reasons: { "HTTP 503": 1 },
+    lost: 0,
+    status: "completed_with_errors",
+    drift: 0,
+    duplicates: 1,
+    crashes: 1,
+    resumeMs: 4000,
+    resumeTarget: true,
+    workerExits: 0,
+    failures: [],
+  };
+  assert.deepEqual(targetsMissed(met, true), []);
+  assert.deepEqual(
+    targetsMissed({ ...met, lost: 2, drift: 1, status: "running", duplicates: 3 }, false),
+    [
+      "2 segments lost",
+      "1 batches' counters differ from their rows",
+      "batch left running",
+      "3 duplicate provider calls for 1 crash",
+    ],
+  );
+  assert.deepEqual(targetsMissed({ ...met, resumeMs: 6000 }, true), [
+    "provider requests resumed 6000 ms after Postgres came back",
+  ]);
+  assert.deepEqual(targetsMissed({ ...met, resumeMs: null }, true), [
+    "no provider request after Postgres came back",
+  ]);
+  assert.deepEqual(targetsMissed({ ...met, resumeMs: 6000 }, false), [], "untimed: no timing");
+  assert.deepEqual(
+    targetsMissed({ ...met, resumeMs: 6000, resumeTarget: false }, true),
+    [],
+    "only a Postgres restart's resume time has a target",
+  );
 });
