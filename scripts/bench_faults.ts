@@ -109,6 +109,11 @@ const workers = workerProcesses({
   AUDIO_PROVIDER_TIMEOUT_MS: String(PROVIDER_TIMEOUT_MS),
   AUDIO_VISIBILITY_TIMEOUT_S: String(VISIBILITY_S),
 });
+// Stopped by a signal (Ctrl-C, a timeout): the worker processes go first, so none outlives the
+// suite polling a cluster that scripts/bench is about to remove.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  Deno.addSignalListener(signal, () => void workers.stopAll().finally(() => Deno.exit(130)));
+}
 const rig: FaultRig = {
   sql,
   cartesia,
