@@ -77,6 +77,9 @@ const pgBin = Deno.env.get("PG_BIN") ?? PG_BIN;
 const restartPostgres = (mode: ShutdownMode) =>
   restartCluster(`${pgDir}/data`, `${pgDir}/postgres.log`, mode, pgBin);
 
+const chosen = SCENARIOS.filter((s) => !opt.only || s.name.includes(opt.only));
+if (chosen.length === 0) die(`no scenario's name contains "${opt.only}"`);
+
 const sql = postgres(dbUrl, { max: 2, onnotice: () => {} });
 const storageRoot = await Deno.makeTempDir({ prefix: "aq-faults-" });
 const cartesia = await startCartesiaStandin({
@@ -112,7 +115,11 @@ const workers = workerProcesses({
 // Stopped by a signal (Ctrl-C, a timeout): the worker processes go first, so none outlives the
 // suite polling a cluster that scripts/bench is about to remove.
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  Deno.addSignalListener(signal, () => void workers.stopAll().finally(() => Deno.exit(130)));
+  Deno.addSignalListener(signal, async () => {
+    await workers.stopAll();
+    await Deno.remove(storageRoot, { recursive: true }).catch(() => {});
+    Deno.exit(130);
+  });
 }
 const rig: FaultRig = {
   sql,
@@ -127,8 +134,6 @@ const rig: FaultRig = {
 
 const results: ScenarioResult[] = [];
 try {
-  const chosen = SCENARIOS.filter((s) => !opt.only || s.name.includes(opt.only));
-  if (chosen.length === 0) die(`no scenario's name contains "${opt.only}"`);
   console.log(
     `audio-queue fault suite: N=${opt.n} per scenario, latency ${opt.latencyMs} ms ±30%, ` +
       `C=${opt.concurrency}, ${opt.workers} worker processes, provider timeout ` +
