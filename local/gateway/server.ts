@@ -13,9 +13,11 @@ import { fileIndex } from "./storage/index_files.ts";
 import { pgIndex } from "./storage/index_pg.ts";
 import { routeStorage } from "./storage/routes.ts";
 import type { StorageContext } from "./storage/context.ts";
+import type { StorageFaults } from "./storage/faults.ts";
 import type { ObjectIndex } from "./storage/types.ts";
 
 export type { EdgeFunction } from "./functions.ts";
+export { type StorageFaults, storageFaults } from "./storage/faults.ts";
 
 export interface GatewayOptions {
   /** Port on 127.0.0.1; 0 (the default) picks a free one. */
@@ -35,6 +37,8 @@ export interface GatewayOptions {
   realtime?: (req: Request) => Response | Promise<Response>;
   /** Any other path (e.g. the admin page's files); null falls through to the 404. */
   site?: (req: Request) => Response | null | Promise<Response | null>;
+  /** Storage fault injection (storage/faults.ts): 500s and stalled requests on demand. */
+  storageFaults?: StorageFaults;
   /** Where failures are reported (default: console.error); lines never carry a JWT or secret. */
   log?: (line: string) => void;
 }
@@ -108,6 +112,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       return await routeAuth(req, path.slice("/auth/v1/".length), opts.keys);
     }
     if (path.startsWith("/storage/v1/")) {
+      const injected = await opts.storageFaults?.gate(req);
+      if (injected) return injected;
       return await routeStorage(req, path.slice("/storage/v1/".length), storage);
     }
     if (path === "/realtime/v1" || path.startsWith("/realtime/v1/")) {

@@ -12,7 +12,7 @@ import { newHolder, startWorker } from "../../supabase/functions/_shared/worker/
 import { type CartesiaStandin, startCartesiaStandin } from "../../local/cartesia/server.ts";
 import type { FaultAndLatency } from "../../local/cartesia/faults.ts";
 import { newProjectKeys, type ProjectKeys } from "../../local/gateway/keyring.ts";
-import type { Gateway } from "../../local/gateway/server.ts";
+import { type Gateway, type StorageFaults, storageFaults } from "../../local/gateway/server.ts";
 import { startFixture } from "../../local/gateway/testkit/fixture.ts";
 import { projectFunctions } from "../../local/gateway/project_functions.ts";
 import { adminSite } from "../../local/gateway/admin_site.ts";
@@ -36,6 +36,8 @@ export interface TestStack {
   app: App;
   cartesia: CartesiaStandin;
   gateway: Gateway;
+  // The gateway's Storage fault injection (nothing injected until a window is opened).
+  storage: StorageFaults;
   realtime: Realtime | null;
   storageRoot: string;
   keys: {
@@ -77,6 +79,9 @@ export interface TestStackOptions {
   // Serve Realtime (the stand-in, fed by the local triggers) and the built admin page.
   realtime?: boolean;
   adminPage?: boolean;
+  // A database of the test's own (e.g. on a cluster it restarts) instead of a clone of the
+  // template; the test drops it.
+  dbUrl?: string;
 }
 
 // Fast defaults: tests run the real code paths with millisecond latencies and backoffs.
@@ -93,8 +98,8 @@ const TEST_SETTINGS: Record<string, string> = {
 };
 
 export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
-  const database = await cloneTemplate();
-  const dbUrl = database.url;
+  const database = opts.dbUrl ? null : await cloneTemplate();
+  const dbUrl = opts.dbUrl ?? database!.url;
   const settingsEnv = { ...TEST_SETTINGS, ...opts.settings };
   const planLimit = opts.planLimit ?? Number(settingsEnv.AUDIO_GENERATION_CONCURRENCY);
   const cartesia = await startCartesiaStandin({
@@ -115,10 +120,12 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   }
   // The page's config names the gateway's URL, known once it listens.
   let site: ((req: Request) => Promise<Response | null>) | null = null;
+  const storage = storageFaults();
   const fixture = await startFixture({
     keys,
     dbUrl,
     functions,
+    storageFaults: storage,
     ...(realtime ? { realtime: realtime.handler } : {}),
     site: (req) => (site ? site(req) : null),
   });
@@ -183,6 +190,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     app,
     cartesia,
     gateway,
+    storage,
     realtime,
     storageRoot,
     keys: {
@@ -222,7 +230,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       await fixture.close();
       await cartesia.close();
       await sql.end({ timeout: 5 });
-      await database.drop();
+      await database?.drop();
     },
   };
 }

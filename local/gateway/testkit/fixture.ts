@@ -45,6 +45,8 @@ export interface FixtureOptions {
   keys?: ProjectKeys;
   /** Serves /realtime/v1 (see GatewayOptions). */
   realtime?: GatewayOptions["realtime"];
+  /** Storage fault injection (see GatewayOptions). */
+  storageFaults?: GatewayOptions["storageFaults"];
   /** Serves what no API route takes, e.g. the admin page (see GatewayOptions). */
   site?: GatewayOptions["site"];
 }
@@ -86,6 +88,7 @@ export async function startFixture(opts: FixtureOptions = {}): Promise<Fixture> 
       log: (line) => logs.push(line),
       ...(opts.realtime ? { realtime: opts.realtime } : {}),
       ...(opts.site ? { site: opts.site } : {}),
+      ...(opts.storageFaults ? { storageFaults: opts.storageFaults } : {}),
     });
   } catch (err) {
     await Deno.remove(storageRoot, { recursive: true });
