@@ -224,6 +224,7 @@ begin
     where p.segment_id = p_segment_id and p.holder is distinct from p_holder and p.expires_at >= now()
   ) then
     perform pgmq.set_vt(queue_name => 'audio_segments'::text, msg_id => p_msg_id::bigint, vt => p_wait_s::integer);
+    perform audio.excuse_read(p_msg_id, p_segment_id);
     return query select 'wait'::text, null::integer;
     return;
   end if;
@@ -266,6 +267,7 @@ begin
   ) then
     perform audio.release_permit(v_slot, p_holder);
     perform pgmq.set_vt(queue_name => 'audio_segments'::text, msg_id => p_msg_id::bigint, vt => p_wait_s::integer);
+    perform audio.excuse_read(p_msg_id, p_segment_id);
     return query select 'wait'::text, null::integer;
     return;
   end if;
@@ -636,10 +638,12 @@ CREATE FUNCTION audio.claim_segments(p_qty integer, p_vt_s integer, p_max_reads 
 declare
   m record;
   v_segment_id bigint;
+  v_counted integer;
 begin
   if p_holder is not null then
     perform audio.worker_heartbeat(p_holder);
   end if;
+  perform audio.prune_excused_reads();
   for m in select * from pgmq.read(queue_name => 'audio_segments'::text, vt => p_vt_s::integer, qty => p_qty::integer) loop
     v_segment_id := audio.message_segment_id(m.message);
     if v_segment_id is null then
@@ -653,9 +657,11 @@ begin
     if audio.guard_segment(v_segment_id, m.msg_id) <> 'live' then
       continue;
     end if;
-    if m.read_ct > p_max_reads then
+    v_counted := m.read_ct - coalesce((select e.reads from audio.excused_reads as e where e.msg_id = m.msg_id), 0);
+    if v_counted > p_max_reads then
       update public.audio_segments as seg set status = 'failed', finished_at = now(),
-        last_error = format('delivered %s times without finishing (limit %s); message archived', m.read_ct, p_max_reads)
+        last_error = left(format('delivered %s times without finishing (limit %s); ', v_counted, p_max_reads)
+          || coalesce('last error: ' || seg.last_error, 'message archived'), 2000)
       where seg.id = v_segment_id;
       perform pgmq.archive(queue_name => 'audio_segments'::text, msg_id => m.msg_id::bigint);
       continue;
@@ -673,7 +679,7 @@ $$;
 -- Name: FUNCTION claim_segments(p_qty integer, p_vt_s integer, p_max_reads integer, p_holder text); Type: COMMENT; Schema: audio; Owner: -
 --
 
-COMMENT ON FUNCTION audio.claim_segments(p_qty integer, p_vt_s integer, p_max_reads integer, p_holder text) IS 'Record the caller''s heartbeat; read queue messages and return live segments; clean up finished/cancelled ones; archive over-delivered ones.';
+COMMENT ON FUNCTION audio.claim_segments(p_qty integer, p_vt_s integer, p_max_reads integer, p_holder text) IS 'Record the caller''s heartbeat; read queue messages and return live segments; clean up finished/cancelled ones; archive ones delivered past the limit (excused deliveries not counted).';
 
 
 --
@@ -1098,6 +1104,46 @@ COMMENT ON FUNCTION audio.enqueue_segments(p_batch_id uuid, p_segment_ids bigint
 
 
 --
+-- Name: excuse_read(bigint, bigint); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.excuse_read(p_msg_id bigint, p_segment_id bigint) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  insert into audio.excused_reads as e (msg_id, segment_id, reads) values (p_msg_id, p_segment_id, 1)
+  on conflict (msg_id) do update set reads = e.reads + 1, updated_at = now()
+$$;
+
+
+--
+-- Name: FUNCTION excuse_read(p_msg_id bigint, p_segment_id bigint); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.excuse_read(p_msg_id bigint, p_segment_id bigint) IS 'Record that a message''s current delivery ended through no fault of its segment (not counted toward the delivery limit).';
+
+
+--
+-- Name: extend_claims(bigint[], integer); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.extend_claims(p_msg_ids bigint[], p_vt_s integer) RETURNS SETOF bigint
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select m.msg_id from unnest(p_msg_ids) as i (id),
+    lateral pgmq.set_vt(queue_name => 'audio_segments'::text, msg_id => i.id::bigint, vt => p_vt_s::integer) as m
+$$;
+
+
+--
+-- Name: FUNCTION extend_claims(p_msg_ids bigint[], p_vt_s integer); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.extend_claims(p_msg_ids bigint[], p_vt_s integer) IS 'Extend the visibility timeout of the messages a worker holds; returns those that still exist.';
+
+
+--
 -- Name: fail_segment(bigint, bigint, text, integer); Type: FUNCTION; Schema: audio; Owner: -
 --
 
@@ -1299,8 +1345,12 @@ begin
   from pgmq.q_audio_segments as q
   where q.msg_id = any (p_msg_ids) and seg.id = audio.message_segment_id(q.message)
     and seg.status = 'generating';
+  perform audio.excuse_read(q.msg_id, seg.id)
+  from pgmq.q_audio_segments as q
+  join public.audio_segments as seg on seg.id = audio.message_segment_id(q.message)
+  where q.msg_id = any (p_msg_ids);
   update pgmq.q_audio_segments as q
-  set read_ct = greatest(q.read_ct - 1, 0), vt = clock_timestamp() + make_interval(secs => p_delay_s)
+  set vt = clock_timestamp() + make_interval(secs => p_delay_s)
   where q.msg_id = any (p_msg_ids);
   get diagnostics v_count = row_count;
   return v_count;
@@ -1696,6 +1746,36 @@ COMMENT ON FUNCTION audio.provider_circuit() IS 'The provider circuit: state clo
 
 
 --
+-- Name: prune_excused_reads(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.prune_excused_reads() RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  with old as (
+    select o.msg_id, s.status in ('queued', 'generating') as live
+    from audio.excused_reads as o
+    join public.audio_segments as s on s.id = o.segment_id
+    where o.updated_at < now() - interval '10 minutes'
+    order by o.updated_at
+    limit 100
+    for update of o skip locked
+  ), pruned as (
+    delete from audio.excused_reads as e using old where e.msg_id = old.msg_id and not old.live
+  )
+  update audio.excused_reads as e set updated_at = now() from old where e.msg_id = old.msg_id and old.live
+$$;
+
+
+--
+-- Name: FUNCTION prune_excused_reads(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.prune_excused_reads() IS 'Delete up to 100 ten-minute-old excused-read rows of finished segments; mark live ones seen.';
+
+
+--
 -- Name: prune_history(timestamp with time zone); Type: FUNCTION; Schema: audio; Owner: -
 --
 
@@ -1810,23 +1890,43 @@ COMMENT ON FUNCTION audio.retry_failed(p_batch_id uuid) IS 'Queue the failed seg
 
 
 --
--- Name: return_messages(bigint[], integer); Type: FUNCTION; Schema: audio; Owner: -
+-- Name: return_messages(bigint[], integer, text); Type: FUNCTION; Schema: audio; Owner: -
 --
 
-CREATE FUNCTION audio.return_messages(p_msg_ids bigint[], p_delay_s integer DEFAULT 0) RETURNS integer
-    LANGUAGE sql SECURITY DEFINER
+CREATE FUNCTION audio.return_messages(p_msg_ids bigint[], p_delay_s integer DEFAULT 0, p_error text DEFAULT NULL::text) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
-  select count(*)::integer from unnest(p_msg_ids) as i (id),
-    lateral pgmq.set_vt(queue_name => 'audio_segments'::text, msg_id => i.id::bigint, vt => p_delay_s::integer)
+declare
+  m record;
+  v_count integer := 0;
+begin
+  for m in
+    select q.msg_id, audio.message_segment_id(q.message) as segment_id
+    from pgmq.q_audio_segments as q where q.msg_id = any(p_msg_ids)
+  loop
+    perform pgmq.set_vt(queue_name => 'audio_segments'::text, msg_id => m.msg_id::bigint, vt => p_delay_s::integer);
+    v_count := v_count + 1;
+    if m.segment_id is null or not exists (select 1 from public.audio_segments as s where s.id = m.segment_id) then
+      continue;
+    end if;
+    if p_error is null then
+      perform audio.excuse_read(m.msg_id, m.segment_id);
+    else
+      update public.audio_segments as s set last_error = left(p_error, 2000)
+      where s.id = m.segment_id and s.status in ('queued', 'generating');
+    end if;
+  end loop;
+  return v_count;
+end;
 $$;
 
 
 --
--- Name: FUNCTION return_messages(p_msg_ids bigint[], p_delay_s integer); Type: COMMENT; Schema: audio; Owner: -
+-- Name: FUNCTION return_messages(p_msg_ids bigint[], p_delay_s integer, p_error text); Type: COMMENT; Schema: audio; Owner: -
 --
 
-COMMENT ON FUNCTION audio.return_messages(p_msg_ids bigint[], p_delay_s integer) IS 'Make claimed messages visible again after p_delay_s seconds (0 = now).';
+COMMENT ON FUNCTION audio.return_messages(p_msg_ids bigint[], p_delay_s integer, p_error text) IS 'Make claimed messages visible again after p_delay_s seconds; no error: the delivery is excused; an error: it counts and is kept as last_error.';
 
 
 --
@@ -2295,6 +2395,25 @@ COMMENT ON TABLE audio.dead_letters IS 'Why each poison message (naming no segme
 
 
 --
+-- Name: excused_reads; Type: TABLE; Schema: audio; Owner: -
+--
+
+CREATE TABLE audio.excused_reads (
+    msg_id bigint NOT NULL,
+    segment_id bigint NOT NULL,
+    reads integer NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: TABLE excused_reads; Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON TABLE audio.excused_reads IS 'Deliveries of a queue message that ended through no fault of its segment (a wait, a hand-back); they do not count toward the delivery limit.';
+
+
+--
 -- Name: generated_audio; Type: TABLE; Schema: audio; Owner: -
 --
 
@@ -2507,6 +2626,14 @@ ALTER TABLE ONLY audio.dead_letters
 
 
 --
+-- Name: excused_reads excused_reads_pkey; Type: CONSTRAINT; Schema: audio; Owner: -
+--
+
+ALTER TABLE ONLY audio.excused_reads
+    ADD CONSTRAINT excused_reads_pkey PRIMARY KEY (msg_id);
+
+
+--
 -- Name: generated_audio generated_audio_pkey; Type: CONSTRAINT; Schema: audio; Owner: -
 --
 
@@ -2575,6 +2702,20 @@ ALTER TABLE ONLY public.words
 --
 
 CREATE INDEX batch_broadcasts_dirty_idx ON audio.batch_broadcasts USING btree (batch_id) WHERE dirty;
+
+
+--
+-- Name: excused_reads_segment_id; Type: INDEX; Schema: audio; Owner: -
+--
+
+CREATE INDEX excused_reads_segment_id ON audio.excused_reads USING btree (segment_id);
+
+
+--
+-- Name: excused_reads_updated_at; Type: INDEX; Schema: audio; Owner: -
+--
+
+CREATE INDEX excused_reads_updated_at ON audio.excused_reads USING btree (updated_at);
 
 
 --
@@ -2677,6 +2818,14 @@ ALTER TABLE ONLY audio.batch_broadcasts
 
 
 --
+-- Name: excused_reads excused_reads_segment_id_fkey; Type: FK CONSTRAINT; Schema: audio; Owner: -
+--
+
+ALTER TABLE ONLY audio.excused_reads
+    ADD CONSTRAINT excused_reads_segment_id_fkey FOREIGN KEY (segment_id) REFERENCES public.audio_segments(id) ON DELETE CASCADE;
+
+
+--
 -- Name: audio_segments audio_segments_batch_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2717,6 +2866,12 @@ ALTER TABLE audio.config ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE audio.dead_letters ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: excused_reads; Type: ROW SECURITY; Schema: audio; Owner: -
+--
+
+ALTER TABLE audio.excused_reads ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: generated_audio; Type: ROW SECURITY; Schema: audio; Owner: -
@@ -3002,6 +3157,20 @@ REVOKE ALL ON FUNCTION audio.enqueue_segments(p_batch_id uuid, p_segment_ids big
 
 
 --
+-- Name: FUNCTION excuse_read(p_msg_id bigint, p_segment_id bigint); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.excuse_read(p_msg_id bigint, p_segment_id bigint) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION extend_claims(p_msg_ids bigint[], p_vt_s integer); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.extend_claims(p_msg_ids bigint[], p_vt_s integer) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION fail_segment(p_segment_id bigint, p_msg_id bigint, p_error text, p_rate_limited integer); Type: ACL; Schema: audio; Owner: -
 --
 
@@ -3125,6 +3294,13 @@ REVOKE ALL ON FUNCTION audio.provider_circuit() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION prune_excused_reads(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.prune_excused_reads() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION prune_history(p_now timestamp with time zone); Type: ACL; Schema: audio; Owner: -
 --
 
@@ -3153,10 +3329,10 @@ REVOKE ALL ON FUNCTION audio.retry_failed(p_batch_id uuid) FROM PUBLIC;
 
 
 --
--- Name: FUNCTION return_messages(p_msg_ids bigint[], p_delay_s integer); Type: ACL; Schema: audio; Owner: -
+-- Name: FUNCTION return_messages(p_msg_ids bigint[], p_delay_s integer, p_error text); Type: ACL; Schema: audio; Owner: -
 --
 
-REVOKE ALL ON FUNCTION audio.return_messages(p_msg_ids bigint[], p_delay_s integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION audio.return_messages(p_msg_ids bigint[], p_delay_s integer, p_error text) FROM PUBLIC;
 
 
 --
