@@ -4,7 +4,11 @@
 // delay, the budget running out while waiting for a permit, provider errors failing the
 // segment, and aborts (batch cancelled vs run stopped).
 import assert from "node:assert/strict";
-import { ERROR_RETRY_DELAY_S } from "../../supabase/functions/_shared/config.ts";
+import {
+  ERROR_RETRY_DELAY_S,
+  STORAGE_RETRY_FIRST_MS,
+  STORAGE_RETRY_WINDOW_MS,
+} from "../../supabase/functions/_shared/config.ts";
 import type { WorkerEvent } from "../../supabase/functions/_shared/worker/events.ts";
 import { WorkerCircuit } from "../../supabase/functions/_shared/worker/circuit.ts";
 import { PermitGate } from "../../supabase/functions/_shared/worker/permit_gate.ts";
@@ -151,19 +155,50 @@ Deno.test("cancelled during the upload (complete refuses): counted cancelled, no
   assert.deepEqual(events, [{ type: "cancelled", segmentId: 1, batchId: "batch-1" }]);
 });
 
-Deno.test("a Storage error hands the message back after the retry delay, with its error", async () => {
-  const { queue, events, run } = setup([200], {
+Deno.test("a brief Storage outage costs a wait, not a second provider call", async () => {
+  let failures = 2;
+  const { queue, uploads, events, run, requests, clock } = setup([200], {
+    upload: () =>
+      failures-- > 0 ? Promise.reject(new Error("Storage answered 500")) : Promise.resolve(),
+  });
+  const result = run();
+  await clock.advance(STORAGE_RETRY_WINDOW_MS);
+  assert.deepEqual(await result, { outcome: "done", attempts: 1, rateLimited: 0 });
+  assert.equal(requests(), 1, "one provider request");
+  assert.equal(uploads.length, 3, "the same audio uploaded again");
+  assert.deepEqual(clock.slept, [STORAGE_RETRY_FIRST_MS, STORAGE_RETRY_FIRST_MS * 2]);
+  assert.deepEqual(queue.calls, [
+    BEGIN,
+    GOT_AUDIO,
+    `complete 1 ${PATH} bytes=${WAV.length} ms=0 429s=0`,
+  ]);
+  assert.deepEqual(
+    events.filter((e) => e.type === "retry").map((e) => "attempt" in e && e.attempt),
+    [1, 2],
+  );
+});
+
+Deno.test("a Storage error past the retry window hands the message back after the retry delay, with its error", async () => {
+  const { queue, uploads, events, run, clock } = setup([200], {
     upload: () => Promise.reject(new Error("Storage upload failed: 503")),
   });
-  assert.deepEqual(await run(), { outcome: "error", attempts: 1, rateLimited: 0 });
+  const result = run();
+  await clock.advance(STORAGE_RETRY_WINDOW_MS * 2);
+  assert.deepEqual(await result, { outcome: "error", attempts: 1, rateLimited: 0 });
+  // Tries at 0, 0.5, 1.5, 3.5 and 7.5 s; the next (after 8 s more) would start past the window.
+  assert.equal(uploads.length, 5);
+  assert.ok(clock.slept.reduce((a, b) => a + b, 0) <= STORAGE_RETRY_WINDOW_MS);
   assert.deepEqual(queue.calls, [
     BEGIN,
     GOT_AUDIO,
     `returnMessages 101 delay=${ERROR_RETRY_DELAY_S} error="Storage upload failed: 503"`,
   ]);
-  assert.deepEqual(events, [
-    { type: "error", segmentId: 1, batchId: "batch-1", error: "Storage upload failed: 503" },
-  ]);
+  assert.deepEqual(events.at(-1), {
+    type: "error",
+    segmentId: 1,
+    batchId: "batch-1",
+    error: "Storage upload failed: 503",
+  });
 });
 
 Deno.test("the error kept on the segment never carries a secret", async () => {

@@ -176,6 +176,14 @@ export const PROGRESS_MARGIN_MS = 10_000;
  * not answering, and the message is better handed back for a later try than held. */
 export const STORAGE_UPLOAD_TIMEOUT_MS = 30_000;
 
+/** How long a worker keeps retrying the upload of audio it already has, and the first of its
+ * doubling delays. Storage's brief errors (a restart, a 5xx burst) pass within seconds; 15 s of
+ * retries costs the segment's slot far less than a second provider call, and stays inside the
+ * progress window (one upload timeout plus the margin), so a worker retrying is not taken for
+ * stuck. An upload that timed out (30 s) is not retried: Storage is not answering. */
+export const STORAGE_RETRY_WINDOW_MS = 15_000;
+export const STORAGE_RETRY_FIRST_MS = 500;
+
 /** statement_timeout of the functions' database sessions: no statement of theirs runs long (the
  * largest, create_batch for the biggest batch, aims at under 10 s), so 60 s only ever ends a
  * statement that hangs, well inside the Edge Function's wall clock. */

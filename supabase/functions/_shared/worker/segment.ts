@@ -22,7 +22,12 @@ import {
   type OutputFormat,
   parseFormatKey,
 } from "../audio_format.ts";
-import { ERROR_RETRY_DELAY_S, UNREACHABLE_RETRY_MS } from "../config.ts";
+import {
+  ERROR_RETRY_DELAY_S,
+  STORAGE_RETRY_FIRST_MS,
+  STORAGE_RETRY_WINDOW_MS,
+  UNREACHABLE_RETRY_MS,
+} from "../config.ts";
 import { isUnreachable } from "../db.ts";
 import { ProviderError } from "../provider/provider_error.ts";
 import type { CartesiaClient, SynthesizeResult } from "../provider/types.ts";
@@ -98,7 +103,7 @@ export async function processSegment(
       textHash: seg.textHash,
     });
     const { bytes, rateLimited } = heard.result;
-    await d.upload(path, bytes, contentTypeOf(format.container));
+    await uploading(d, seg, signal, () => d.upload(path, bytes, contentTypeOf(format.container)));
     const completing = () =>
       d.queue.complete(seg, path, bytes.length, heard.providerMs, rateLimited);
     if (!(await surviving(d, completing))) {
@@ -185,6 +190,37 @@ async function surviving<T>(d: SegmentDeps, call: () => Promise<T>): Promise<T> 
       const retry = d.sleep && isUnreachable(err) && d.now() + UNREACHABLE_RETRY_MS <= giveUpAt;
       if (!retry) throw err;
       await d.sleep!(UNREACHABLE_RETRY_MS);
+    }
+  }
+}
+
+// The upload of audio already paid for: a Storage error is retried (after 0.5, 1, 2, 4 s ...) for
+// as long as the next try starts within STORAGE_RETRY_WINDOW_MS of the first, so a short Storage
+// outage costs a wait, not a second provider call. Past the window the error goes on to settle()
+// (message handed back with the error; the next delivery asks the provider again). A cancel or
+// stop ends the waiting at once.
+async function uploading(
+  d: SegmentDeps,
+  seg: ClaimedSegment,
+  signal: AbortSignal,
+  upload: () => Promise<void>,
+): Promise<void> {
+  const giveUpAt = d.now() + STORAGE_RETRY_WINDOW_MS;
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await upload();
+    } catch (err) {
+      const delayMs = STORAGE_RETRY_FIRST_MS * 2 ** (attempt - 1);
+      if (!d.sleep || signal.aborted || d.now() + delayMs > giveUpAt) throw err;
+      d.onEvent?.({
+        type: "retry",
+        segmentId: seg.segmentId,
+        batchId: seg.batchId,
+        attempt,
+        delayMs,
+        error: redactCredentials(`Storage upload: ${errorText(err)}`),
+      });
+      await d.sleep(delayMs, signal);
     }
   }
 }
