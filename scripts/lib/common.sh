@@ -110,10 +110,15 @@ cron.database_name = '$cron_db'
 max_connections = 200
 wal_level = logical
 fsync = off
-synchronous_commit = off
+synchronous_commit = on
 full_page_writes = off
 log_min_messages = warning
 EOF
+    # fsync and full_page_writes off: only a machine crash could lose data, and local clusters are
+    # throwaway. synchronous_commit stays on, as on Supabase: a commit's WAL reaches the OS before
+    # the commit returns, so a Postgres crash or immediate shutdown (the fault suite's) loses no
+    # acknowledged transaction; with it off a worker's completed segments could vanish and be
+    # generated again.
   fi
   ln -sfn "$dir" "$LOCAL/pg-$name"
   if ! pg_as_postgres "$PG_BIN/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then

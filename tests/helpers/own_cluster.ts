@@ -78,7 +78,9 @@ async function initCluster(dir: string, port: number): Promise<void> {
       `cron.database_name = '${DB_NAME}'`,
       "wal_level = logical",
       "fsync = off",
-      "synchronous_commit = off",
+      // On, as on Supabase (see scripts/lib/common.sh): an immediate shutdown loses no
+      // acknowledged commit.
+      "synchronous_commit = on",
       "full_page_writes = off",
       "",
     ].join("\n"),
