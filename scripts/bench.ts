@@ -12,6 +12,7 @@ import { startCartesiaStandin } from "../local/cartesia/server.ts";
 import { localKeys, randomSecret } from "../local/gateway/keys.ts";
 import { newProjectKeys } from "../local/gateway/keyring.ts";
 import { startGateway } from "../local/gateway/server.ts";
+import { spawnWorker } from "./faults/worker_procs.ts";
 
 interface Options {
   n: number;
@@ -93,7 +94,6 @@ async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string
   if (buf) yield buf;
 }
 
-const ROOT = new URL("../", import.meta.url).pathname;
 // Words of their own, apart from the sample vocabulary: the throughput run's, the cancel's, the
 // crash's.
 const BENCH_GRADE = 999;
@@ -147,19 +147,7 @@ async function startWorkers(count: number, env: Record<string, string>): Promise
   const w: Workers = { procs: [], holders: [], finals: [] };
   const started: Promise<void>[] = [];
   for (let i = 0; i < count; i++) {
-    const child = new Deno.Command(`${ROOT}tools/node_modules/.bin/deno`, {
-      args: [
-        "run",
-        "--allow-net",
-        "--allow-env",
-        "--allow-read",
-        `${ROOT}supabase/functions/_shared/worker/main.ts`,
-        "--quiet",
-      ],
-      env,
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
+    const child = spawnWorker(env, "inherit");
     children.push(child);
     w.procs.push(child);
     let ready!: () => void;

@@ -29,6 +29,27 @@ export interface WorkerProcesses {
   stopAll(): Promise<void>;
 }
 
+/** One long-lived worker process (quiet: its stdout carries only its start line and its
+ * problems, one JSON line each), as scripts/worker runs it. Used here and by scripts/bench.ts. */
+export function spawnWorker(
+  env: Record<string, string>,
+  stderr: "inherit" | "null",
+): Deno.ChildProcess {
+  return new Deno.Command(`${ROOT}tools/node_modules/.bin/deno`, {
+    args: [
+      "run",
+      "--allow-net",
+      "--allow-env",
+      "--allow-read",
+      `${ROOT}supabase/functions/_shared/worker/main.ts`,
+      "--quiet",
+    ],
+    env,
+    stdout: "piped",
+    stderr,
+  }).spawn();
+}
+
 export function workerProcesses(env: Record<string, string>): WorkerProcesses {
   const procs: Proc[] = [];
   let stopping = false;
@@ -36,19 +57,7 @@ export function workerProcesses(env: Record<string, string>): WorkerProcesses {
   const live = () => procs.filter((p) => !p.exited);
 
   const spawn = (): Promise<void> => {
-    const child = new Deno.Command(`${ROOT}tools/node_modules/.bin/deno`, {
-      args: [
-        "run",
-        "--allow-net",
-        "--allow-env",
-        "--allow-read",
-        `${ROOT}supabase/functions/_shared/worker/main.ts`,
-        "--quiet",
-      ],
-      env,
-      stdout: "piped",
-      stderr: "null",
-    }).spawn();
+    const child = spawnWorker(env, "null");
     const proc: Proc = { child, holder: "", killedOnPurpose: false, exited: false };
     procs.push(proc);
     let started!: () => void;
