@@ -1362,7 +1362,7 @@ $$;
 -- Name: FUNCTION hold_for_circuit(p_msg_ids bigint[], p_delay_s integer); Type: COMMENT; Schema: audio; Owner: -
 --
 
-COMMENT ON FUNCTION audio.hold_for_circuit(p_msg_ids bigint[], p_delay_s integer) IS 'Hand back messages held while the provider circuit is open: visible again, read count and attempt taken back.';
+COMMENT ON FUNCTION audio.hold_for_circuit(p_msg_ids bigint[], p_delay_s integer) IS 'Hand back messages held while the provider circuit is open: visible again, the read excused, the attempt taken back.';
 
 
 --

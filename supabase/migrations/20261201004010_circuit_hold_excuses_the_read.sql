@@ -32,4 +32,7 @@ begin
 end;
 $$;
 
+comment on function audio.hold_for_circuit(bigint[], integer) is
+  'Hand back messages held while the provider circuit is open: visible again, the read excused, the attempt taken back.';
+
 revoke all on function audio.hold_for_circuit(bigint[], integer) from public, anon, authenticated;
