@@ -176,22 +176,45 @@ async function synthesize(
   return { result, live, providerMs };
 }
 
+// One call retried until a deadline: after a failure for which retryable() holds, wait delayMs(n)
+// (n = the failures so far) and call again, as long as the next try starts by giveUpAt; otherwise,
+// or without a sleep, or once signal aborts, the error goes to the caller. onRetry hears each wait.
+async function retrying<T>(
+  d: SegmentDeps,
+  call: () => Promise<T>,
+  o: {
+    giveUpAt: number;
+    delayMs: (failures: number) => number;
+    retryable: (err: unknown) => boolean;
+    signal?: AbortSignal;
+    onRetry?: (err: unknown, failures: number, delayMs: number) => void;
+  },
+): Promise<T> {
+  for (let failures = 1;; failures++) {
+    try {
+      return await call();
+    } catch (err) {
+      const delayMs = o.delayMs(failures);
+      const retry = d.sleep && !o.signal?.aborted && o.retryable(err) &&
+        d.now() + delayMs <= o.giveUpAt;
+      if (!retry) throw err;
+      o.onRetry?.(err, failures, delayMs);
+      await d.sleep!(delayMs, o.signal);
+    }
+  }
+}
+
 // A call that must not be lost to a database restart: end_attempt (else the permit stays taken
 // until its lease runs out) and complete_segment (else the audio, already uploaded, is generated
 // again on the next delivery). While the database is unreachable the call is retried every
 // UNREACHABLE_RETRY_MS for as long as the permit's lease would last, so it lands the moment the
 // database is back and provider requests resume at once.
-async function surviving<T>(d: SegmentDeps, call: () => Promise<T>): Promise<T> {
-  const giveUpAt = d.now() + (d.retryUnreachableMs ?? 0);
-  while (true) {
-    try {
-      return await call();
-    } catch (err) {
-      const retry = d.sleep && isUnreachable(err) && d.now() + UNREACHABLE_RETRY_MS <= giveUpAt;
-      if (!retry) throw err;
-      await d.sleep!(UNREACHABLE_RETRY_MS);
-    }
-  }
+function surviving<T>(d: SegmentDeps, call: () => Promise<T>): Promise<T> {
+  return retrying(d, call, {
+    giveUpAt: d.now() + (d.retryUnreachableMs ?? 0),
+    delayMs: () => UNREACHABLE_RETRY_MS,
+    retryable: isUnreachable,
+  });
 }
 
 // The upload of audio already paid for: a Storage error is retried (after 0.5, 1, 2, 4 s ...) for
@@ -199,19 +222,18 @@ async function surviving<T>(d: SegmentDeps, call: () => Promise<T>): Promise<T> 
 // outage costs a wait, not a second provider call. Past the window the error goes on to settle()
 // (message handed back with the error; the next delivery asks the provider again). A cancel or
 // stop ends the waiting at once.
-async function uploading(
+function uploading(
   d: SegmentDeps,
   seg: ClaimedSegment,
   signal: AbortSignal,
   upload: () => Promise<void>,
 ): Promise<void> {
-  const giveUpAt = d.now() + STORAGE_RETRY_WINDOW_MS;
-  for (let attempt = 1;; attempt++) {
-    try {
-      return await upload();
-    } catch (err) {
-      const delayMs = STORAGE_RETRY_FIRST_MS * 2 ** (attempt - 1);
-      if (!d.sleep || signal.aborted || d.now() + delayMs > giveUpAt) throw err;
+  return retrying(d, upload, {
+    giveUpAt: d.now() + STORAGE_RETRY_WINDOW_MS,
+    delayMs: (failures) => STORAGE_RETRY_FIRST_MS * 2 ** (failures - 1),
+    retryable: () => true,
+    signal,
+    onRetry: (err, attempt, delayMs) =>
       d.onEvent?.({
         type: "retry",
         segmentId: seg.segmentId,
@@ -219,10 +241,8 @@ async function uploading(
         attempt,
         delayMs,
         error: redactCredentials(`Storage upload: ${errorText(err)}`),
-      });
-      await d.sleep(delayMs, signal);
-    }
-  }
+      }),
+  });
 }
 
 // Every way the attempt → upload → complete path can throw, and what happens to the message.
