@@ -1,12 +1,13 @@
 // Fakes for the admin module's unit tests (tests/unit/admin_*.test.ts): a hand-driven clock, a
-// Realtime host whose channel the test fires events and statuses into, and a server holding
-// batch and segment rows that answers getBatch / getSegments like admin-api. Not bundled.
+// Realtime host whose channels the test sends Broadcast messages and statuses into, and a server
+// holding batch and segment rows that answers getBatch (with the seq) / getSegments like
+// admin-api. Not bundled.
 
 import type { FollowClient } from "../../admin/src/lib/follow/follow_types.ts";
 import type {
+  BroadcastMessage,
   ChannelLike,
-  PostgresChangePayload,
-  PostgresChangesFilter,
+  ChannelOptions,
   RealtimeHost,
   SubscribeStatus,
 } from "../../admin/src/lib/supabase_like.ts";
@@ -60,46 +61,65 @@ export class FakeTimers implements Timers {
   }
 }
 
-type Handler = (p: PostgresChangePayload) => void;
+type Handler = (m: BroadcastMessage) => void;
 
 export class FakeChannel implements ChannelLike {
-  handlers: { filter: PostgresChangesFilter; cb: Handler }[] = [];
+  handlers: { event: string; cb: Handler }[] = [];
   statusCb: ((status: `${SubscribeStatus}`, err?: Error) => void) | null = null;
-  constructor(readonly name: string) {}
+  subscribed = 0;
+  constructor(readonly name: string, readonly options: ChannelOptions) {}
 
-  on(
-    _type: "postgres_changes",
-    filter: PostgresChangesFilter,
-    cb: Handler,
-  ): ChannelLike {
-    this.handlers.push({ filter, cb });
+  on(_type: "broadcast", filter: { event: string }, cb: Handler): ChannelLike {
+    this.handlers.push({ event: filter.event, cb });
     return this;
   }
   subscribe(
     cb?: (status: `${SubscribeStatus}`, err?: Error) => void,
   ): ChannelLike {
+    this.subscribed++;
     this.statusCb = cb ?? null;
     return this;
   }
   status(s: `${SubscribeStatus}`, err?: Error): void {
     this.statusCb?.(s, err);
   }
-  emit(
-    table: string,
-    eventType: PostgresChangePayload["eventType"],
-    row: object,
-  ): void {
+  /** Delivers one Broadcast message, as realtime-js would. */
+  send(event: string, payload: Record<string, unknown>): void {
     for (const h of this.handlers) {
-      if (h.filter.table !== table) continue;
-      h.cb({
-        eventType,
-        schema: "public",
-        table,
-        commit_timestamp: new Date().toISOString(),
-        new: eventType === "DELETE" ? {} : { ...row },
-        old: eventType === "DELETE" ? { ...row } : {},
-      });
+      if (h.event === "*" || h.event === event) h.cb({ type: "broadcast", event, payload });
     }
+  }
+  /** A progress message for the test batch: the batch's status and counters at this seq. */
+  progress(seq: number, b: Partial<Batch> = {}): void {
+    const row = makeBatch(b);
+    this.send("progress", {
+      batch_id: row.id,
+      seq,
+      status: row.status,
+      total: row.total,
+      done: row.done,
+      failed: row.failed,
+      cancelled: row.cancelled,
+      skipped: row.skipped,
+      in_flight: 0,
+      updated_at: row.updated_at,
+    });
+  }
+  /** A segments message for the test batch listing these segments' states. */
+  segments(seq: number, segs: Segment[], more = false): void {
+    this.send("segments", {
+      batch_id: BATCH_ID,
+      seq,
+      more,
+      changes: more ? [] : segs.map((s) => ({
+        id: s.id,
+        word_id: s.word_id,
+        kind: s.kind,
+        status: s.status,
+        ...(s.storage_path ? { storage_path: s.storage_path } : {}),
+        ...(s.last_error ? { error: s.last_error } : {}),
+      })),
+    });
   }
 }
 
@@ -113,8 +133,8 @@ export class FakeRealtime implements RealtimeHost {
       return Promise.resolve();
     },
   };
-  channel(name: string): ChannelLike {
-    const ch = new FakeChannel(name);
+  channel(name: string, options: ChannelOptions): ChannelLike {
+    const ch = new FakeChannel(name, options);
     this.channels.push(ch);
     return ch;
   }
@@ -132,6 +152,8 @@ export class FakeRealtime implements RealtimeHost {
 /** The rows admin-api would read, with an optional gate that holds answers until released. */
 export class FakeServer implements FollowClient {
   batch: Batch;
+  /** The seq of the last message "sent", read with the batch row as admin-api does. */
+  seq = 0;
   segments = new Map<number, Segment>();
   getBatchCalls = 0;
   getSegmentsCalls: SegmentQuery[] = [];
@@ -167,7 +189,7 @@ export class FakeServer implements FollowClient {
       this.failNext = null;
       throw e;
     }
-    const copy = { ...this.batch };
+    const copy = { ...this.batch, seq: this.seq };
     if (this.#gate) await this.#gate;
     return copy;
   }

@@ -71,10 +71,13 @@ Deno.test("admin-api: who may read, word states, batches, segments, signed audio
 
     const batches = (await get(stack, "batches?limit=5")).body.batches;
     assert.equal(batches[0].id, start.body.batchId);
-    assert.equal(
-      (await get(stack, `batches/${start.body.batchId}`)).body.batch.status,
-      "completed",
-    );
+    const one = (await get(stack, `batches/${start.body.batchId}`)).body.batch;
+    assert.equal(one.status, "completed");
+    // The seq of the last message broadcast on batch:<id>, read with the row (the page's seq rule).
+    const [sent] = await stack.sql`select seq::int from audio.batch_broadcasts
+      where batch_id = ${start.body.batchId as string}`;
+    assert.ok(sent.seq > 0);
+    assert.equal(one.seq, sent.seq);
     assert.equal((await get(stack, "batches/not-a-uuid")).status, 400);
     assert.equal((await get(stack, "batches/00000000-0000-4000-8000-000000000000")).status, 404);
     const page1 =

@@ -1,8 +1,9 @@
 // Unit tests of followBatch as a whole (admin/src/lib/follow/follow_batch.ts, the composition of
 // the pieces tested alone in admin_follow_*.test.ts) with a fake Realtime channel, a fake
-// admin-api and a hand-driven clock: snapshot after every (re)subscribe, stale and out-of-order
-// events ignored, counters from the batch row, burst coalescing, the fallback poll, the live
-// check, and clean unsubscribe. No network, no real timers inside the code under test.
+// admin-api and a hand-driven clock: snapshot after every (re)subscribe, messages the snapshot
+// covers (seq) and out-of-order ones ignored, counters from the batch row, re-reads when messages
+// cannot carry the changes, burst coalescing, the fallback poll, the live check, and clean
+// unsubscribe. No network, no real timers inside the code under test.
 
 import assert from "node:assert/strict";
 import { followBatch } from "../../admin/src/lib/follow/follow_batch.ts";
@@ -17,6 +18,7 @@ import {
   makeBatch,
   makeSegment,
   settle,
+  ts,
 } from "../helpers/admin_fakes.ts";
 import { test } from "../helpers/strict.ts";
 
@@ -55,29 +57,14 @@ async function rig(
 
 const key = (n: number) => segmentKey(makeSegment(n, "queued", 0).word_id, "word");
 
-test("subscribes to the batch row and its segments, with the JWT set first", async () => {
+test("joins the private topic batch:<id>, with the JWT set first", async () => {
   const r = await rig(new FakeServer(), { accessToken: "jwt-of-admin" });
   assert.deepEqual(r.rt.authCalls, ["jwt-of-admin"]);
   const ch = r.rt.last;
-  assert.deepEqual(ch.handlers.map((h) => h.filter), [
-    {
-      event: "*",
-      schema: "public",
-      table: "audio_batches",
-      filter: `id=eq.${BATCH_ID}`,
-    },
-    {
-      event: "*",
-      schema: "public",
-      table: "audio_segments",
-      filter: `batch_id=eq.${BATCH_ID}`,
-    },
-  ]);
-  assert.equal(
-    ch.statusCb !== null,
-    true,
-    "subscribe() was called with a status callback",
-  );
+  assert.equal(ch.name, `batch:${BATCH_ID}`);
+  assert.deepEqual(ch.options, { config: { private: true } });
+  assert.deepEqual(ch.handlers.map((h) => h.event), ["*"]);
+  assert.equal(ch.statusCb !== null, true, "subscribe() was called with a status callback");
   r.stop();
 });
 
@@ -134,93 +121,133 @@ test("loads a snapshot after the first SUBSCRIBED and again after every resubscr
   r.stop();
 });
 
-test("events older than the snapshot are ignored, for segments and for the batch row", async () => {
-  const server = new FakeServer({
-    total: 5,
-    done: 3,
-    updated_at: "2026-11-24 10:00:03.000200+00",
-  });
+test("messages the snapshot covers (seq not above its seq) are ignored; later ones apply", async () => {
+  const server = new FakeServer({ total: 5, done: 3, updated_at: ts(3_000_200) });
   server.put(makeSegment(1, "done", 3_000_100));
+  server.seq = 8;
   const r = await rig(server);
   r.rt.last.status("SUBSCRIBED");
   await r.latest();
 
-  // Late deliveries from before the snapshot, 100 µs older: the same millisecond as the held one.
-  r.rt.last.emit(
-    "audio_segments",
-    "UPDATE",
-    makeSegment(1, "generating", 3_000_000),
-  );
-  r.rt.last.emit(
-    "audio_batches",
-    "UPDATE",
-    makeBatch({
-      total: 5,
-      done: 2,
-      failed: 2,
-      updated_at: "2026-11-24 10:00:03.0001+00",
-    }),
-  );
-  const s = await r.latest();
+  // Late deliveries sent before the snapshot was read, whatever they say.
+  r.rt.last.segments(7, [makeSegment(1, "generating", 0)]);
+  r.rt.last.progress(8, { total: 5, done: 2, failed: 2, updated_at: ts(4_000_000) });
+  let s = await r.latest();
   assert.equal(s.segments.get(key(1))?.status, "done");
   assert.equal(s.done, 3);
-  assert.equal(s.failed, 0, "nothing of the older batch row was taken");
+  assert.equal(s.failed, 0, "nothing of the covered progress was taken");
   assert.equal(s.inFlightCount, 0);
+
+  r.rt.last.segments(9, [makeSegment(2, "generating", 0)]);
+  r.rt.last.progress(10, { total: 5, done: 4, updated_at: ts(5_000_000) });
+  s = await r.latest();
+  assert.equal(s.done, 4);
+  assert.deepEqual(s.inFlight.map((x) => x.id), [2]);
   r.stop();
 });
 
-test("out-of-order events: the newest version wins whatever the arrival order", async () => {
-  const r = await rig(new FakeServer({ total: 4 }));
+test("out-of-order messages: the newest seq wins whatever the arrival order", async () => {
+  const server = new FakeServer({ total: 4 });
+  const r = await rig(server);
   r.rt.last.status("SUBSCRIBED");
   await r.latest();
   const ch = r.rt.last;
+  // Where they are by then (2 arriving first looks like 1 went missing: the segments are re-read).
+  server.put(makeSegment(1, "done", 300));
+  server.put(makeSegment(2, "generating", 300));
 
-  ch.emit("audio_segments", "UPDATE", makeSegment(1, "done", 300));
-  ch.emit("audio_segments", "UPDATE", makeSegment(1, "generating", 200));
-  ch.emit("audio_segments", "UPDATE", makeSegment(2, "generating", 250));
-  ch.emit(
-    "audio_batches",
-    "UPDATE",
-    makeBatch({ total: 4, done: 2, updated_at: "2026-11-24 10:00:09+00" }),
-  );
-  ch.emit(
-    "audio_batches",
-    "UPDATE",
-    makeBatch({ total: 4, done: 1, updated_at: "2026-11-24 10:00:08+00" }),
-  );
+  ch.segments(2, [makeSegment(1, "done", 0)]);
+  ch.segments(1, [makeSegment(1, "generating", 0)]);
+  ch.segments(3, [makeSegment(2, "generating", 0)]);
+  ch.progress(5, { total: 4, done: 2, updated_at: "2026-11-24 10:00:09+00" });
+  ch.progress(4, { total: 4, done: 1, updated_at: "2026-11-24 10:00:08+00" });
   let s = await r.latest();
   assert.equal(s.segments.get(key(1))?.status, "done");
   assert.deepEqual(s.inFlight.map((x) => x.id), [2]);
   assert.equal(s.done, 2);
 
-  // Same updated_at (one transaction, or a snapshot of the same version): counters never go back.
-  ch.emit(
-    "audio_batches",
-    "UPDATE",
-    makeBatch({
-      total: 4,
-      done: 1,
-      failed: 1,
-      updated_at: "2026-11-24 10:00:09+00",
-    }),
-  );
+  // Same updated_at (one version of the row): counters never go back.
+  ch.progress(6, { total: 4, done: 1, failed: 1, updated_at: "2026-11-24 10:00:09+00" });
   s = await r.latest();
   assert.equal(s.done, 2, "done did not go back at an equal updated_at");
   assert.equal(s.failed, 1);
 
-  // Newer updated_at may lower a counter: a retry puts failed segments back in the queue.
-  ch.emit(
-    "audio_batches",
-    "UPDATE",
-    makeBatch({
-      total: 4,
-      done: 2,
-      failed: 0,
-      updated_at: "2026-11-24 10:00:10+00",
-    }),
-  );
+  // A newer row may lower a counter: a retry puts failed segments back in the queue.
+  ch.progress(7, { total: 4, done: 2, failed: 0, updated_at: "2026-11-24 10:00:10+00" });
   s = await r.latest();
   assert.equal(s.failed, 0);
+  r.stop();
+});
+
+test("a reconnect reads a snapshot; the messages sent while away are not needed", async () => {
+  const server = new FakeServer({ total: 3, updated_at: ts(100) });
+  server.put(makeSegment(1, "generating", 100));
+  server.seq = 2;
+  const r = await rig(server);
+  r.rt.last.status("SUBSCRIBED");
+  await r.latest();
+  r.rt.last.status("CHANNEL_ERROR", new Error("socket closed"));
+  await r.latest();
+  // Away: messages 3..6 went out; the batch finished.
+  server.batch = makeBatch({ total: 3, done: 3, status: "completed", updated_at: ts(900) });
+  server.put(makeSegment(1, "done", 900));
+  server.seq = 6;
+  r.rt.last.status("SUBSCRIBED");
+  let s = await r.latest();
+  assert.equal(s.batch?.status, "completed");
+  assert.equal(s.segments.get(key(1))?.status, "done");
+  // One of those messages arrives late: it changes nothing.
+  r.rt.last.progress(5, { total: 3, done: 2, status: "running", updated_at: ts(800) });
+  r.rt.last.segments(4, [makeSegment(1, "generating", 0)]);
+  s = await r.latest();
+  assert.equal(s.batch?.status, "completed", "the final state is kept");
+  assert.equal(s.done, 3);
+  assert.equal(s.segments.get(key(1))?.status, "done");
+  r.stop();
+});
+
+test("a message listing none of its changes, or a lost one, re-reads the segments at most once per rereadMs", async () => {
+  const server = new FakeServer({ total: 300 });
+  const r = await rig(server, { rereadMs: 5000, liveCheckMs: 600_000 });
+  r.rt.last.status("SUBSCRIBED");
+  await r.latest();
+  const reads = () => server.getSegmentsCalls.length;
+  const base = reads();
+
+  server.put(makeSegment(1, "done", 500));
+  r.rt.last.segments(1, [], true);
+  await r.latest(0);
+  assert.equal(reads(), base + 1, "re-read at once");
+  assert.equal((await r.latest()).segments.get(key(1))?.status, "done");
+  r.rt.last.segments(2, [], true);
+  r.rt.last.progress(4, { total: 300, done: 1, updated_at: ts(600) }); // 3 went missing
+  await r.latest(1000);
+  assert.equal(reads(), base + 1, "not again within rereadMs");
+  await r.latest(4000);
+  assert.equal(reads(), base + 2, "one more, for both, when it is due");
+  r.stop();
+});
+
+test("a progress message moving the status reads the batch row (its times)", async () => {
+  const server = new FakeServer({ total: 1, status: "running" });
+  const r = await rig(server);
+  r.rt.last.status("SUBSCRIBED");
+  await r.latest();
+  const before = server.getBatchCalls;
+  server.batch = makeBatch({
+    total: 1,
+    done: 1,
+    status: "completed",
+    finished_at: ts(700),
+    updated_at: ts(700),
+  });
+  r.rt.last.progress(1, { total: 1, done: 1, status: "completed", updated_at: ts(700) });
+  const s = await r.latest();
+  assert.equal(server.getBatchCalls, before + 1);
+  assert.equal(s.batch?.finished_at, ts(700));
+  r.rt.last.progress(2, { total: 1, done: 1, status: "completed", updated_at: ts(700) });
+  await r.latest();
+  assert.equal(server.getBatchCalls, before + 1, "no read when the status stays");
   r.stop();
 });
 
@@ -260,7 +287,7 @@ test("the in-flight list is capped but its count is exact", async () => {
   r.stop();
 });
 
-test("a burst of events is applied at once and reported once per interval", async () => {
+test("a burst of messages is applied at once and reported once per interval", async () => {
   const server = new FakeServer({ total: 3000 });
   const r = await rig(server, { notifyIntervalMs: 100, tickMs: 60_000 });
   r.rt.last.status("SUBSCRIBED");
@@ -268,22 +295,18 @@ test("a burst of events is applied at once and reported once per interval", asyn
   const before = r.states.length;
 
   for (let n = 1; n <= 3000; n++) {
-    r.rt.last.emit("audio_segments", "UPDATE", makeSegment(n, "generating", n));
+    r.rt.last.segments(n, [makeSegment(n, "generating", n)]);
   }
   await settle();
   assert.equal(r.states.length, before, "nothing is reported inside the burst");
   r.timers.advance(100);
-  assert.equal(r.states.length, before + 1, "one report for 3000 events");
+  assert.equal(r.states.length, before + 1, "one report for 3000 messages");
   assert.equal(r.states.at(-1)?.inFlightCount, 3000);
 
   // A steady stream, one event every 10 ms for 1 s: at most one report per 100 ms.
   const start = r.states.length;
   for (let i = 0; i < 100; i++) {
-    r.rt.last.emit(
-      "audio_segments",
-      "UPDATE",
-      makeSegment(i + 1, "done", 10_000 + i),
-    );
+    r.rt.last.segments(3001 + i, [makeSegment(i + 1, "done", 10_000 + i)]);
     r.timers.advance(10);
   }
   r.timers.advance(100);
@@ -296,7 +319,7 @@ test("a burst of events is applied at once and reported once per interval", asyn
   r.stop();
 });
 
-test("events arriving during a snapshot are kept; what the snapshot no longer has is dropped", async () => {
+test("messages arriving during a snapshot are kept; what the snapshot no longer has is dropped", async () => {
   const server = new FakeServer({ total: 3 });
   server.put(makeSegment(1, "queued", 10));
   server.put(makeSegment(2, "queued", 10));
@@ -309,9 +332,8 @@ test("events arriving during a snapshot are kept; what the snapshot no longer ha
   server.hold();
   r.rt.last.status("SUBSCRIBED");
   await settle();
-  // While the snapshot is in flight: 1 moves on, 3 appears; the snapshot read older versions.
-  r.rt.last.emit("audio_segments", "UPDATE", makeSegment(1, "done", 500));
-  r.rt.last.emit("audio_segments", "INSERT", makeSegment(3, "generating", 500));
+  // While the snapshot is in flight: 1 moves on, 3 starts; the snapshot was read before that.
+  r.rt.last.segments(1, [makeSegment(1, "done", 500), makeSegment(3, "generating", 500)]);
   server.release();
   const s = await r.latest();
   assert.equal(
@@ -375,15 +397,11 @@ test("throughput and ETA follow the batch counters over the last 10 s", async ()
   let s = await r.latest();
   assert.equal(s.throughput, null, "no rate before a second of history");
   for (let sec = 1; sec <= 10; sec++) {
-    r.rt.last.emit(
-      "audio_batches",
-      "UPDATE",
-      makeBatch({
-        total: 100,
-        done: sec * 2,
-        updated_at: `2026-11-24 10:01:${String(sec).padStart(2, "0")}+00`,
-      }),
-    );
+    r.rt.last.progress(sec, {
+      total: 100,
+      done: sec * 2,
+      updated_at: `2026-11-24 10:01:${String(sec).padStart(2, "0")}+00`,
+    });
     r.timers.advance(1000);
   }
   s = await r.latest(0);
@@ -419,12 +437,12 @@ test("unsubscribe removes the channel, stops timers and reports nothing more", a
   const r = await rig(server);
   r.rt.last.status("SUBSCRIBED");
   await r.latest();
-  r.rt.last.emit("audio_segments", "UPDATE", makeSegment(1, "generating", 50));
+  r.rt.last.segments(1, [makeSegment(1, "generating", 50)]);
   r.stop();
   const count = r.states.length;
   assert.deepEqual(r.rt.removed, [r.rt.last]);
   assert.equal(r.timers.pendingCount, 0, "no timer left behind");
-  r.rt.last.emit("audio_segments", "UPDATE", makeSegment(1, "done", 60));
+  r.rt.last.segments(2, [makeSegment(1, "done", 60)]);
   r.rt.last.status("SUBSCRIBED");
   r.timers.advance(5000);
   await settle();
@@ -461,7 +479,7 @@ test("while Realtime is not joined the snapshot is polled; joining stops the pol
   assert.equal(r.timers.pendingCount, 0);
 });
 
-test("while live, the batch row is re-read now and then: a lost final event still ends the batch", async () => {
+test("while live, the batch row is re-read now and then: a lost final message still ends the batch", async () => {
   const server = new FakeServer({ total: 2, status: "running" });
   server.put(makeSegment(1, "generating", 10));
   server.put(makeSegment(2, "generating", 10));

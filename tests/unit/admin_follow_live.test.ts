@@ -1,110 +1,199 @@
-// Unit tests of followBatch's live piece (admin/src/lib/follow/live_changes.ts) with the fake
-// Realtime host: the channel and its two postgres_changes bindings, events merged into the held
-// batch (older versions ignored and not reported), keys touched for a loading snapshot, and close.
+// Unit tests of followBatch's live piece (admin/src/lib/follow/live_broadcasts.ts and the shared
+// channel of topic_channel.ts) with the fake Realtime host: the private topic batch:<id>, the seq
+// rule (older and equal seq dropped, a gap after a snapshot's baseline asks for a re-read, none
+// before it), segment changes merged as of their seq, `more` asking for a re-read, a status move
+// asking for the row, one channel shared by every follower of a topic, and close.
 
 import assert from "node:assert/strict";
 import { HeldBatch } from "../../admin/src/lib/follow/held.ts";
-import { type LiveHooks, openLiveChanges } from "../../admin/src/lib/follow/live_changes.ts";
+import { type LiveHooks, openLiveBroadcasts } from "../../admin/src/lib/follow/live_broadcasts.ts";
 import { segmentKey } from "../../admin/src/lib/follow/segment_store.ts";
-import { BATCH_ID, FakeRealtime, makeBatch, makeSegment } from "../helpers/admin_fakes.ts";
+import {
+  BATCH_ID,
+  FakeRealtime,
+  makeBatch,
+  makeSegment,
+  settle,
+  ts,
+} from "../helpers/admin_fakes.ts";
 import { test } from "../helpers/strict.ts";
 
 const key = (n: number) => segmentKey(makeSegment(n, "queued", 0).word_id, "word");
 
-function rig() {
-  const rt = new FakeRealtime();
-  let batchChanges = 0;
-  const held = new HeldBatch(BATCH_ID, () => batchChanges++);
+function rig(rt = new FakeRealtime()) {
+  const held = new HeldBatch(BATCH_ID);
   const calls: string[] = [];
   const hooks: LiveHooks = {
     changed: () => calls.push("changed"),
     touched: (k) => calls.push(`touched ${k}`),
     status: (s, err) => calls.push(`status ${s}${err ? ` ${err.message}` : ""}`),
+    reread: () => calls.push("reread"),
+    statusMoved: () => calls.push("statusMoved"),
   };
-  const close = openLiveChanges(rt, held, hooks);
-  return { rt, held, calls, close, batchChanges: () => batchChanges };
+  const close = openLiveBroadcasts(rt, held, hooks);
+  return { rt, held, calls, close };
 }
 
-test("one channel per follow, bound to the batch row and its segments; statuses are passed on", () => {
+test("joins the private topic batch:<id>; statuses are passed on", () => {
   const r = rig();
-  const second = openLiveChanges(r.rt, r.held, { changed() {}, touched() {}, status() {} });
-  assert.equal(r.rt.channels.length, 2);
-  assert.notEqual(r.rt.channels[0].name, r.rt.channels[1].name, "each follow its own channel");
-  assert.match(r.rt.channels[0].name, new RegExp(`^audio-batch:${BATCH_ID}:\\d+$`));
-  assert.deepEqual(r.rt.channels[0].handlers.map((h) => h.filter), [
-    { event: "*", schema: "public", table: "audio_batches", filter: `id=eq.${BATCH_ID}` },
-    { event: "*", schema: "public", table: "audio_segments", filter: `batch_id=eq.${BATCH_ID}` },
-  ]);
-  r.rt.channels[0].status("SUBSCRIBED");
-  r.rt.channels[0].status("CHANNEL_ERROR", new Error("socket closed"));
+  assert.equal(r.rt.channels.length, 1);
+  assert.equal(r.rt.last.name, `batch:${BATCH_ID}`);
+  assert.deepEqual(r.rt.last.options, { config: { private: true } });
+  r.rt.last.status("SUBSCRIBED");
+  r.rt.last.status("CHANNEL_ERROR", new Error("socket closed"));
   assert.deepEqual(r.calls, ["status SUBSCRIBED", "status CHANNEL_ERROR socket closed"]);
   r.close();
-  second();
 });
 
-test("segment events: a newer version is applied and reported, an older one ignored; each key is touched", () => {
+test("progress: a newer seq is applied, an older or equal one dropped", () => {
   const r = rig();
   const ch = r.rt.last;
-  ch.emit("audio_segments", "INSERT", makeSegment(1, "queued", 100));
-  ch.emit("audio_segments", "UPDATE", makeSegment(1, "generating", 200));
-  ch.emit("audio_segments", "UPDATE", makeSegment(1, "queued", 150)); // late: older than held
-  assert.deepEqual(r.calls, [
-    `touched ${key(1)}`,
-    "changed",
-    `touched ${key(1)}`,
-    "changed",
-    `touched ${key(1)}`,
-  ]);
-  assert.equal(r.held.segments.byKey.get(key(1))?.status, "generating");
+  ch.progress(5, { done: 4, updated_at: ts(500) });
+  ch.progress(4, { done: 3, updated_at: ts(400) }); // late
+  ch.progress(5, { done: 9, updated_at: ts(900) }); // the same seq again
+  assert.equal(r.held.batch?.done, 4);
+  assert.equal(r.held.seq, 5);
+  ch.progress(6, { done: 5, updated_at: ts(600) });
+  assert.equal(r.held.batch?.done, 5);
   r.close();
 });
 
-test("a segment of another batch, or a row missing its keys, is ignored entirely", () => {
+test("a snapshot's seq is the baseline: messages it covers are dropped, a gap past it asks for a re-read", () => {
   const r = rig();
-  const other = {
-    ...makeSegment(1, "done", 100),
+  const ch = r.rt.last;
+  ch.status("SUBSCRIBED");
+  r.held.takeSnapshot({ ...makeBatch({ done: 6, updated_at: ts(600) }), seq: 10 });
+  ch.progress(9, { done: 5, updated_at: ts(500) }); // sent before the snapshot was read
+  ch.progress(10, { done: 6, updated_at: ts(600) });
+  assert.equal(r.held.batch?.done, 6);
+  assert.deepEqual(r.calls, ["status SUBSCRIBED"]);
+  ch.progress(11, { done: 7, updated_at: ts(700) });
+  assert.deepEqual(r.calls, ["status SUBSCRIBED"], "the next seq: no re-read");
+  ch.progress(13, { done: 9, updated_at: ts(900) }); // 12 never came
+  assert.equal(r.held.batch?.done, 9, "applied anyway");
+  assert.deepEqual(r.calls, ["status SUBSCRIBED", "reread"]);
+  r.close();
+});
+
+test("after a rejoin, a jump in seq before the next snapshot is expected, not a gap", () => {
+  const r = rig();
+  const ch = r.rt.last;
+  ch.status("SUBSCRIBED");
+  r.held.takeSnapshot({ ...makeBatch({ done: 1, updated_at: ts(100) }), seq: 3 });
+  ch.status("CHANNEL_ERROR");
+  ch.status("SUBSCRIBED"); // messages 4..7 went out while away
+  ch.progress(8, { done: 8, updated_at: ts(800) });
+  assert.deepEqual(r.calls, ["status SUBSCRIBED", "status CHANNEL_ERROR", "status SUBSCRIBED"]);
+  assert.equal(r.held.batch?.done, 8);
+  r.close();
+});
+
+test("segments: changes are applied as of their seq and touched; an older message changes nothing", () => {
+  const r = rig();
+  const ch = r.rt.last;
+  r.held.segments.apply(makeSegment(1, "queued", 100), 2);
+  ch.segments(3, [makeSegment(1, "generating", 0), makeSegment(2, "generating", 0)]);
+  ch.segments(2, [makeSegment(1, "queued", 0)]); // late
+  const one = r.held.segments.byKey.get(key(1));
+  assert.equal(one?.status, "generating");
+  assert.equal(one?.text, "word 1", "what the message does not carry is kept");
+  assert.equal(r.held.segments.byKey.get(key(2))?.status, "generating");
+  assert.deepEqual(r.calls, [`touched ${key(1)}`, `touched ${key(2)}`, "changed"]);
+  r.close();
+});
+
+test("a snapshot row read as of an older seq does not undo a change; one as of a newer seq wins", () => {
+  const held = new HeldBatch(BATCH_ID);
+  const { id, word_id, kind } = makeSegment(1, "done", 0);
+  held.segments.applyChange(BATCH_ID, { id, word_id, kind, status: "done" }, 7);
+  assert.equal(held.segments.byKey.get(key(1))?.text, "", "a change alone has no text");
+  held.segments.apply(makeSegment(1, "generating", 999_999), 6);
+  assert.equal(held.segments.byKey.get(key(1))?.status, "done");
+  assert.equal(held.segments.byKey.get(key(1))?.text, "word 1", "the snapshot lends its text");
+  held.segments.apply(makeSegment(1, "failed", 5), 8);
+  assert.equal(held.segments.byKey.get(key(1))?.status, "failed");
+});
+
+test("`more`: nothing listed, a re-read asked for", () => {
+  const r = rig();
+  r.rt.last.segments(1, [makeSegment(1, "done", 0)], true);
+  assert.deepEqual(r.calls, ["reread"]);
+  assert.equal(r.held.segments.byKey.size, 0);
+  r.close();
+});
+
+test("a progress message that moves the status asks for the row; the final state is kept", () => {
+  const r = rig();
+  const ch = r.rt.last;
+  ch.progress(1, { status: "running", done: 0, updated_at: ts(100) });
+  ch.progress(2, { status: "running", done: 1, updated_at: ts(200) });
+  ch.progress(3, { status: "completed", done: 10, updated_at: ts(300) });
+  ch.progress(3, { status: "running", done: 9, updated_at: ts(250) }); // a duplicate seq
+  assert.deepEqual(r.calls, ["statusMoved", "statusMoved"]);
+  assert.equal(r.held.batch?.status, "completed");
+  assert.equal(r.held.batch?.done, 10);
+  r.close();
+});
+
+test("messages of another batch, or of another shape, are ignored", () => {
+  const r = rig();
+  const ch = r.rt.last;
+  ch.send("progress", {
     batch_id: "9b8f5a52-6c1e-4d7a-9a5e-1f2a3b4c5d6e",
+    seq: 1,
+    status: "running",
+  });
+  ch.send("progress", { batch_id: BATCH_ID, seq: "2", status: "running" });
+  ch.send("segments", { batch_id: BATCH_ID, seq: 3, changes: "none" });
+  assert.equal(r.held.batch, null);
+  assert.equal(r.held.seq, 0);
+  assert.deepEqual(r.calls, []);
+  r.close();
+});
+
+test("two follows of one batch share one channel; the last to leave removes it, once", async () => {
+  const rt = new FakeRealtime();
+  const a = rig(rt);
+  rt.last.status("SUBSCRIBED");
+  const b = rig(rt);
+  assert.equal(rt.channels.length, 1, "realtime-js would hand back the same channel");
+  assert.equal(rt.last.subscribed, 1);
+  await settle();
+  assert.deepEqual(b.calls, ["status SUBSCRIBED"], "a late follower hears the join");
+  rt.last.progress(1, { done: 1, updated_at: ts(100) });
+  assert.equal(a.held.batch?.done, 1);
+  assert.equal(b.held.batch?.done, 1);
+  a.close();
+  a.close();
+  assert.deepEqual(rt.removed, []);
+  b.close();
+  assert.deepEqual(rt.removed, [rt.channels[0]]);
+});
+
+test("a follow that joins while its topic's channel is being removed waits for the removal", async () => {
+  const rt = new FakeRealtime();
+  let finish: () => void = () => {};
+  rt.removeChannel = (ch) => {
+    rt.removed.push(ch);
+    return new Promise((r) => (finish = () => r("ok")));
   };
-  r.rt.last.emit("audio_segments", "UPDATE", other);
-  const { word_id: _dropped, ...noWord } = makeSegment(2, "done", 100);
-  r.rt.last.emit("audio_segments", "UPDATE", noWord);
-  assert.deepEqual(r.calls, []);
-  assert.equal(r.held.segments.byKey.size, 0);
-  r.close();
+  rig(rt).close();
+  const again = rig(rt);
+  await settle();
+  assert.equal(rt.channels.length, 1, "not opened while the old channel is leaving");
+  finish();
+  await settle();
+  assert.equal(rt.channels.length, 2);
+  assert.equal(rt.last.subscribed, 1);
+  again.close();
 });
 
-test("a segment DELETE forgets a held segment and reports it; an unknown id reports nothing", () => {
-  const r = rig();
-  r.held.segments.apply(makeSegment(1, "done", 100));
-  r.rt.last.emit("audio_segments", "DELETE", makeSegment(7, "done", 100));
-  assert.deepEqual(r.calls, []);
-  r.rt.last.emit("audio_segments", "DELETE", makeSegment(1, "done", 100));
-  assert.deepEqual(r.calls, ["changed"]);
-  assert.equal(r.held.segments.byKey.size, 0);
-  r.close();
-});
-
-test("batch events go through the held batch: newer taken, older, other batches and DELETE ignored", () => {
-  const r = rig();
-  const ch = r.rt.last;
-  ch.emit("audio_batches", "UPDATE", makeBatch({ done: 2, updated_at: "2026-11-24 10:00:09+00" }));
-  ch.emit("audio_batches", "UPDATE", makeBatch({ done: 1, updated_at: "2026-11-24 10:00:08+00" }));
-  ch.emit("audio_batches", "UPDATE", makeBatch({ id: "9b8f5a52-6c1e-4d7a-9a5e-1f2a3b4c5d6e" }));
-  ch.emit("audio_batches", "DELETE", makeBatch({ done: 9, updated_at: "2026-11-24 10:00:10+00" }));
-  assert.equal(r.batchChanges(), 1);
-  assert.equal(r.held.batch?.done, 2);
-  assert.deepEqual(r.calls, [], "batch changes are reported by the held batch, not as segments");
-  r.close();
-});
-
-test("after close() nothing is passed on and the channel is removed, once", () => {
+test("after close() nothing is passed on", () => {
   const r = rig();
   const ch = r.rt.last;
   r.close();
-  r.close();
-  assert.deepEqual(r.rt.removed, [ch]);
-  ch.emit("audio_segments", "UPDATE", makeSegment(1, "done", 100));
-  ch.emit("audio_batches", "UPDATE", makeBatch({ done: 3, updated_at: "2026-11-24 10:00:09+00" }));
+  ch.segments(1, [makeSegment(1, "done", 100)]);
+  ch.progress(2, { done: 3, updated_at: ts(300) });
   ch.status("SUBSCRIBED");
   assert.deepEqual(r.calls, []);
   assert.equal(r.held.segments.byKey.size, 0);

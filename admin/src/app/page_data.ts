@@ -1,12 +1,20 @@
 // The admin page's data from admin-api: the grades with their counts, the words of the chosen
-// grade, and the batch history. reload() reads them all again, and so does the end of the followed
-// batch (its counts and states changed). The first history load also follows the newest batch
-// still running, so a reopened page picks up where it was.
+// grade, and the batch history, which follows the database's `batches` topic live
+// (followBatchList). reload() reads them all again, and so does the end of the followed batch
+// (its counts and states changed). The first history load also follows the newest batch still
+// running, so a reopened page picks up where it was.
 
 import { useCallback, useEffect, useRef, useState } from "react";
 import { type AudioQueueView, useAudioQueueContext } from "../hooks/index.ts";
 import { BATCH_HISTORY_LIMIT } from "../lib/config.ts";
-import { type Batch, batchIsActive, type GradeSummary, type WordRow } from "../lib/index.ts";
+import {
+  type Batch,
+  batchIsActive,
+  type BatchListFollow,
+  followBatchList,
+  type GradeSummary,
+  type WordRow,
+} from "../lib/index.ts";
 
 export interface PageData {
   grades: GradeSummary[] | null;
@@ -19,7 +27,7 @@ export interface PageData {
 }
 
 export function usePageData(q: AudioQueueView, report: (err: unknown) => void): PageData {
-  const { client } = useAudioQueueContext();
+  const { client, supabase } = useAudioQueueContext();
   const [grades, setGrades] = useState<GradeSummary[] | null>(null);
   const [grade, setGrade] = useState<number | null>(null);
   const [words, setWords] = useState<WordRow[] | null>(null);
@@ -44,17 +52,26 @@ export function usePageData(q: AudioQueueView, report: (err: unknown) => void): 
   }, [client, report, grade, refresh]);
 
   const followedOnce = useRef(false);
+  const list = useRef<BatchListFollow | null>(null);
   useEffect(() => {
-    client.listBatches(BATCH_HISTORY_LIMIT).then((bs) => {
+    const follow = followBatchList(client, supabase, (bs) => {
       setHistory(bs);
       if (!followedOnce.current) {
         followedOnce.current = true;
         const running = bs.find((b) => batchIsActive(b));
         if (running) q.follow(running.id);
       }
-    }).catch(report);
-    // q.follow is a state setter (stable); listing q would reload on every render.
-  }, [client, report, refresh]);
+    }, { limit: BATCH_HISTORY_LIMIT, onError: report });
+    list.current = follow;
+    return () => {
+      follow.stop();
+      list.current = null;
+    };
+    // q.follow is a state setter (stable); listing q would follow afresh on every render.
+  }, [client, supabase, report]);
+  useEffect(() => {
+    if (refresh > 0) list.current?.refresh();
+  }, [refresh]);
 
   const wasGenerating = useRef(false);
   useEffect(() => {

@@ -36,6 +36,11 @@ export const FOLLOW_DEFAULTS = {
   maxSnapshotRetries: 5,
   /** 40 pages × 1000 = 40,000 segments per status: above the largest batch (10,000 words × 3). */
   maxSnapshotPages: 40,
+  /** A segments message that lists none (`more`: over 200 changed since the last one) or a lost
+   * message makes the follow read the segments again, at most once per 5 s: a batch that keeps
+   * outrunning the message cap would otherwise re-read 30 pages of a 30,000-segment batch twice
+   * a second. The counters never wait for it: every progress message carries them. */
+  rereadMs: 5000,
 } as const;
 
 /** If the subscription keeps flapping while a snapshot loads, at most this many loads back to

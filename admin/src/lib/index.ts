@@ -6,6 +6,8 @@ export type { AudioQueueClient, AudioQueueClientOptions } from "./client.ts";
 export { AudioQueueError } from "./errors.ts";
 export type { FieldProblem } from "./errors.ts";
 export { followBatch } from "./follow/follow_batch.ts";
+export { followBatchList } from "./follow/follow_list.ts";
+export type { BatchListFollow, BatchListOptions } from "./follow/follow_list.ts";
 export type {
   Connection,
   FollowClient,

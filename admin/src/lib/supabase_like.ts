@@ -14,21 +14,12 @@ export interface FunctionsLike {
   ): Promise<{ data: unknown; error: unknown; response?: Response }>;
 }
 
-/** One postgres_changes message as realtime-js hands it to the callback. */
-export interface PostgresChangePayload {
-  eventType: "INSERT" | "UPDATE" | "DELETE";
-  schema: string;
-  table: string;
-  commit_timestamp: string;
-  new: Record<string, unknown>;
-  old: Record<string, unknown>;
-}
-
-export interface PostgresChangesFilter {
-  event: "*";
-  schema: string;
-  table: string;
-  filter?: string;
+/** One Broadcast message as realtime-js hands it to an `on("broadcast", ...)` callback. */
+export interface BroadcastMessage {
+  type: "broadcast";
+  event: string;
+  payload?: Record<string, unknown>;
+  meta?: { id?: string };
 }
 
 /** realtime-js reports these to subscribe's callback; SUBSCRIBED again after every rejoin. */
@@ -40,18 +31,24 @@ export type SubscribeStatus =
 
 export interface ChannelLike {
   on(
-    type: "postgres_changes",
-    filter: PostgresChangesFilter,
-    callback: (payload: PostgresChangePayload) => void,
+    type: "broadcast",
+    filter: { event: string },
+    callback: (message: BroadcastMessage) => void,
   ): ChannelLike;
   subscribe(
     callback?: (status: `${SubscribeStatus}`, err?: Error) => void,
   ): ChannelLike;
 }
 
+/** How followBatch opens a channel: private, so Realtime checks the policies on
+ * realtime.messages with the user's JWT before the join is accepted. */
+export interface ChannelOptions {
+  config: { private: boolean };
+}
+
 /** The client as followBatch needs it: channels and the Realtime token. */
 export interface RealtimeHost {
-  channel(name: string): ChannelLike;
+  channel(name: string, options: ChannelOptions): ChannelLike;
   removeChannel(channel: ChannelLike): Promise<unknown>;
   realtime: { setAuth(token?: string | null): Promise<void> | void };
 }

@@ -1,5 +1,5 @@
 // The shapes the audio-queue server speaks: start-batch, cancel-batch and admin-api bodies, and
-// the audio_batches / audio_segments rows that Realtime pushes. Plain types, no runtime code.
+// the audio_batches / audio_segments rows admin-api reads. Plain types, no runtime code.
 
 export const SEGMENT_KINDS = ["word", "definition", "sentence"] as const;
 export type SegmentKind = (typeof SEGMENT_KINDS)[number];
@@ -37,6 +37,9 @@ export interface Batch {
   finished_at: string | null;
   cancel_requested_at: string | null;
   updated_at: string;
+  /** The seq of the last Broadcast message sent on batch:<id> when this row was read (admin-api's
+   * read of one batch; absent from list rows and messages). */
+  seq?: number;
 }
 
 /** A row of public.audio_segments (Realtime sends more columns; these are the ones used).

@@ -119,9 +119,11 @@ async function batchList(tx: Tx, r: AdminRequest): Promise<Response> {
 async function oneBatch(tx: Tx, r: AdminRequest): Promise<Response | null> {
   const { method, parts } = r;
   const id = batchIdParam(parts[1]);
-  const [batch] = await tx`select ${
-    tx.unsafe(BATCH_COLUMNS)
-  } from public.audio_batches where id = ${id}::uuid`;
+  // seq: the last Broadcast message sent on batch:<id>, read in the same statement as the row, so
+  // the page knows which messages the row already covers (0 before the first).
+  const [batch] = await tx`select ${tx.unsafe(BATCH_COLUMNS)},
+    coalesce((select s.seq from audio.batch_broadcasts as s where s.batch_id = b.id), 0)::int as seq
+    from public.audio_batches as b where id = ${id}::uuid`;
   if (!batch) {
     return errorResponse(404, "not_found", "no batch with that id", [{
       field: "batchId",

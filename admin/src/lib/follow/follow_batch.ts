@@ -1,11 +1,12 @@
-// followBatch: the live state of one batch, from Realtime events made reliable by snapshots. It
-// wires named pieces together, each in its own module:
-//   held.ts          the batch row and its segments; an older version never replaces a newer one
-//   live_changes.ts  the Realtime channel, its events merged into what is held
-//   snapshot.ts      the batch row and segments read from admin-api after every (re)join
-//   reconnect.ts     subscribe status → connection; a snapshot per join, polled while not joined
-//   live_check.ts    the batch row re-read now and then while joined and the batch is active
-//   view.ts          the FollowState the listener gets, coalesced to one per notifyIntervalMs
+// followBatch: the live state of one batch, from the database's Broadcast messages made reliable
+// by snapshots and their seq. It wires named pieces together, each in its own module:
+//   held.ts            the batch row, its segments and the seq rule; nothing older replaces newer
+//   live_broadcasts.ts the private topic batch:<id>, its messages merged into what is held
+//   topic_channel.ts   one Realtime channel per topic, shared by every follower of it
+//   snapshot.ts        the batch row and segments read from admin-api after every (re)join
+//   reconnect.ts       subscribe status → connection; a snapshot per join, polled while not joined
+//   live_check.ts      the batch row re-read now and then while joined and the batch is active
+//   view.ts            the FollowState the listener gets, coalesced to one per notifyIntervalMs
 // Returns the unsubscribe function.
 
 import { requireUuid } from "../client.ts";
@@ -15,10 +16,12 @@ import type { RealtimeHost } from "../supabase_like.ts";
 import { realTimers, repeatWhile } from "../timers.ts";
 import type { FollowClient, FollowOptions, FollowState } from "./follow_types.ts";
 import { HeldBatch } from "./held.ts";
+import { createCoalescer } from "./coalesce.ts";
+import { openLiveBroadcasts } from "./live_broadcasts.ts";
 import { createLiveCheck } from "./live_check.ts";
-import { openLiveChanges } from "./live_changes.ts";
 import { batchIsActive } from "./merge.ts";
 import { createReconnect } from "./reconnect.ts";
+import { authorizeRealtime } from "./topic_channel.ts";
 import { createSnapshotLoader } from "./snapshot.ts";
 import { createReporter } from "./view.ts";
 
@@ -36,16 +39,9 @@ function settingsOf(opts: FollowOptions): Settings {
     snapshotRetryMs: opts.snapshotRetryMs ?? d.snapshotRetryMs,
     maxSnapshotRetries: opts.maxSnapshotRetries ?? d.maxSnapshotRetries,
     maxSnapshotPages: opts.maxSnapshotPages ?? d.maxSnapshotPages,
+    rereadMs: opts.rereadMs ?? d.rereadMs,
     timers: opts.timers ?? realTimers,
   };
-}
-
-/** Realtime must carry the admin's JWT before joining, or RLS hides every row. Without a token,
- * setAuth() takes the client's session or accessToken callback. */
-function authorize(host: RealtimeHost, token: string | undefined): Promise<void> {
-  return Promise.resolve().then(() =>
-    token !== undefined ? host.realtime.setAuth(token) : host.realtime.setAuth()
-  );
 }
 
 export function followBatch(
@@ -93,15 +89,23 @@ export function followBatch(
     loading: () => snapshots.loading,
     ended: () => void snapshots.load(),
   });
+  // Re-reads asked for by messages (a lost one, or one listing none of too many changes), at most
+  // one per rereadMs; the last one always happens.
+  const reread = createCoalescer(() => void snapshots.load(), s.rereadMs, s.timers);
 
   let closed = false;
   let closeLive: (() => void) | null = null;
-  authorize(supabase, opts.accessToken)
+  authorizeRealtime(supabase, opts.accessToken)
     .catch((err) => report.failed(toError(err)))
     .then(() => {
       if (closed) return;
-      const hooks = { changed: report.changed, touched: snapshots.touch, status: link.onStatus };
-      closeLive = openLiveChanges(supabase, held, hooks);
+      closeLive = openLiveBroadcasts(supabase, held, {
+        changed: report.changed,
+        touched: snapshots.touch,
+        status: link.onStatus,
+        reread: reread.request,
+        statusMoved: check.readNow,
+      });
     });
   report.changed();
 
@@ -109,6 +113,7 @@ export function followBatch(
     if (closed) return;
     closed = true;
     for (const piece of [report, ticker, snapshots, link, check]) piece.stop();
+    reread.cancel();
     closeLive?.();
   };
 }

@@ -5,17 +5,18 @@ import type { AudioQueueClient } from "../client.ts";
 import type { Timers } from "../timers.ts";
 import type { Batch, Segment, SegmentStatus } from "../types.ts";
 
-/** The two admin-api reads a follow makes: the batch row and pages of its segments. */
+/** The two admin-api reads a follow makes: the batch row (with the seq of the last message sent)
+ * and pages of its segments. */
 export type FollowClient = Pick<AudioQueueClient, "getBatch" | "getSegments">;
 
 /** connecting: not joined yet (the snapshot is polled meanwhile); live: subscribed and snapshot
- * loaded or loading; reconnecting: realtime-js is rejoining (a
- * snapshot follows when it is back); closed: the channel closed. */
+ * loaded or loading; reconnecting: realtime-js is rejoining (a snapshot follows when it is back);
+ * closed: the channel closed. */
 export type Connection = "connecting" | "live" | "reconnecting" | "closed";
 
 export interface FollowState {
   batchId: string;
-  /** The batch row; null until the first snapshot or event. */
+  /** The batch row; null until the first snapshot or message. */
   batch: Batch | null;
   /** Segments by "<wordId>:<kind>" (segmentKey). The same Map instance across notifications,
    * updated in place: read it during render, do not keep it. */
@@ -65,8 +66,8 @@ export interface FollowOptions {
   tickMs?: number;
   /** While the channel is not joined, reload the snapshot this often (ms). */
   fallbackPollMs?: number;
-  /** While joined and the batch is active, re-read the batch row this often (ms), in case an event
-   * was lost; a batch found ended this way also reloads its segments. */
+  /** While joined and the batch is active, re-read the batch row this often (ms), in case a
+   * message was lost; a batch found ended this way also reloads its segments. */
   liveCheckMs?: number;
   /** Wait before retrying a failed snapshot (ms). */
   snapshotRetryMs?: number;
@@ -74,6 +75,9 @@ export interface FollowOptions {
   maxSnapshotRetries?: number;
   /** Pages of segments (MAX_SEGMENT_PAGE each) one snapshot may load per status. */
   maxSnapshotPages?: number;
+  /** At most one re-read of the segments per this many ms when messages cannot carry the changes
+   * (a message listing none because too many changed, or a lost message). */
+  rereadMs?: number;
   /** Clock and timers (default the real ones; tests pass a hand-driven clock). */
   timers?: Timers;
 }

@@ -1,6 +1,7 @@
-// While the channel is joined and the batch is active, re-read the batch row now and then: an
-// event lost on the way must not leave the page short of the end forever. A batch found ended
-// this way has its segments reloaded too, so none is left showing as generating.
+// While the channel is joined and the batch is active, re-read the batch row now and then: a
+// message lost on the way must not leave the page short of the end forever. A batch found ended
+// this way has its segments reloaded too, so none is left showing as generating. readNow() reads
+// the row at once (a progress message moved the status and the row's times are wanted).
 
 import type { Repeater, Timers } from "../timers.ts";
 import { repeatWhile } from "../timers.ts";
@@ -22,8 +23,13 @@ interface LiveCheckDeps {
   ended(): void;
 }
 
+interface LiveCheck extends Repeater {
+  /** Reads the row now (while joined and no snapshot is loading). */
+  readNow(): void;
+}
+
 /** The check's timer; call sync() whenever the connection or the held batch changes. */
-export function createLiveCheck(deps: LiveCheckDeps): Repeater {
+export function createLiveCheck(deps: LiveCheckDeps): LiveCheck {
   let stopped = false;
 
   async function check(): Promise<void> {
@@ -48,6 +54,7 @@ export function createLiveCheck(deps: LiveCheckDeps): Repeater {
   );
   return {
     sync: timer.sync,
+    readNow: () => void check(),
     stop() {
       stopped = true;
       timer.stop();

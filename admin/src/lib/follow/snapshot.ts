@@ -1,6 +1,7 @@
-// The snapshot half of followBatch: the batch row, then the batch's segments page by page (keyset
-// on id), merged into what is held; held segments the snapshot no longer returns are dropped,
-// unless a live event carried them while it loaded. A load asked for while one runs becomes one
+// The snapshot half of followBatch: the batch row (with the seq of the last message sent), then
+// the batch's segments page by page (keyset on id), merged into what is held as of that seq; held
+// segments the snapshot no longer returns are dropped, unless a message carried them while it
+// loaded. A load asked for while one runs becomes one
 // more round (subscriptions can flap); a failed load is retried a few times, never after a 401 or
 // 403, which no retry can mend.
 
@@ -33,7 +34,7 @@ interface SnapshotLoader {
   load(): Promise<void>;
   /** Loads with a fresh retry budget: the channel (re)joined. */
   restart(): Promise<void>;
-  /** A live event carried this segment key: the load under way keeps it when pruning. */
+  /** A message carried this segment key: the load under way keeps it when pruning. */
   touch(key: string): void;
   readonly loading: boolean;
   /** Stops: the retry timer is cleared and a load under way ends without touching what is held. */
@@ -41,7 +42,7 @@ interface SnapshotLoader {
 }
 
 /** One round: the batch row, every page of every status asked for, then the prune. Returns false
- * when stopped part-way (then nothing is pruned). `touched` is filled by live events meanwhile. */
+ * when stopped part-way (then nothing is pruned). `touched` is filled by messages meanwhile. */
 async function loadSnapshotOnce(
   deps: Pick<SnapshotDeps, "client" | "held" | "statuses" | "maxSnapshotPages">,
   touched: ReadonlySet<string>,
@@ -50,7 +51,9 @@ async function loadSnapshotOnce(
   const { client, held } = deps;
   const row = await client.getBatch(held.batchId);
   if (stopped()) return false;
-  held.takeBatch(row);
+  held.takeSnapshot(row);
+  // The row was read first: every page read after it is at least as new as message row.seq.
+  const asOf = row.seq ?? 0;
   const seen = new Set<string>();
   for (const status of deps.statuses ?? [undefined]) {
     let after: number | string | undefined;
@@ -63,14 +66,14 @@ async function loadSnapshotOnce(
       if (stopped()) return false;
       for (const seg of rows) {
         seen.add(segmentKey(seg.word_id, seg.kind));
-        held.segments.apply(seg);
+        held.segments.apply(seg, asOf);
       }
       if (rows.length < MAX_SEGMENT_PAGE) break;
       after = rows[rows.length - 1].id;
     }
   }
   // What the snapshot should have returned but did not has moved on (to a status not loaded) or
-  // is gone, unless a live event told us about it meanwhile.
+  // is gone, unless a message told us about it meanwhile.
   const loaded = deps.statuses ? new Set<SegmentStatus>(deps.statuses) : null;
   held.segments.prune((seg) => {
     const key = segmentKey(seg.word_id, seg.kind);
@@ -112,7 +115,7 @@ export function createSnapshotLoader(deps: SnapshotDeps): SnapshotLoader {
   let running = false;
   let again = false;
   let stopped = false;
-  /** Keys carried by live events during the current round; null between loads. */
+  /** Keys carried by messages during the current round; null between loads. */
   let touched: Set<string> | null = null;
   const isStopped = () => stopped;
   const retries = createRetries(deps, () => {
