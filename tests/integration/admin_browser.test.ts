@@ -4,59 +4,21 @@
 // A non-admin is refused; an admin generates a grade and watches it reach 100 %, plays a file,
 // cancels a second batch midway; a paused provider shows its reason and Resume closes the circuit;
 // a dropped Realtime connection heals to the database's counts; the health's problems show as a
-// warning; a 10,000-segment batch keeps the page responsive (figures printed, not asserted);
-// config.js carries no secret. Screenshots go to .local/screenshots/.
+// warning; config.js carries no secret. Screenshots go to .local/screenshots/. A large batch
+// followed live is admin_live.test.ts.
 import assert from "node:assert/strict";
-import { type Browser, chromium, type Page } from "playwright-core";
-import { startTestStack, type TestStack, waitFor } from "../helpers/stack.ts";
+import type { Page } from "playwright-core";
+import { latestBatch, launch, openAs, testIdText } from "../helpers/browser.ts";
+import { startTestStack, waitFor } from "../helpers/stack.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const SHOTS = `${ROOT}.local/screenshots`;
-const CHROMIUM = "/usr/bin/chromium";
 // Generous: the machine is shared; these bound waits, they do not measure anything.
 const LONG_MS = 120_000;
-// The 10,002-segment burst: a bound for the batch, and for the page to catch up once it ended.
-const BURST_MS = 600_000;
-const CATCH_UP_MS = 60_000;
-
-function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--disable-gpu",
-      "--autoplay-policy=no-user-gesture-required",
-    ],
-  });
-}
-
-async function openAs(
-  browser: Browser,
-  stack: TestStack,
-  token: string,
-): Promise<{ page: Page; errors: string[]; close: () => Promise<void> }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(`${stack.url}/admin/#token=${token}`);
-  return { page, errors, close: () => context.close() };
-}
 
 const progress = (page: Page) =>
   page.getByTestId("progress-bar").getAttribute("aria-valuenow").then((v) => Number(v));
-const text = (page: Page, id: string) =>
-  page.getByTestId(id).textContent().then((t) => (t ?? "").trim());
-
-async function latestBatch(stack: TestStack) {
-  const [b] = await stack
-    .sql`select id, status, total, done, failed, cancelled from public.audio_batches order by created_at desc limit 1`;
-  return b;
-}
+const text = testIdText;
 
 Deno.test("admin page: refuses a non-admin; generates a grade live, plays audio, cancels a batch", async () => {
   await Deno.mkdir(SHOTS, { recursive: true });
@@ -245,89 +207,6 @@ Deno.test("admin page: a warning names the health's problems, and only when ther
     assert.deepEqual(errors, []);
     await close();
   } finally {
-    await browser.close();
-    await stack.close();
-  }
-});
-
-Deno.test("admin page: a 10,000-segment batch stays responsive (figures printed)", async () => {
-  const stack = await startTestStack({
-    realtime: true,
-    adminPage: true,
-    settings: { AUDIO_GENERATION_CONCURRENCY: "10" },
-    standin: { latencyMeanMs: 1, latencySpread: 0 },
-  });
-  const browser = await launch();
-  const BURST_GRADE = 77;
-  try {
-    await stack.sql`delete from public.words where grade = ${BURST_GRADE}`;
-    await stack.sql`insert into public.words (word, definition, example_sentence, grade)
-      select 'burst ' || i, 'burst definition ' || i, 'burst sentence ' || i, ${BURST_GRADE}::smallint
-      from generate_series(1, 3334) as i`;
-    const { page, errors, close } = await openAs(browser, stack, stack.keys.adminJwt);
-    await page.getByTestId("grade-select").waitFor({ timeout: LONG_MS });
-    await page.getByTestId("grade-select").selectOption(String(BURST_GRADE));
-    const started = performance.now();
-    await page.getByTestId("generate-missing").click();
-    // Two more workers beside the kicked one, so the burst of updates is as dense as it gets.
-    // They start once the batch is written: a worker that found the queue empty and left would
-    // not hand over (only process-segments does).
-    await waitFor("the batch is written", async () => (await latestBatch(stack)) !== undefined);
-    const extra = Promise.all([stack.worker(), stack.worker()]);
-    // Responsiveness while the updates pour in: the page answers a trivial evaluate promptly.
-    const lags: number[] = [];
-    // When the database had the batch completed: the page's lag behind it is the figure that
-    // matters, the pipeline's own wall time depends on this (shared, 2-core) machine.
-    let dbDoneAt: number | null = null;
-    let atDbDone = stack.realtime!.stats();
-    // Bounded: the batch gets BURST_MS, the page CATCH_UP_MS more to show its end.
-    while (
-      performance.now() - started < BURST_MS &&
-      (dbDoneAt === null || performance.now() - dbDoneAt < CATCH_UP_MS)
-    ) {
-      const t = performance.now();
-      const status = await page.evaluate(() =>
-        document.querySelector("[data-testid=batch-status]")?.textContent ?? ""
-      );
-      lags.push(performance.now() - t);
-      if (status === "completed") break;
-      if (dbDoneAt === null && (await latestBatch(stack))?.status === "completed") {
-        dbDoneAt = performance.now();
-        atDbDone = stack.realtime!.stats();
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    const shownAt = performance.now();
-    await extra;
-    const b = await latestBatch(stack);
-    const shown = await text(page, "batch-status");
-    const shownDone = Number(await text(page, "progress-done"));
-    const heap = await page.evaluate(() =>
-      (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ??
-        0
-    );
-    const end = stack.realtime!.stats();
-    lags.sort((x, y) => x - y);
-    const s = (ms: number) => (ms / 1000).toFixed(1);
-    console.log(
-      `10,002-segment batch: database completed after ${
-        dbDoneAt === null ? "-" : s(dbDoneAt - started)
-      } s, page showed "${shown}" (${shownDone} done) ${s(shownAt - started)} s after the start ` +
-        `(${s(shownAt - (dbDoneAt ?? shownAt))} s after the database); page answered probes in ` +
-        `median ${lags[Math.floor(lags.length / 2)].toFixed(0)} ms, max ${
-          lags.at(-1)!.toFixed(0)
-        } ms (${lags.length} probes); JS heap ${(heap / 1024 / 1024).toFixed(1)} MiB; ` +
-        `Realtime events sent ${end.sent} (${end.pending} not yet dispatched; when the database ` +
-        `ended: ${atDbDone.sent} sent, ${atDbDone.pending} not yet dispatched)`,
-    );
-    assert.equal(b.total, 10_002);
-    assert.equal(b.status, "completed");
-    assert.equal(shown, "completed", "the page shows the batch ended");
-    assert.equal(shownDone, b.done);
-    assert.deepEqual(errors, []);
-    await close();
-  } finally {
-    await stack.sql`delete from public.words where grade = ${BURST_GRADE}`.catch(() => {});
     await browser.close();
     await stack.close();
   }
