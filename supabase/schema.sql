@@ -3514,8 +3514,6 @@ ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES 
 -- extension pg_net (schema extensions)
 -- extension pgmq (schema pgmq)
 -- pgmq queue audio_segments
--- publication supabase_realtime: public.audio_batches
--- publication supabase_realtime: public.audio_segments
 -- storage bucket word-audio (public: false)
 -- cron job audio-queue-backfill: select audio.enqueue_missing(); select audio.kick_worker('backfill')
 -- cron job audio-queue-prune-history: select audio.prune_history()

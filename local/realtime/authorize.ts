@@ -6,8 +6,12 @@
 // can SELECT are the extensions it may read, and an insert it may make (tried in a savepoint) is
 // one it may write. The rollback also drops the probes' notifications: nothing is delivered.
 import type postgres from "postgres";
-import { quoteIdent } from "./catalog.ts";
 import type { Identity } from "./tokens.ts";
+
+/** A role name as a quoted SQL identifier. */
+function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
 
 export type Extension = "broadcast" | "presence";
 

@@ -1,7 +1,7 @@
-// LISTEN on the channel changes.sql's trigger notifies, in batches: notifications are collected
-// for a short window after the first one arrives, then handed over together, so a burst of
-// thousands of row changes costs a few RLS queries instead of one per row. Batches are handled
-// one at a time, in arrival (commit) order.
+// LISTEN on the channel platform.sql's trigger notifies of each new realtime.messages row, in
+// batches: notifications are collected for a short window after the first one arrives, then
+// handed over together, so a burst of messages costs one read instead of one per message. Batches
+// are handled one at a time, in arrival (commit) order.
 import type postgres from "postgres";
 
 export interface ListenerOptions {

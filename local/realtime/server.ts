@@ -1,24 +1,20 @@
 // The Realtime stand-in: the `/realtime/v1/websocket` endpoint of Supabase Realtime, the subset
-// realtime-js uses for Broadcast from the database and postgres_changes (see README.md). Mounted
-// by the local gateway through its `realtime` option. Broadcasts come from realtime.messages
-// (platform.sql's trigger) and row changes from changes.sql's trigger, both over LISTEN/NOTIFY;
-// a private channel joins only if the policies on realtime.messages let its token read the topic,
-// and a postgres_changes subscriber receives a row only if its token may SELECT it, as on Supabase.
+// realtime-js uses for Broadcast from the database (see README.md). Mounted by the local gateway
+// through its `realtime` option. Messages come from realtime.messages (platform.sql's trigger)
+// over LISTEN/NOTIFY; a private channel joins only if the policies on realtime.messages let its
+// token read the topic, as on Supabase.
 import postgres from "postgres";
 import { channelAccess } from "./authorize.ts";
 import { MESSAGES_CHANNEL, pushBroadcasts, readMessages } from "./broadcasts.ts";
-import { createCatalog } from "./catalog.ts";
-import { type Change, completeTruncated, parseChange } from "./changes.ts";
-import { dispatch } from "./dispatch.ts";
 import { type Listener, startListener } from "./listener.ts";
-import { rowsByKey, visibleKeys } from "./lookups.ts";
 import { parseVsn, type Vsn } from "./protocol.ts";
 import { Session } from "./session.ts";
 import type { ProjectKeys } from "../gateway/keyring.ts";
 import { identifyApiKey } from "./tokens.ts";
 
 export interface RealtimeOptions {
-  /** Postgres URL of a role that can LISTEN, read the catalog and SET ROLE to the API roles. */
+  /** Postgres URL of a role that can LISTEN, read realtime.messages and SET ROLE to the API
+   * roles. */
   dbUrl: string;
   /** The project's keys (the gateway's keyring): verify apikeys and access tokens. */
   keys: ProjectKeys;
@@ -31,11 +27,9 @@ export interface RealtimeStats {
   connections: number;
   /** Joined channels over all connections. */
   channels: number;
-  /** postgres_changes events sent since start. */
-  sent: number;
   /** Broadcast messages pushed to channels since start. */
   broadcasts: number;
-  /** Row notifications received from the database and not yet dispatched. */
+  /** Message notifications received from the database and not yet pushed. */
   pending: number;
 }
 
@@ -47,14 +41,12 @@ export interface Realtime {
   close(): Promise<void>;
 }
 
-/** The channel changes.sql's trigger notifies. */
-export const NOTIFY_CHANNEL = "audio_queue_realtime";
 const SOCKET_PATH = "/realtime/v1/websocket";
-// Long enough to gather a statement's worth of row notifications into one batch, short enough
-// that a single change still reaches the admin page with no visible delay.
+// Long enough to gather a commit's worth of message notifications into one read, short enough
+// that a message still reaches the admin page with no visible delay.
 const BATCH_WINDOW_MS = 20;
-// Keys per RLS query and events per dispatch pass: large enough for few round trips in a
-// 20,000-change burst, small enough that one pass does not hold the event loop for long.
+// Messages read per query: a cancelled batch's handful, or many batches' at once, in one round
+// trip, without one read holding the event loop for long.
 const MAX_BATCH = 5_000;
 // 1012 "service restart": the server went away; realtime-js reconnects after any close it did
 // not ask for.
@@ -85,9 +77,7 @@ export async function startRealtime(opts: RealtimeOptions): Promise<Realtime> {
     onnotice: () => {},
     connection: { application_name: "realtime stand-in" },
   });
-  const catalog = createCatalog(sql);
   const sessions = new Map<WebSocket, Session>();
-  let sent = 0;
   let broadcasts = 0;
 
   const onMessages = async (ids: string[]) => {
@@ -96,36 +86,9 @@ export async function startRealtime(opts: RealtimeOptions): Promise<Realtime> {
     broadcasts += pushBroadcasts(messages, sessions.values(), { now: Date.now, log });
   };
 
-  const onBatch = async (payloads: string[]) => {
-    const changes: Change[] = [];
-    for (const p of payloads) {
-      try {
-        changes.push(parseChange(p));
-      } catch (err) {
-        log(`realtime: ignored a notification: ${err instanceof Error ? err.message : err}`);
-      }
-    }
-    if (sessions.size === 0 || changes.length === 0) return;
-    await completeTruncated(
-      changes,
-      async (schema, table, pks) => {
-        const info = await catalog.table(schema, table);
-        return info ? await rowsByKey(sql, info, pks) : new Map();
-      },
-      async (schema, table) => (await catalog.table(schema, table))?.key.map((c) => c.name) ?? [],
-    );
-    sent += await dispatch(changes, sessions.values(), {
-      catalog,
-      visibleKeys: (identity, info, pks) => visibleKeys(sql, identity, info, pks),
-      now: Date.now,
-      log,
-    });
-  };
-
   let listener: Listener;
-  let messageListener: Listener | null = null;
   try {
-    messageListener = await startListener({
+    listener = await startListener({
       sql,
       channel: MESSAGES_CHANNEL,
       windowMs: BATCH_WINDOW_MS,
@@ -133,17 +96,7 @@ export async function startRealtime(opts: RealtimeOptions): Promise<Realtime> {
       onBatch: onMessages,
       log,
     });
-    listener = await startListener({
-      sql,
-      channel: NOTIFY_CHANNEL,
-      windowMs: BATCH_WINDOW_MS,
-      maxBatch: MAX_BATCH,
-      onBatch,
-      log,
-    });
-    await warnIfNotInstalled(sql, log);
   } catch (err) {
-    await messageListener?.close();
     await sql.end({ timeout: 1 });
     throw err;
   }
@@ -169,7 +122,6 @@ export async function startRealtime(opts: RealtimeOptions): Promise<Realtime> {
       vsn,
       apiKey: key.identity,
       keys: opts.keys,
-      catalog,
       authorize: (identity, topic, extensions) => channelAccess(sql, identity, topic, extensions),
       send: (frame) => {
         if (socket.readyState === WebSocket.OPEN) socket.send(frame);
@@ -203,9 +155,8 @@ export async function startRealtime(opts: RealtimeOptions): Promise<Realtime> {
     stats: () => ({
       connections: sessions.size,
       channels: [...sessions.values()].reduce((n, s) => n + s.channels.size, 0),
-      sent,
       broadcasts,
-      pending: listener.pending() + (messageListener?.pending() ?? 0),
+      pending: listener.pending(),
     }),
     dropAll() {
       for (const socket of [...sessions.keys()]) {
@@ -218,28 +169,9 @@ export async function startRealtime(opts: RealtimeOptions): Promise<Realtime> {
         for (const socket of [...sessions.keys()]) socket.close(1001, "Realtime stand-in stopping");
         sessions.clear();
         await listener.close();
-        await messageListener?.close();
         await sql.end({ timeout: 5 });
       })();
       return closing;
     },
   };
-}
-
-/** Logs the tables of the publication that have no stand-in trigger yet, with the fix. */
-async function warnIfNotInstalled(sql: postgres.Sql, log: (line: string) => void): Promise<void> {
-  const rows = await sql<{ name: string }[]>`
-    select p.schemaname || '.' || p.tablename as name
-    from pg_catalog.pg_publication_tables p
-    where p.pubname = 'supabase_realtime' and not exists (
-      select 1 from pg_catalog.pg_trigger t
-      where t.tgname = 'realtime_standin_changes'
-        and t.tgrelid = (pg_catalog.quote_ident(p.schemaname) || '.' ||
-                         pg_catalog.quote_ident(p.tablename))::regclass)`;
-  if (rows.length > 0) {
-    log(
-      `realtime: ${rows.map((r) => r.name).join(", ")} will not stream: apply ` +
-        "local/realtime/changes.sql and run select realtime_standin.install()",
-    );
-  }
 }

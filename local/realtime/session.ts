@@ -1,10 +1,8 @@
 // One WebSocket connection of the Realtime stand-in: its channels and the Phoenix messages it
-// answers — phx_join (postgres_changes bindings, access token, a private channel's authorization),
-// heartbeat, access_token, phx_leave — one message at a time, in arrival order. Sending goes
+// answers — phx_join (access token, a private channel's authorization), heartbeat, access_token,
+// phx_leave — one message at a time, in arrival order. Sending goes
 // through deps.send so tests and the server share this logic; the socket itself lives in server.ts.
 import type { Access, Extension } from "./authorize.ts";
-import type { Catalog } from "./catalog.ts";
-import { type Binding, buildBindings } from "./bindings.ts";
 import {
   decodeFrame,
   encodeFrame,
@@ -23,7 +21,6 @@ export interface Channel {
   subTopic: string;
   joinRef: string | null;
   identity: Identity;
-  bindings: Binding[];
   /** Joined with config.private: only admitted by the policies on realtime.messages. */
   private: boolean;
   /** The extensions whose access the join checked (presence when the channel uses it). */
@@ -35,7 +32,6 @@ export interface SessionDeps {
   /** The socket's apikey: the identity of channels that join without an access token. */
   apiKey: Identity;
   keys: ProjectKeys;
-  catalog: Catalog;
   /** What the identity may do on a topic under the RLS policies on realtime.messages. */
   authorize(identity: Identity, topic: string, extensions: readonly Extension[]): Promise<Access>;
   send(frame: string | Uint8Array): void;
@@ -43,7 +39,11 @@ export interface SessionDeps {
 }
 
 const TOPIC_PREFIX = "realtime:";
-const SUBSCRIBED = "Subscribed to PostgreSQL";
+
+/** A join asking for postgres_changes: the project follows Broadcast from the database only, so
+ * the stand-in refuses it plainly instead of imitating a stream nothing uses. */
+const NO_POSTGRES_CHANGES = "postgres_changes is not served by the local Realtime stand-in: " +
+  "the project follows Broadcast from the database (realtime.send)";
 
 /** Realtime's refusal of a private channel the policies do not let the token read. */
 function unauthorized(subTopic: string): string {
@@ -153,6 +153,10 @@ export class Session {
       return;
     }
     const config = isObject(payload.config) ? payload.config : {};
+    if (Array.isArray(config.postgres_changes) && config.postgres_changes.length > 0) {
+      this.#send(replyTo(msg, "error", { reason: NO_POSTGRES_CHANGES }));
+      return;
+    }
     const subTopic = msg.topic.slice(TOPIC_PREFIX.length);
     const isPrivate = config.private === true;
     const presence = isObject(config.presence) && config.presence.enabled === true;
@@ -161,26 +165,21 @@ export class Session {
       this.#send(replyTo(msg, "error", { reason: unauthorized(subTopic) }));
       return;
     }
-    const bindings = await buildBindings(config.postgres_changes, this.#deps.catalog);
     const channel: Channel = {
       topic: msg.topic,
       subTopic,
       joinRef: msg.joinRef ?? msg.ref,
       identity: result.identity,
-      bindings,
       private: isPrivate,
       extensions,
     };
     // A second join of a topic replaces the first, as Phoenix closes the older channel.
     this.channels.set(channel.topic, channel);
-    this.#send(replyTo(msg, "ok", {
-      postgres_changes: bindings.map((b) => ({ ...b.params, id: b.id })),
-    }));
+    this.#send(replyTo(msg, "ok", { postgres_changes: [] }));
     if (presence) this.push(channel, "presence_state", {});
     if (isObject(config.broadcast) && config.broadcast.replication_ready === true) {
       this.#system(channel, "system", "ok", "Replication connection established");
     }
-    this.#reportBindings(channel);
   }
 
   /** Whether the policies let `identity` read some extension of the topic; a failed check is no. */
@@ -193,18 +192,6 @@ export class Session {
         `realtime: RlsPolicyError on ${subTopic}: ${err instanceof Error ? err.message : err}`,
       );
       return false;
-    }
-  }
-
-  #reportBindings(channel: Channel): void {
-    for (const b of channel.bindings) {
-      if (b.error !== null) {
-        this.#deps.log(`realtime: ${channel.topic}: ${b.error}`);
-        this.#system(channel, "postgres_changes", "error", b.error);
-      }
-    }
-    if (channel.bindings.some((b) => b.error === null)) {
-      this.#system(channel, "postgres_changes", "ok", SUBSCRIBED);
     }
   }
 
@@ -241,8 +228,5 @@ export class Session {
       return;
     }
     channel.identity = result.identity;
-    if (channel.bindings.some((b) => b.error === null)) {
-      this.#system(channel, "postgres_changes", "ok", SUBSCRIBED);
-    }
   }
 }

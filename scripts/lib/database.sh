@@ -1,17 +1,14 @@
 # Database bootstrap shared by scripts/stack (cluster "dev") and scripts/test (cluster "test").
 # Source after common.sh and standins.sh.
 
-# db_prepare URL: the database of a local stack or test run: the migrated schema (db_migrate),
-# the seed, and the Realtime stand-in's change feed.
+# db_prepare URL: the database of a local stack or test run: the migrated schema (db_migrate)
+# and the seed.
 db_prepare() {
   local url="$1"
   local PGOPTIONS="-c client_min_messages=warning"
   export PGOPTIONS
   db_migrate "$url"
   psql "$url" -v ON_ERROR_STOP=1 -q -f "$ROOT/supabase/seed.sql" >/dev/null
-  # Realtime's feed on the local stack only (Supabase streams the publication itself).
-  psql "$url" -v ON_ERROR_STOP=1 -q -f "$ROOT/local/realtime/changes.sql" >/dev/null
-  psql "$url" -v ON_ERROR_STOP=1 -qAt -c "select realtime_standin.install()" >/dev/null
 }
 
 # db_migrate URL: what a Supabase project's database holds after `supabase db push`: the slice of

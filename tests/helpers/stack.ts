@@ -2,7 +2,6 @@
 // template scripts/test builds, dropped on close), a Cartesia stand-in and the gateway with the
 // project's functions, each on an ephemeral 127.0.0.1 port. One helper, so URLs and fakes live in
 // one place.
-import postgres from "postgres";
 import { type App, createApp } from "../../supabase/functions/_shared/app.ts";
 import { createSql, type Sql } from "../../supabase/functions/_shared/db.ts";
 import type { Platform } from "../../supabase/functions/_shared/platform.ts";
@@ -76,7 +75,7 @@ export interface TestStackOptions {
   standin?: Partial<FaultAndLatency> & { seed?: number };
   // Concurrent requests the stand-in's key allows (the provider plan).
   planLimit?: number;
-  // Serve Realtime (the stand-in, fed by the local triggers) and the built admin page.
+  // Serve Realtime (the stand-in: Broadcast from the database) and the built admin page.
   realtime?: boolean;
   adminPage?: boolean;
   // A database of the test's own (e.g. on a cluster it restarts) instead of a clone of the
@@ -112,12 +111,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   const keys = await newProjectKeys();
   const functions = {};
   let realtime: Realtime | null = null;
-  if (opts.realtime) {
-    const admin = postgres(dbUrl, { max: 1, onnotice: () => {} });
-    await admin`select realtime_standin.install()`;
-    await admin.end();
-    realtime = await startRealtime({ dbUrl, keys, log: () => {} });
-  }
+  if (opts.realtime) realtime = await startRealtime({ dbUrl, keys, log: () => {} });
   // The page's config names the gateway's URL, known once it listens.
   let site: ((req: Request) => Promise<Response | null>) | null = null;
   const storage = storageFaults();

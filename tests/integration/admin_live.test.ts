@@ -9,7 +9,7 @@
 // 2-core machine); `scripts/bench live --segments 30000` runs this file at 30,000.
 import assert from "node:assert/strict";
 import type { CDPSession, Page, WebSocket } from "playwright-core";
-import { latestBatch, launch, openAs, testIdText } from "../helpers/browser.ts";
+import { latestBatch, launch, openAs } from "../helpers/browser.ts";
 import { startTestStack, waitFor } from "../helpers/stack.ts";
 
 // Three segments a word; the default keeps the suite's run time reasonable (see above).
