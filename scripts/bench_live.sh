@@ -19,5 +19,8 @@ done
 [[ "$segments" =~ ^[0-9]+$ ]] && [ "$segments" -ge 3 ] && [ "$segments" -le 100000 ] ||
   die "bench live: --segments must be a whole number from 3 to 100000 (got '$segments')"
 
+# The run's own bound (scripts/test's AQ_TEST_TIMEOUT): the test's waits allow 100 ms a segment.
+minutes=$((10 + segments / 500))
 AQ_LIVE_SEGMENTS="$segments" AQ_TEST_DB_PORT="${AQ_TEST_DB_PORT:-${AQ_BENCH_DB_PORT:-54522}}" \
+  AQ_TEST_TIMEOUT="${AQ_TEST_TIMEOUT:-${minutes}m}" \
   exec bash "$ROOT/scripts/test" "$ROOT/tests/integration/admin_live.test.ts"
