@@ -1886,21 +1886,25 @@ CREATE FUNCTION audio.refresh_pending(p_word_ids uuid[], p_kinds text[]) RETURNS
     LANGUAGE sql SECURITY DEFINER
     SET search_path TO ''
     AS $$
-  with k as (
-    select distinct x.word_id, x.kind from unnest(p_word_ids, p_kinds) as x (word_id, kind)
-  ), live as (
-    select distinct on (s.word_id, s.kind) s.word_id, s.kind, s.id, s.status, s.batch_id
-    from public.audio_segments as s
-    join k on k.word_id = s.word_id and k.kind = s.kind
-    join public.audio_batches as b on b.id = s.batch_id
-    where s.status in ('queued', 'generating') and b.cancel_requested_at is null
-    order by s.word_id, s.kind, s.id desc
-  )
   update audio.segment_state as st
-  set pending_id = live.id, pending = live.status, pending_batch = live.batch_id
-  from k left join live on live.word_id = k.word_id and live.kind = k.kind
-  where st.word_id = k.word_id and st.kind = k.kind
-    and (st.pending_id, st.pending) is distinct from (live.id, live.status)
+  set pending_id = l.id, pending = l.status, pending_batch = l.batch_id
+  from (
+    select k.word_id, k.kind, live.id, live.status, live.batch_id
+    from (
+      select distinct x.word_id, x.kind from unnest(p_word_ids, p_kinds) as x (word_id, kind)
+    ) as k
+    left join lateral (
+      select s.id, s.status, s.batch_id
+      from public.audio_segments as s
+      join public.audio_batches as b on b.id = s.batch_id
+      where s.word_id = k.word_id and s.kind = k.kind and s.status in ('queued', 'generating')
+        and b.cancel_requested_at is null
+      order by s.id desc
+      limit 1
+    ) as live on true
+  ) as l
+  where st.word_id = l.word_id and st.kind = l.kind
+    and (st.pending_id, st.pending) is distinct from (l.id, l.status)
 $$;
 
 

@@ -30,37 +30,36 @@ export async function loadCatalog(sql: postgres.Sql, size: CatalogSize): Promise
   for (let b = 0; b < size.batches; b++) {
     // Oldest first, a day apart, ending yesterday.
     const daysAgo = size.batches - b;
+    const [batch] = await sql`
+      insert into public.audio_batches
+        (status, source, voice_id, model_id, format, kinds, missing_only, created_at, started_at, finished_at)
+      values ('completed_with_errors', 'backfill', ${voice}, ${model}, ${format},
+        array['word', 'definition', 'sentence'], true, now() - make_interval(days => ${daysAgo}::integer),
+        now() - make_interval(days => ${daysAgo}::integer), now() - make_interval(days => ${daysAgo}::integer))
+      returning id, created_at`;
     await sql`
-      with batch as (
-        insert into public.audio_batches
-          (status, source, voice_id, model_id, format, kinds, missing_only, created_at, started_at, finished_at)
-        values ('completed_with_errors', 'backfill', ${voice}, ${model}, ${format},
-          array['word', 'definition', 'sentence'], true, now() - make_interval(days => ${daysAgo}::integer),
-          now() - make_interval(days => ${daysAgo}::integer), now() - make_interval(days => ${daysAgo}::integer))
-        returning id, created_at
-      ), ins as (
-        insert into public.audio_segments (batch_id, word_id, kind, text, text_hash, voice_id, model_id, format,
-          status, last_error, storage_path, bytes, attempts, created_at, started_at, finished_at)
-        select batch.id, s.word_id, s.kind, s.text, s.text_hash, ${voice}, ${model}, ${format},
-          case when f.failed then 'failed' else 'done' end,
-          case when f.failed then 'HTTP 500: provider error' end,
-          case when not f.failed then ${voice} || '/' || ${model} || '/' || ${format} || '/' || s.text_hash || '.mp3' end,
-          case when not f.failed then 4000 end, 1, batch.created_at, batch.created_at, batch.created_at
-        from batch cross join audio.segment_sources as s
-        cross join lateral (
-          -- Which segments failed: a hash of the text and the batch, so a run is reproducible.
-          select ('x' || left(md5(s.text_hash || ${b}::text), 8))::bit(32)::bigint < ${FAILED_BELOW}::bigint as failed
-        ) as f
-        returning batch_id, status
-      )
-      update public.audio_batches as b set
-        total = c.total, done = c.done, failed = c.failed
+      insert into public.audio_segments (batch_id, word_id, kind, text, text_hash, voice_id, model_id, format,
+        status, last_error, storage_path, bytes, attempts, created_at, started_at, finished_at)
+      select ${batch.id}::uuid, s.word_id, s.kind, s.text, s.text_hash, ${voice}, ${model}, ${format},
+        case when f.failed then 'failed' else 'done' end,
+        case when f.failed then 'HTTP 500: provider error' end,
+        case when not f.failed then ${voice} || '/' || ${model} || '/' || ${format} || '/' || s.text_hash || '.mp3' end,
+        case when not f.failed then 4000 end, 1, ${batch.created_at}, ${batch.created_at}, ${batch.created_at}
+      from audio.segment_sources as s
+      cross join lateral (
+        -- Which segments failed: a hash of the text and the batch, so a run is reproducible.
+        select ('x' || left(md5(s.text_hash || ${b}::text), 8))::bit(32)::bigint < ${FAILED_BELOW}::bigint as failed
+      ) as f`;
+    // The batch's counters as the rows say (a separate statement: one cannot update a row
+    // inserted by the same statement).
+    await sql`
+      update public.audio_batches as b set total = c.total, done = c.done, failed = c.failed
       from (
-        select batch_id, count(*)::integer as total, count(*) filter (where status = 'done')::integer as done,
+        select count(*)::integer as total, count(*) filter (where status = 'done')::integer as done,
           count(*) filter (where status = 'failed')::integer as failed
-        from ins group by batch_id
+        from public.audio_segments where batch_id = ${batch.id}::uuid
       ) as c
-      where b.id = c.batch_id`;
+      where b.id = ${batch.id}::uuid`;
   }
   if (size.batches > 0) {
     // The app's audio: each (word, kind)'s newest done segment.

@@ -78,29 +78,34 @@ comment on function audio.state_label(audio.segment_state, boolean, text, text, 
   'ready, stale, missing, queued, generating or failed for one segment_state row in this voice/model/format.';
 
 -- audio.refresh_pending: recompute the newest live segment of these (word, kind) keys from the
--- queued/generating segments (audio_segments_pending_idx). Called when the segment a row points
--- at leaves the queue, and by cancel_batch for uploads still finishing in a cancelled batch.
+-- queued/generating segments, one index lookup per key (audio_segments_word_kind_idx), so its cost
+-- follows the keys whatever the planner guesses of the arrays' length. Called when the segment a
+-- row points at finishes or is deleted, and by cancel_batch for keys another live batch holds.
 create function audio.refresh_pending(p_word_ids uuid[], p_kinds text[])
 returns void
 language sql
 security definer
 set search_path = ''
 as $$
-  with k as (
-    select distinct x.word_id, x.kind from unnest(p_word_ids, p_kinds) as x (word_id, kind)
-  ), live as (
-    select distinct on (s.word_id, s.kind) s.word_id, s.kind, s.id, s.status, s.batch_id
-    from public.audio_segments as s
-    join k on k.word_id = s.word_id and k.kind = s.kind
-    join public.audio_batches as b on b.id = s.batch_id
-    where s.status in ('queued', 'generating') and b.cancel_requested_at is null
-    order by s.word_id, s.kind, s.id desc
-  )
   update audio.segment_state as st
-  set pending_id = live.id, pending = live.status, pending_batch = live.batch_id
-  from k left join live on live.word_id = k.word_id and live.kind = k.kind
-  where st.word_id = k.word_id and st.kind = k.kind
-    and (st.pending_id, st.pending) is distinct from (live.id, live.status)
+  set pending_id = l.id, pending = l.status, pending_batch = l.batch_id
+  from (
+    select k.word_id, k.kind, live.id, live.status, live.batch_id
+    from (
+      select distinct x.word_id, x.kind from unnest(p_word_ids, p_kinds) as x (word_id, kind)
+    ) as k
+    left join lateral (
+      select s.id, s.status, s.batch_id
+      from public.audio_segments as s
+      join public.audio_batches as b on b.id = s.batch_id
+      where s.word_id = k.word_id and s.kind = k.kind and s.status in ('queued', 'generating')
+        and b.cancel_requested_at is null
+      order by s.id desc
+      limit 1
+    ) as live on true
+  ) as l
+  where st.word_id = l.word_id and st.kind = l.kind
+    and (st.pending_id, st.pending) is distinct from (l.id, l.status)
 $$;
 comment on function audio.refresh_pending(uuid[], text[]) is
   'Recompute segment_state.pending for these (word, kind) keys from the live segments.';
