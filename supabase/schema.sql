@@ -2422,9 +2422,11 @@ begin
   -- A cancelled segment keeps its key's pointer: segments are cancelled only in a batch being
   -- cancelled (cancel_batch, guard_segment), which the reads ignore; audio.cancel_batch
   -- recomputes the few keys another live batch also holds.
+  -- Joined on the key (the primary key), never on pending_id alone: that would scan the table
+  -- for every segment a worker finishes.
   perform audio.refresh_pending(array_agg(st.word_id), array_agg(st.kind))
-  from audio.segment_state as st
-  join new_rows as n on n.id = st.pending_id
+  from new_rows as n
+  join audio.segment_state as st on st.word_id = n.word_id and st.kind = n.kind and st.pending_id = n.id
   where n.status in ('done', 'failed');
   return null;
 end;
@@ -2448,9 +2450,11 @@ CREATE FUNCTION audio.track_segment_state_deletes() RETURNS trigger
     AS $$
 begin
   perform audio.refresh_pending(array_agg(st.word_id), array_agg(st.kind))
-  from audio.segment_state as st join old_rows as o on o.id = st.pending_id;
+  from old_rows as o
+  join audio.segment_state as st on st.word_id = o.word_id and st.kind = o.kind and st.pending_id = o.id;
   perform audio.refresh_segment_state(array_agg(distinct st.word_id))
-  from audio.segment_state as st join old_rows as o on o.id = st.finished_id;
+  from old_rows as o
+  join audio.segment_state as st on st.word_id = o.word_id and st.kind = o.kind and st.finished_id = o.id;
   return null;
 end;
 $$;
