@@ -518,6 +518,19 @@ begin
     perform pgmq.delete(queue_name => 'audio_segments'::text, msg_ids => v_msg_ids::bigint[]);
   end if;
 
+  -- The cancelled segments keep their keys' pending pointers (segment_state counts a pointer only
+  -- while its batch is not being cancelled); a key another live batch also holds points at that
+  -- batch's segment instead. Found from the live segments, not from every key of this batch.
+  perform audio.refresh_pending(array_agg(k.word_id), array_agg(k.kind))
+  from (
+    select distinct p.word_id, p.kind
+    from public.audio_segments as p
+    join public.audio_batches as b on b.id = p.batch_id
+    join audio.segment_state as st on st.word_id = p.word_id and st.kind = p.kind
+    where p.status in ('queued', 'generating') and b.cancel_requested_at is null
+      and st.pending_batch = p_batch_id
+  ) as k;
+
   -- Nothing was left to cancel (e.g. every segment had already finished): settle the status.
   update public.audio_batches as b set
     status = case when b.done + b.failed + b.cancelled >= b.total then 'cancelled' else b.status end,
@@ -906,29 +919,41 @@ begin
   returning id into v_batch;
 
   -- A segment per source that is not pending elsewhere: done at once when its content exists.
-  -- (The insert runs although the final select does not read it: data-modifying CTEs always do.)
-  with m as (
+  -- Set-based and written once: the ids are drawn first (in page order), the messages sent for
+  -- them, and each segment inserted with its message id, so no row is updated after its insert
+  -- (an update per row of 300,000 segments cost more than everything else together).
+  with m as materialized (
     select * from audio.missing_segments(p_word_ids, p_grade, p_kinds, p_missing_only, v_voice, v_model, v_format,
       p_keep_current_text => p_source = 'backfill')
+  ), fresh as materialized (
+    select nextval('public.audio_segments_id_seq'::regclass) as id, r.*
+    from (
+      select m.word_id, m.kind, m.text, m.text_hash, g.storage_path, g.bytes
+      from m
+      left join audio.generated_audio as g
+        on g.text_hash = m.text_hash and g.voice_id = v_voice and g.model_id = v_model and g.format = v_format
+      where not m.pending
+      order by m.grade, m.word_id, array_position(array['word', 'definition', 'sentence'], m.kind)
+    ) as r
+  ), sent as materialized (
+    select * from audio.enqueue_segments(v_batch, array(select f.id from fresh as f where f.storage_path is null))
   ), ins as (
     insert into public.audio_segments
-      (batch_id, word_id, kind, text, text_hash, voice_id, model_id, format, status, storage_path, bytes, reused, finished_at)
-    select v_batch, m.word_id, m.kind, m.text, m.text_hash, v_voice, v_model, v_format,
-      case when g.storage_path is null then 'queued' else 'done' end,
-      g.storage_path, g.bytes, g.storage_path is not null,
-      case when g.storage_path is not null then now() end
-    from m
-    left join audio.generated_audio as g
-      on g.text_hash = m.text_hash and g.voice_id = v_voice and g.model_id = v_model and g.format = v_format
-    where not m.pending
-    order by m.grade, m.word_id, array_position(array['word', 'definition', 'sentence'], m.kind)
-    returning 1
+      (id, batch_id, word_id, kind, text, text_hash, voice_id, model_id, format, status, storage_path, bytes,
+       reused, finished_at, msg_id)
+    overriding system value
+    select f.id, v_batch, f.word_id, f.kind, f.text, f.text_hash, v_voice, v_model, v_format,
+      case when f.storage_path is null then 'queued' else 'done' end,
+      f.storage_path, f.bytes, f.storage_path is not null,
+      case when f.storage_path is not null then now() end, sent.msg_id
+    from fresh as f left join sent on sent.segment_id = f.id
+    order by f.id
+    returning status, reused
   )
-  select count(*) filter (where m.pending) into v_pending from m;
-
-  select count(*), count(*) filter (where s.status = 'queued'), count(*) filter (where s.reused)
-  into v_total, v_queued, v_skipped
-  from public.audio_segments as s where s.batch_id = v_batch;
+  select (select count(*) from m where m.pending), count(*), count(*) filter (where ins.status = 'queued'),
+    count(*) filter (where ins.reused)
+  into v_pending, v_total, v_queued, v_skipped
+  from ins;
 
   if v_total = 0 then
     delete from public.audio_batches as b where b.id = v_batch;
@@ -940,16 +965,6 @@ begin
     perform audio.upsert_word_audio(array(
       select s.id from public.audio_segments as s where s.batch_id = v_batch and s.reused
     ));
-  end if;
-
-  if v_queued > 0 then
-    with sent as (
-      select * from audio.enqueue_segments(v_batch, array(
-        select s.id from public.audio_segments as s where s.batch_id = v_batch and s.status = 'queued'
-      ))
-    )
-    update public.audio_segments as s set msg_id = sent.msg_id
-    from sent where s.id = sent.segment_id;
   end if;
 
   update public.audio_batches as b set
@@ -1227,6 +1242,45 @@ $$;
 --
 
 COMMENT ON FUNCTION audio.flush_due_broadcasts() IS 'Broadcast the held-back changes of every batch whose interval has passed; returns the messages sent.';
+
+
+--
+-- Name: grade_summary(text, text, text); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.grade_summary(p_voice_id text, p_model_id text, p_format text) RETURNS TABLE(grade smallint, words integer, segments integer, ready integer, missing integer, stale integer, pending integer, failed integer)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select g.grade,
+    coalesce(sum(g.n) filter (where g.is_word), 0)::integer,
+    sum(g.n)::integer,
+    coalesce(sum(g.n) filter (where g.state = 'ready'), 0)::integer,
+    coalesce(sum(g.n) filter (where g.state = 'missing'), 0)::integer,
+    coalesce(sum(g.n) filter (where g.state = 'stale'), 0)::integer,
+    coalesce(sum(g.n) filter (where g.state in ('queued', 'generating')), 0)::integer,
+    coalesce(sum(g.n) filter (where g.state = 'failed'), 0)::integer
+  from (
+    select r.grade, r.is_word, r.n,
+      case when r.pending is not null and b.cancel_requested_at is null then r.pending else r.settled end as state
+    from (
+      select st.grade, st.kind = 'word' as is_word, st.pending, st.pending_batch,
+        audio.state_label(st, false, p_voice_id, p_model_id, p_format) as settled, count(*) as n
+      from audio.segment_state as st
+      group by 1, 2, 3, 4, 5
+    ) as r
+    left join public.audio_batches as b on b.id = r.pending_batch
+  ) as g
+  group by g.grade
+  order by g.grade
+$$;
+
+
+--
+-- Name: FUNCTION grade_summary(p_voice_id text, p_model_id text, p_format text); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.grade_summary(p_voice_id text, p_model_id text, p_format text) IS 'Per grade: words, segments, and segments ready, missing, stale, pending and failed in this voice/model/format.';
 
 
 --
@@ -1520,8 +1574,9 @@ CREATE FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallint, p_ki
       from public.audio_segments as p
       join public.audio_batches as b on b.id = p.batch_id
       where p.word_id = s.word_id and p.kind = s.kind and p.status in ('queued', 'generating')
-        and p.text_hash = s.text_hash and p.voice_id = p_voice_id and p.model_id = p_model_id
-        and p.format = p_format and b.cancel_requested_at is null
+        and p.text_hash = s.text_hash and b.cancel_requested_at is null
+        and (p_keep_current_text
+          or (p.voice_id = p_voice_id and p.model_id = p_model_id and p.format = p_format))
     ) as pending
   from audio.segment_sources as s
   where (p_word_ids is null or s.word_id = any (p_word_ids))
@@ -1824,6 +1879,100 @@ COMMENT ON FUNCTION audio.queue_depth() IS 'Messages in the audio_segments queue
 
 
 --
+-- Name: refresh_pending(uuid[], text[]); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.refresh_pending(p_word_ids uuid[], p_kinds text[]) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  update audio.segment_state as st
+  set pending_id = l.id, pending = l.status, pending_batch = l.batch_id
+  from (
+    select k.word_id, k.kind, live.id, live.status, live.batch_id
+    from (
+      select distinct x.word_id, x.kind from unnest(p_word_ids, p_kinds) as x (word_id, kind)
+    ) as k
+    left join lateral (
+      select s.id, s.status, s.batch_id
+      from public.audio_segments as s
+      join public.audio_batches as b on b.id = s.batch_id
+      where s.word_id = k.word_id and s.kind = k.kind and s.status in ('queued', 'generating')
+        and b.cancel_requested_at is null
+      order by s.id desc
+      limit 1
+    ) as live on true
+  ) as l
+  where st.word_id = l.word_id and st.kind = l.kind
+    and (st.pending_id, st.pending) is distinct from (l.id, l.status)
+$$;
+
+
+--
+-- Name: FUNCTION refresh_pending(p_word_ids uuid[], p_kinds text[]); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.refresh_pending(p_word_ids uuid[], p_kinds text[]) IS 'Recompute segment_state.pending for these (word, kind) keys from the live segments.';
+
+
+--
+-- Name: refresh_segment_state(uuid[]); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.refresh_segment_state(p_word_ids uuid[]) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  delete from audio.segment_state as st
+  where (p_word_ids is null or st.word_id = any (p_word_ids))
+    and not exists (
+      select 1 from audio.segment_sources as s where s.word_id = st.word_id and s.kind = st.kind
+    );
+
+  insert into audio.segment_state as st (
+    word_id, kind, grade, word, text_hash, audio_hash, audio_voice, audio_model, audio_format,
+    audio_path, pending_id, pending, pending_batch, finished_id, finished_status, finished_error
+  )
+  select s.word_id, s.kind, s.grade, w.word, s.text_hash, wa.text_hash, wa.voice_id, wa.model_id,
+    wa.format, wa.storage_path, p.id, p.status, p.batch_id, f.id, f.status, f.last_error
+  from audio.segment_sources as s
+  join public.words as w on w.id = s.word_id
+  left join public.word_audio as wa on wa.word_id = s.word_id and wa.kind = s.kind
+  left join lateral (
+    select seg.id, seg.status, seg.batch_id from public.audio_segments as seg
+    join public.audio_batches as b on b.id = seg.batch_id
+    where seg.word_id = s.word_id and seg.kind = s.kind and seg.status in ('queued', 'generating')
+      and b.cancel_requested_at is null
+    order by seg.id desc limit 1
+  ) as p on true
+  left join lateral (
+    select seg.id, seg.status, seg.last_error from public.audio_segments as seg
+    where seg.word_id = s.word_id and seg.kind = s.kind and seg.text_hash = s.text_hash
+      and seg.status in ('done', 'failed')
+    order by seg.id desc limit 1
+  ) as f on true
+  where p_word_ids is null or s.word_id = any (p_word_ids)
+  on conflict (word_id, kind) do update set
+    grade = excluded.grade, word = excluded.word, text_hash = excluded.text_hash,
+    audio_hash = excluded.audio_hash, audio_voice = excluded.audio_voice,
+    audio_model = excluded.audio_model, audio_format = excluded.audio_format,
+    audio_path = excluded.audio_path, pending_id = excluded.pending_id, pending = excluded.pending,
+    pending_batch = excluded.pending_batch,
+    finished_id = excluded.finished_id, finished_status = excluded.finished_status,
+    finished_error = excluded.finished_error;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION refresh_segment_state(p_word_ids uuid[]); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.refresh_segment_state(p_word_ids uuid[]) IS 'Rebuild segment_state rows of these words (null = all) from sources, word_audio and segments.';
+
+
+--
 -- Name: release_permit(integer, text); Type: FUNCTION; Schema: audio; Owner: -
 --
 
@@ -1937,35 +2086,16 @@ CREATE FUNCTION audio.segment_states(p_grade smallint, p_voice_id text, p_model_
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $$
-  select s.word_id, w.word, s.grade, s.kind, s.text,
-    case
-      when p.status is not null then p.status
-      when wa.word_id is not null and wa.text_hash = s.text_hash and wa.voice_id = p_voice_id
-        and wa.model_id = p_model_id and wa.format = p_format then 'ready'
-      when wa.word_id is not null then 'stale'
-      when f.status = 'failed' then 'failed'
-      else 'missing'
-    end,
-    wa.storage_path,
-    case when p.status is null and wa.word_id is null and f.status = 'failed' then f.last_error end
-  from audio.segment_sources as s
-  join public.words as w on w.id = s.word_id
-  left join public.word_audio as wa on wa.word_id = s.word_id and wa.kind = s.kind
-  left join lateral (
-    select seg.status from public.audio_segments as seg
-    join public.audio_batches as b on b.id = seg.batch_id
-    where seg.word_id = s.word_id and seg.kind = s.kind and seg.status in ('queued', 'generating')
-      and b.cancel_requested_at is null
-    order by seg.id desc limit 1
-  ) as p on true
-  left join lateral (
-    select seg.status, seg.last_error from public.audio_segments as seg
-    where seg.word_id = s.word_id and seg.kind = s.kind and seg.text_hash = s.text_hash
-      and seg.status in ('done', 'failed')
-    order by seg.id desc limit 1
-  ) as f on true
-  where p_grade is null or s.grade = p_grade
-  order by s.grade, w.word, s.word_id, array_position(array['word', 'definition', 'sentence'], s.kind)
+  select st.word_id, st.word, st.grade, st.kind, s.text, l.state, st.audio_path,
+    case when l.state = 'failed' then st.finished_error end
+  from audio.segment_state as st
+  left join public.audio_batches as b on b.id = st.pending_batch
+  cross join lateral (
+    select audio.state_label(st, b.cancel_requested_at is null, p_voice_id, p_model_id, p_format) as state
+  ) as l
+  join audio.segment_sources as s on s.word_id = st.word_id and s.kind = st.kind
+  where p_grade is null or st.grade = p_grade
+  order by st.grade, st.word, st.word_id, array_position(array['word', 'definition', 'sentence'], st.kind)
 $$;
 
 
@@ -2082,6 +2212,66 @@ COMMENT ON FUNCTION audio.settle_batch_status(p_batch_ids uuid[]) IS 'Recompute 
 
 
 --
+-- Name: segment_state; Type: TABLE; Schema: audio; Owner: -
+--
+
+CREATE TABLE audio.segment_state (
+    word_id uuid NOT NULL,
+    kind text NOT NULL,
+    grade smallint NOT NULL,
+    word text NOT NULL,
+    text_hash text NOT NULL,
+    audio_hash text,
+    audio_voice text,
+    audio_model text,
+    audio_format text,
+    audio_path text,
+    pending_id bigint,
+    pending text,
+    pending_batch uuid,
+    finished_id bigint,
+    finished_status text,
+    finished_error text,
+    CONSTRAINT segment_state_finished_status_check CHECK ((finished_status = ANY (ARRAY['done'::text, 'failed'::text]))),
+    CONSTRAINT segment_state_kind_check CHECK ((kind = ANY (ARRAY['word'::text, 'definition'::text, 'sentence'::text]))),
+    CONSTRAINT segment_state_pending_check CHECK ((pending = ANY (ARRAY['queued'::text, 'generating'::text])))
+)
+WITH (fillfactor='70');
+
+
+--
+-- Name: TABLE segment_state; Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON TABLE audio.segment_state IS 'Per word and kind: current text hash, the audio played, the newest live and finished segment; kept by triggers for the admin reads.';
+
+
+--
+-- Name: state_label(audio.segment_state, boolean, text, text, text); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.state_label(p_state audio.segment_state, p_live boolean, p_voice_id text, p_model_id text, p_format text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  select case
+    when p_state.pending is not null and p_live then p_state.pending
+    when p_state.audio_hash = p_state.text_hash and p_state.audio_voice = p_voice_id
+      and p_state.audio_model = p_model_id and p_state.audio_format = p_format then 'ready'
+    when p_state.audio_hash is not null then 'stale'
+    when p_state.finished_status = 'failed' then 'failed'
+    else 'missing'
+  end
+$$;
+
+
+--
+-- Name: FUNCTION state_label(p_state audio.segment_state, p_live boolean, p_voice_id text, p_model_id text, p_format text); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.state_label(p_state audio.segment_state, p_live boolean, p_voice_id text, p_model_id text, p_format text) IS 'ready, stale, missing, queued, generating or failed for one segment_state row in this voice/model/format.';
+
+
+--
 -- Name: store_defaults(jsonb); Type: FUNCTION; Schema: audio; Owner: -
 --
 
@@ -2173,6 +2363,182 @@ $$;
 --
 
 COMMENT ON FUNCTION audio.text_hash(p_text text) IS 'Content hash of a segment''s text (sha-256 hex of NFC-normalised trimmed text).';
+
+
+--
+-- Name: track_new_words(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.track_new_words() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  perform audio.refresh_segment_state(array(select n.id from new_rows as n));
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION track_new_words(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.track_new_words() IS 'Trigger: build segment_state rows of inserted words.';
+
+
+--
+-- Name: track_segment_state(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.track_segment_state() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  update audio.segment_state as st set pending_id = n.id, pending = n.status, pending_batch = n.batch_id
+  from (
+    select distinct on (n.word_id, n.kind) n.word_id, n.kind, n.id, n.status, n.batch_id
+    from new_rows as n join public.audio_batches as b on b.id = n.batch_id
+    where n.status in ('queued', 'generating') and b.cancel_requested_at is null
+    order by n.word_id, n.kind, n.id desc
+  ) as n
+  where st.word_id = n.word_id and st.kind = n.kind and n.id >= coalesce(st.pending_id, 0)
+    and (st.pending_id, st.pending) is distinct from (n.id, n.status);
+
+  update audio.segment_state as st
+  set finished_id = n.id, finished_status = n.status, finished_error = n.last_error
+  from (
+    select distinct on (n.word_id, n.kind) n.word_id, n.kind, n.id, n.status, n.last_error, n.text_hash
+    from new_rows as n
+    where n.status in ('done', 'failed')
+    order by n.word_id, n.kind, n.id desc
+  ) as n
+  where st.word_id = n.word_id and st.kind = n.kind and st.text_hash = n.text_hash
+    and n.id >= coalesce(st.finished_id, 0)
+    and (st.finished_id, st.finished_status, st.finished_error)
+      is distinct from (n.id, n.status, n.last_error);
+
+  -- A cancelled segment keeps its key's pointer: segments are cancelled only in a batch being
+  -- cancelled (cancel_batch, guard_segment), which the reads ignore; audio.cancel_batch
+  -- recomputes the few keys another live batch also holds.
+  -- Joined on the key (the primary key), never on pending_id alone: that would scan the table
+  -- for every segment a worker finishes.
+  perform audio.refresh_pending(array_agg(st.word_id), array_agg(st.kind))
+  from new_rows as n
+  join audio.segment_state as st on st.word_id = n.word_id and st.kind = n.kind and st.pending_id = n.id
+  where n.status in ('done', 'failed');
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION track_segment_state(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.track_segment_state() IS 'Trigger: keep segment_state.pending and .finished in step with inserted and updated segments.';
+
+
+--
+-- Name: track_segment_state_deletes(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.track_segment_state_deletes() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  perform audio.refresh_pending(array_agg(st.word_id), array_agg(st.kind))
+  from old_rows as o
+  join audio.segment_state as st on st.word_id = o.word_id and st.kind = o.kind and st.pending_id = o.id;
+  perform audio.refresh_segment_state(array_agg(distinct st.word_id))
+  from old_rows as o
+  join audio.segment_state as st on st.word_id = o.word_id and st.kind = o.kind and st.finished_id = o.id;
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION track_segment_state_deletes(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.track_segment_state_deletes() IS 'Trigger: recompute segment_state rows whose pending or finished segment was deleted.';
+
+
+--
+-- Name: track_word_audio(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.track_word_audio() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  update audio.segment_state as st set audio_hash = n.text_hash, audio_voice = n.voice_id,
+    audio_model = n.model_id, audio_format = n.format, audio_path = n.storage_path
+  from new_rows as n where st.word_id = n.word_id and st.kind = n.kind;
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION track_word_audio(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.track_word_audio() IS 'Trigger: copy new or changed word_audio rows into segment_state.';
+
+
+--
+-- Name: track_word_audio_deletes(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.track_word_audio_deletes() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  update audio.segment_state as st set audio_hash = null, audio_voice = null, audio_model = null,
+    audio_format = null, audio_path = null
+  from old_rows as o where st.word_id = o.word_id and st.kind = o.kind;
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION track_word_audio_deletes(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.track_word_audio_deletes() IS 'Trigger: clear segment_state''s audio of deleted word_audio rows.';
+
+
+--
+-- Name: track_word_edits(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.track_word_edits() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  perform audio.refresh_segment_state(array(
+    select n.id from new_rows as n join old_rows as o on o.id = n.id
+    where (n.word, n.definition, n.example_sentence, n.grade)
+      is distinct from (o.word, o.definition, o.example_sentence, o.grade)
+  ));
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION track_word_edits(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.track_word_edits() IS 'Trigger: rebuild segment_state rows of edited words.';
 
 
 --
@@ -2658,6 +3024,14 @@ ALTER TABLE ONLY audio.provider_circuit
 
 
 --
+-- Name: segment_state segment_state_pkey; Type: CONSTRAINT; Schema: audio; Owner: -
+--
+
+ALTER TABLE ONLY audio.segment_state
+    ADD CONSTRAINT segment_state_pkey PRIMARY KEY (word_id, kind);
+
+
+--
 -- Name: workers workers_pkey; Type: CONSTRAINT; Schema: audio; Owner: -
 --
 
@@ -2719,6 +3093,13 @@ CREATE INDEX excused_reads_updated_at ON audio.excused_reads USING btree (update
 
 
 --
+-- Name: segment_state_page_idx; Type: INDEX; Schema: audio; Owner: -
+--
+
+CREATE INDEX segment_state_page_idx ON audio.segment_state USING btree (grade, word, word_id);
+
+
+--
 -- Name: audio_batches_created_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2730,6 +3111,13 @@ CREATE INDEX audio_batches_created_idx ON public.audio_batches USING btree (crea
 --
 
 CREATE INDEX audio_segments_batch_idx ON public.audio_segments USING btree (batch_id, id);
+
+
+--
+-- Name: audio_segments_batch_status_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audio_segments_batch_status_idx ON public.audio_segments USING btree (batch_id, status, id);
 
 
 --
@@ -2751,6 +3139,13 @@ CREATE INDEX audio_segments_generating_batch_idx ON public.audio_segments USING 
 --
 
 CREATE INDEX audio_segments_pending_idx ON public.audio_segments USING btree (word_id, kind) WHERE (status = ANY (ARRAY['queued'::text, 'generating'::text]));
+
+
+--
+-- Name: audio_segments_word_kind_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audio_segments_word_kind_idx ON public.audio_segments USING btree (word_id, kind, id);
 
 
 --
@@ -2810,6 +3205,62 @@ CREATE TRIGGER audio_segments_to_broadcast AFTER UPDATE ON public.audio_segments
 
 
 --
+-- Name: audio_segments audio_segments_track_state_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audio_segments_track_state_delete AFTER DELETE ON public.audio_segments REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audio.track_segment_state_deletes();
+
+
+--
+-- Name: audio_segments audio_segments_track_state_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audio_segments_track_state_insert AFTER INSERT ON public.audio_segments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audio.track_segment_state();
+
+
+--
+-- Name: audio_segments audio_segments_track_state_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audio_segments_track_state_update AFTER UPDATE ON public.audio_segments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audio.track_segment_state();
+
+
+--
+-- Name: word_audio word_audio_track_state_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER word_audio_track_state_delete AFTER DELETE ON public.word_audio REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audio.track_word_audio_deletes();
+
+
+--
+-- Name: word_audio word_audio_track_state_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER word_audio_track_state_insert AFTER INSERT ON public.word_audio REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audio.track_word_audio();
+
+
+--
+-- Name: word_audio word_audio_track_state_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER word_audio_track_state_update AFTER UPDATE ON public.word_audio REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audio.track_word_audio();
+
+
+--
+-- Name: words words_track_state_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER words_track_state_insert AFTER INSERT ON public.words REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audio.track_new_words();
+
+
+--
+-- Name: words words_track_state_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER words_track_state_update AFTER UPDATE ON public.words REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audio.track_word_edits();
+
+
+--
 -- Name: batch_broadcasts batch_broadcasts_batch_id_fkey; Type: FK CONSTRAINT; Schema: audio; Owner: -
 --
 
@@ -2823,6 +3274,14 @@ ALTER TABLE ONLY audio.batch_broadcasts
 
 ALTER TABLE ONLY audio.excused_reads
     ADD CONSTRAINT excused_reads_segment_id_fkey FOREIGN KEY (segment_id) REFERENCES public.audio_segments(id) ON DELETE CASCADE;
+
+
+--
+-- Name: segment_state segment_state_word_id_fkey; Type: FK CONSTRAINT; Schema: audio; Owner: -
+--
+
+ALTER TABLE ONLY audio.segment_state
+    ADD CONSTRAINT segment_state_word_id_fkey FOREIGN KEY (word_id) REFERENCES public.words(id) ON DELETE CASCADE;
 
 
 --
@@ -2890,6 +3349,12 @@ ALTER TABLE audio.permits ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE audio.provider_circuit ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: segment_state; Type: ROW SECURITY; Schema: audio; Owner: -
+--
+
+ALTER TABLE audio.segment_state ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: workers; Type: ROW SECURITY; Schema: audio; Owner: -
@@ -3192,6 +3657,13 @@ REVOKE ALL ON FUNCTION audio.flush_due_broadcasts() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION grade_summary(p_voice_id text, p_model_id text, p_format text); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.grade_summary(p_voice_id text, p_model_id text, p_format text) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION guard_segment(p_segment_id bigint, p_msg_id bigint); Type: ACL; Schema: audio; Owner: -
 --
 
@@ -3315,6 +3787,20 @@ REVOKE ALL ON FUNCTION audio.queue_depth() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION refresh_pending(p_word_ids uuid[], p_kinds text[]); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.refresh_pending(p_word_ids uuid[], p_kinds text[]) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION refresh_segment_state(p_word_ids uuid[]); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.refresh_segment_state(p_word_ids uuid[]) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION release_permit(p_slot integer, p_holder text); Type: ACL; Schema: audio; Owner: -
 --
 
@@ -3371,6 +3857,13 @@ REVOKE ALL ON FUNCTION audio.settle_batch_status(p_batch_ids uuid[]) FROM PUBLIC
 
 
 --
+-- Name: FUNCTION state_label(p_state audio.segment_state, p_live boolean, p_voice_id text, p_model_id text, p_format text); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.state_label(p_state audio.segment_state, p_live boolean, p_voice_id text, p_model_id text, p_format text) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION store_defaults(p_defaults jsonb); Type: ACL; Schema: audio; Owner: -
 --
 
@@ -3389,6 +3882,48 @@ REVOKE ALL ON FUNCTION audio.sync_batch_counters() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION audio.text_hash(p_text text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION track_new_words(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.track_new_words() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION track_segment_state(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.track_segment_state() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION track_segment_state_deletes(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.track_segment_state_deletes() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION track_word_audio(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.track_word_audio() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION track_word_audio_deletes(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.track_word_audio_deletes() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION track_word_edits(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.track_word_edits() FROM PUBLIC;
 
 
 --

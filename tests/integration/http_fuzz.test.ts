@@ -14,7 +14,7 @@ const SEED = 20261201;
 // Cases per function: enough to reach every validator branch several times (each case is one
 // request and two digest queries, ~30 ms here), bounded so the file runs in well under a minute.
 const RUNS = 200;
-// Huge arrays: past start-batch's limit of word ids (MAX_WORD_IDS, 1,000), not so large that a
+// Huge arrays: thousands of ids (start-batch takes any number), not so large that a
 // case takes seconds.
 const HUGE = 3_000;
 

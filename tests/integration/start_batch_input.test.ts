@@ -81,11 +81,20 @@ Deno.test("start-batch: bad input is refused with the field named, and nothing c
         field: "wordIds[1]",
       },
       { name: "empty wordIds", body: { wordIds: [] }, status: 400, field: "wordIds" },
+      { name: "all false", body: { all: false }, status: 400, field: "all" },
+      { name: "all as a string", body: { all: "true" }, status: 400, field: "all" },
+      { name: "all and grade", body: { all: true, grade: 1 }, status: 400, field: "all" },
       {
-        name: "10,001 ids",
-        body: { wordIds: Array.from({ length: 10_001 }, (_, i) => uuid(i)) },
+        name: "all and ids",
+        body: { all: true, wordIds: [word.id] },
         status: 400,
-        field: "wordIds",
+        field: "all",
+      },
+      {
+        name: "ids, grade and all",
+        body: { wordIds: [word.id], grade: 1, all: true },
+        status: 400,
+        field: "grade",
       },
       {
         name: "unknown word id",
@@ -142,13 +151,16 @@ Deno.test("start-batch: bad input is refused with the field named, and nothing c
   }
 });
 
-Deno.test("start-batch: a 10,000-id batch is accepted (the limit is inclusive)", async () => {
+Deno.test("start-batch: 30,000 ids (three times the old cap) and all: true are accepted", async () => {
   const stack = await startTestStack();
   try {
+    // A heartbeat of a worker that does not run: start-batch kicks none, so nothing races the
+    // cancels below.
+    await stack.sql`insert into audio.workers (holder) values ('test: no worker')`;
     const words = await stack.sql`select id from public.words`;
-    // Repeat real ids to reach the limit: duplicates name the same words, so the batch has one
-    // segment per (word, kind).
-    const ids = Array.from({ length: 10_000 }, (_, i) => words[i % words.length].id);
+    // Repeat real ids past the old limit of 10,000: duplicates name the same words, so the batch
+    // has one segment per (word, kind).
+    const ids = Array.from({ length: 30_000 }, (_, i) => words[i % words.length].id);
     const res = await stack.call(
       "start-batch",
       { wordIds: ids, kinds: ["word"] },
@@ -156,7 +168,16 @@ Deno.test("start-batch: a 10,000-id batch is accepted (the limit is inclusive)",
     );
     assert.equal(res.status, 201, JSON.stringify(res.body));
     assert.equal(res.body.total, words.length);
-    await stack.sql`select audio.cancel_batch(${String(res.body.batchId)}::uuid)`;
+
+    // all: true covers every word and kind the first batch does not hold.
+    const all = await stack.call("start-batch", { all: true }, adminHeaders(stack));
+    assert.equal(all.status, 201, JSON.stringify(all.body));
+    const [sources] = await stack.sql`select count(*)::int as n from audio.segment_sources`;
+    assert.equal(all.body.total, sources.n - words.length);
+    assert.equal(all.body.pending, words.length);
+    for (const id of [res.body.batchId, all.body.batchId]) {
+      await stack.sql`select audio.cancel_batch(${String(id)}::uuid)`;
+    }
     await assertBackgroundClean(stack);
   } finally {
     await stack.close();

@@ -2,9 +2,8 @@
 // the failures — and the notice line that says what came of it.
 
 import { useState } from "react";
-import { type AudioQueueView, useAudioQueueContext } from "../hooks/index.ts";
+import type { AudioQueueView } from "../hooks/index.ts";
 import type { StartBatchResult } from "../lib/index.ts";
-import { wordIdChunksNeedingAudio } from "./generate_all.ts";
 import type { PageData } from "./page_data.ts";
 
 export interface PageActions {
@@ -20,7 +19,6 @@ export function usePageActions(
   data: PageData,
   report: (err: unknown) => void,
 ): PageActions {
-  const { client } = useAudioQueueContext();
   const [notice, setNotice] = useState<string | null>(null);
 
   function started(res: StartBatchResult) {
@@ -32,26 +30,13 @@ export function usePageActions(
     data.reload();
   }
 
+  // One batch of every missing or stale segment of the catalog: start-batch's all: true, so
+  // the page neither lists the words nor splits them.
   async function generateAll() {
-    setNotice("Collecting the words that need audio…");
+    setNotice(null);
     try {
-      const chunks = await wordIdChunksNeedingAudio(client, data.grades ?? []);
-      if (chunks.length === 0) {
-        setNotice("Nothing to do: every grade has current audio.");
-        return;
-      }
-      const first = await q.start({ wordIds: chunks[0], missingOnly: true });
-      for (const ids of chunks.slice(1)) {
-        await client.startBatch({ wordIds: ids, missingOnly: true });
-      }
-      started(first);
-      if (chunks.length > 1) {
-        setNotice(
-          `Started ${chunks.length} batches; following the first, the others are in the history.`,
-        );
-      }
+      started(await q.start({ all: true, missingOnly: true }));
     } catch (err) {
-      setNotice(null);
       report(err);
     }
   }

@@ -1,6 +1,6 @@
 // Every default and limit of the admin side (client module, followBatch, the page), each with the
 // reason for its value. followBatch's defaults can be changed per call (FollowOptions); the rest
-// are fixed. Two values mirror a server limit and say which: the bundle never imports server
+// are fixed. One value mirrors a server limit and says which: the bundle never imports server
 // code, so a change on the server must be made here too.
 
 // ---- Limits of the server that the client keeps to ----
@@ -8,10 +8,6 @@
 /** admin-api answers at most 1000 segments a page (a larger limit is capped). The client asks for
  * full pages, and a shorter page tells it that it has them all. */
 export const MAX_SEGMENT_PAGE = 1000;
-
-/** start-batch takes at most 10,000 word ids per request (its MAX_WORD_IDS); "generate all" asks
- * for one batch per 10,000 words. */
-export const MAX_WORD_IDS_PER_BATCH = 10_000;
 
 // ---- followBatch (each can be overridden through FollowOptions) ----
 

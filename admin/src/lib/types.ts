@@ -58,8 +58,13 @@ export interface Segment {
 }
 
 /** POST /start-batch: exactly one of wordIds or grade. */
+/** The scope is exactly one of wordIds, grade, or all: true (every word of the catalog). */
 export type StartBatchRequest =
-  & ({ wordIds: string[]; grade?: never } | { grade: number; wordIds?: never })
+  & (
+    | { wordIds: string[]; grade?: never; all?: never }
+    | { grade: number; wordIds?: never; all?: never }
+    | { all: true; wordIds?: never; grade?: never }
+  )
   & { kinds?: SegmentKind[]; missingOnly?: boolean };
 
 export interface StartBatchResult {

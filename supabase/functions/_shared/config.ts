@@ -233,10 +233,6 @@ export const CIRCUIT_DEFAULTS = {
 
 // --- Requests and responses ------------------------------------------------------------------
 
-/** Word ids one start-batch request may name: 10,000 × 3 segments is the largest batch the admin
- * page is built to follow live (the page splits bigger selections). */
-export const MAX_WORD_IDS = 10_000;
-
 /** A signed audio URL lives long enough to play and replay a clip, short enough not to be a link
  * to share. */
 export const AUDIO_URL_TTL_S = 600;
@@ -269,3 +265,13 @@ export const DB_RECONNECT_FIRST_S = 0.05;
 /** Seconds to wait for a connection: a database that does not answer in 10 s is down, and the
  * caller's retry (the next poll, the watchdog) does better than waiting on. */
 export const DB_CONNECT_TIMEOUT_S = 10;
+
+// --- The catalog's pages ------------------------------------------------------------------------
+
+/** admin-api's words pages, in words (each with up to three segments): 50 fill a screen of the
+ * page's table; 200 (600 segment states) caps one answer, a few hundred kilobytes. */
+export const WORD_PAGE: IntRange = { min: 1, max: 200, default: 50 };
+
+/** The longest search text admin-api's words read takes: longer than any word, short enough that
+ * a pattern costs nothing to match. */
+export const MAX_WORD_SEARCH = 100;

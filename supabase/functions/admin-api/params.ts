@@ -10,6 +10,7 @@ export class BadInput extends Error {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SEGMENT_STATUSES = ["queued", "generating", "done", "failed", "cancelled"];
+const WORD_STATES = ["missing", "stale", "ready", "failed", "generating", "queued"];
 
 export function intParam(
   url: URL,
@@ -43,4 +44,21 @@ export function statusParam(url: URL): string | null {
     throw new BadInput("status", `must be one of ${SEGMENT_STATUSES.join(", ")}`);
   }
   return status || null;
+}
+
+// ?state=: a word state (a word matches when any of its kinds is in it), or null for all.
+export function wordStateParam(url: URL): string | null {
+  const state = url.searchParams.get("state");
+  if (state && !WORD_STATES.includes(state)) {
+    throw new BadInput("state", `must be one of ${WORD_STATES.join(", ")}`);
+  }
+  return state || null;
+}
+
+// ?q=: text the word must contain (case-insensitive), at most `max` characters, or null.
+export function searchParam(url: URL, max: number): string | null {
+  const q = url.searchParams.get("q");
+  if (q === null || q.trim() === "") return null;
+  if (q.length > max) throw new BadInput("q", `at most ${max} characters`);
+  return q.trim();
 }

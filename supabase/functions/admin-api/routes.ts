@@ -8,7 +8,8 @@ import { AUDIO_URL_TTL_S, BATCH_LIST, SEGMENT_PAGE } from "../_shared/config.ts"
 import { errorResponse, json } from "../_shared/http.ts";
 import { fieldErrors } from "../_shared/validate.ts";
 import { circuitRead, circuitResume } from "./circuit.ts";
-import { BadInput, batchIdParam, intParam, pageParam, statusParam } from "./params.ts";
+import { batchIdParam, intParam, pageParam, statusParam } from "./params.ts";
+import { wordsPage } from "./words.ts";
 
 type Tx = postgres.TransactionSql;
 
@@ -66,45 +67,13 @@ function defaults(app: App) {
 
 async function grades(tx: Tx, r: AdminRequest): Promise<Response> {
   const [voice, model, format] = defaults(r.app);
-  const rows = await tx`
-    select grade, count(distinct word_id)::int as words, count(*)::int as segments,
-      count(*) filter (where state = 'ready')::int as ready,
-      count(*) filter (where state = 'missing')::int as missing,
-      count(*) filter (where state = 'stale')::int as stale,
-      count(*) filter (where state in ('queued', 'generating'))::int as pending,
-      count(*) filter (where state = 'failed')::int as failed
-    from audio.segment_states(null, ${voice}, ${model}, ${format}) group by grade order by grade`;
+  const rows = await tx`select * from audio.grade_summary(${voice}, ${model}, ${format})`;
   return json({ grades: rows });
 }
 
 async function words(tx: Tx, r: AdminRequest): Promise<Response> {
   const [voice, model, format] = defaults(r.app);
-  const grade = intParam(r.url, "grade", 0, 32767, null);
-  if (grade === null) {
-    throw new BadInput("grade", "required: the grade whose words to list");
-  }
-  const rows =
-    await tx`select * from audio.segment_states(${grade}::smallint, ${voice}, ${model}, ${format})`;
-  const words = new Map<
-    string,
-    { id: string; word: string; grade: number; segments: Record<string, unknown> }
-  >();
-  for (const row of rows) {
-    let w = words.get(row.word_id);
-    if (!w) {
-      words.set(
-        row.word_id,
-        w = { id: row.word_id, word: row.word, grade: row.grade, segments: {} },
-      );
-    }
-    w.segments[row.kind] = {
-      state: row.state,
-      text: row.text,
-      ...(row.storage_path ? { storagePath: row.storage_path } : {}),
-      ...(row.error ? { error: row.error } : {}),
-    };
-  }
-  return json({ words: [...words.values()] });
+  return await wordsPage(tx, r.url, { voice, model, format });
 }
 
 async function batchList(tx: Tx, r: AdminRequest): Promise<Response> {

@@ -1,4 +1,4 @@
-// POST /functions/v1/start-batch — an admin asks for audio: which words (ids or a grade), which
+// POST /functions/v1/start-batch — an admin asks for audio: which words (ids, a grade or all), which
 // kinds, only missing/stale or all, optionally another voice. One transaction writes the batch,
 // its segments and their queue messages; then the worker is kicked so the first audio does not
 // wait for cron. Answers { batchId, total, queued, skipped, pending, kicked }.

@@ -1,7 +1,7 @@
-// The start-batch request body. Either wordIds or grade; kinds default to all three; only
-// missing or stale audio unless missingOnly is false.
+// The start-batch request body. Its scope is exactly one of wordIds (any number), grade, or
+// all: true (every word of the catalog); kinds default to all three; only missing or stale audio
+// unless missingOnly is false.
 import { z } from "zod";
-import { MAX_WORD_IDS } from "../_shared/config.ts";
 
 export const KINDS = ["word", "definition", "sentence"] as const;
 
@@ -10,10 +10,11 @@ export const startBatchBody = z.strictObject({
     error: "must be an array of word ids (uuids)",
   })
     .min(1, { error: "must name at least one word id" })
-    .max(MAX_WORD_IDS, { error: `at most ${MAX_WORD_IDS} word ids per batch; split the request` })
     .optional(),
   grade: z.number({ error: "must be a whole number" }).int({ error: "must be a whole number" })
     .min(0, { error: "must be 0 or more" }).max(32767, { error: "too large" }).optional(),
+  all: z.literal(true, { error: "must be true (every word of the catalog), or left out" })
+    .optional(),
   kinds: z.array(z.enum(KINDS, { error: "must be word, definition or sentence" }), {
     error: "must be an array of kinds: word, definition, sentence",
   }).min(1, { error: "must name at least one kind" }).optional(),
@@ -22,11 +23,15 @@ export const startBatchBody = z.strictObject({
     error: "must be a Cartesia voice id (letters, digits, . _ -)",
   }).optional(),
 }, { error: "must be a JSON object" }).superRefine((b, ctx) => {
-  if ((b.wordIds === undefined) === (b.grade === undefined)) {
+  // Exactly one scope. Named: the one missing when none is given (wordIds), else each given
+  // after the first.
+  const given = (["wordIds", "grade", "all"] as const).filter((k) => b[k] !== undefined);
+  if (given.length === 1) return;
+  for (const field of given.length === 0 ? ["wordIds"] : given.slice(1)) {
     ctx.addIssue({
       code: "custom",
-      path: [b.wordIds === undefined ? "wordIds" : "grade"],
-      message: "give exactly one of wordIds (an array of uuids) or grade (a number)",
+      path: [field],
+      message: "give exactly one of wordIds (an array of uuids), grade (a number) or all (true)",
     });
   }
 });
