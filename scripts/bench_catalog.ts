@@ -172,9 +172,6 @@ async function main() {
   const sql = postgres(url, { max: 2, onnotice: () => {} });
   const figures: Figure[] = [];
   try {
-    // The local Realtime stand-in follows row changes with a trigger per row; Supabase's Realtime
-    // reads the WAL instead and costs the statement nothing, so the figures leave it out.
-    await sql`drop trigger if exists realtime_standin_changes on public.audio_segments`;
     const batchesOfHistory = Math.ceil(o.historyRows / (3 * o.words));
     const [loadMs] = await ms(() =>
       loadCatalog(sql, { words: o.words, batches: batchesOfHistory })
