@@ -869,25 +869,26 @@ COMMENT ON FUNCTION audio.concurrency_limited(p_slot integer, p_holder text, p_s
 
 
 --
--- Name: concurrency_report(); Type: FUNCTION; Schema: audio; Owner: -
+-- Name: concurrency_report(integer); Type: FUNCTION; Schema: audio; Owner: -
 --
 
-CREATE FUNCTION audio.concurrency_report() RETURNS TABLE(effective integer, ceiling integer, pinned boolean, in_flight integer, limited_last_minute integer, limited_at timestamp with time zone, changed_at timestamp with time zone)
+CREATE FUNCTION audio.concurrency_report(p_ceiling integer DEFAULT NULL::integer) RETURNS TABLE(effective integer, ceiling integer, pinned boolean, in_flight integer, limited_last_minute integer, limited_at timestamp with time zone, changed_at timestamp with time zone)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $$
-  select coalesce(least(c.effective, c.ceiling), c.ceiling), c.ceiling, c.pinned, audio.permits_in_flight(),
+  select least(coalesce(c.effective, x.ceiling), x.ceiling), x.ceiling, c.pinned, audio.permits_in_flight(),
     (select count(*)::integer from audio.concurrency_429s as e where e.at > now() - interval '1 minute'),
     c.limited_at, c.changed_at
   from audio.concurrency_limit as c
+  cross join lateral (select coalesce(p_ceiling, c.ceiling) as ceiling) as x
 $$;
 
 
 --
--- Name: FUNCTION concurrency_report(); Type: COMMENT; Schema: audio; Owner: -
+-- Name: FUNCTION concurrency_report(p_ceiling integer); Type: COMMENT; Schema: audio; Owner: -
 --
 
-COMMENT ON FUNCTION audio.concurrency_report() IS 'The concurrency limit now (learned or the ceiling), requests in flight, concurrency 429s in the last minute.';
+COMMENT ON FUNCTION audio.concurrency_report(p_ceiling integer) IS 'The concurrency limit now (learned or the ceiling), requests in flight, concurrency 429s in the last minute.';
 
 
 --
@@ -3357,10 +3358,10 @@ REVOKE ALL ON FUNCTION audio.concurrency_limited(p_slot integer, p_holder text, 
 
 
 --
--- Name: FUNCTION concurrency_report(); Type: ACL; Schema: audio; Owner: -
+-- Name: FUNCTION concurrency_report(p_ceiling integer); Type: ACL; Schema: audio; Owner: -
 --
 
-REVOKE ALL ON FUNCTION audio.concurrency_report() FROM PUBLIC;
+REVOKE ALL ON FUNCTION audio.concurrency_report(p_ceiling integer) FROM PUBLIC;
 
 
 --

@@ -163,7 +163,8 @@ comment on function audio.limit_tick(integer, integer, boolean) is
   'Record the ceiling and pin; probe the learned limit one step up when due; report limit, in flight, 429s in the last minute.';
 
 -- audio.concurrency_report: the limit as the admin page and health reports show it, read only.
-create function audio.concurrency_report()
+-- p_ceiling is the reader's AUDIO_GENERATION_CONCURRENCY (null: the one the workers last reported).
+create function audio.concurrency_report(p_ceiling integer default null)
 returns table (
   effective integer, ceiling integer, pinned boolean, in_flight integer,
   limited_last_minute integer, limited_at timestamptz, changed_at timestamptz
@@ -173,12 +174,13 @@ stable
 security definer
 set search_path = ''
 as $$
-  select coalesce(least(c.effective, c.ceiling), c.ceiling), c.ceiling, c.pinned, audio.permits_in_flight(),
+  select least(coalesce(c.effective, x.ceiling), x.ceiling), x.ceiling, c.pinned, audio.permits_in_flight(),
     (select count(*)::integer from audio.concurrency_429s as e where e.at > now() - interval '1 minute'),
     c.limited_at, c.changed_at
   from audio.concurrency_limit as c
+  cross join lateral (select coalesce(p_ceiling, c.ceiling) as ceiling) as x
 $$;
-comment on function audio.concurrency_report() is
+comment on function audio.concurrency_report(integer) is
   'The concurrency limit now (learned or the ceiling), requests in flight, concurrency 429s in the last minute.';
 
 revoke all on table audio.concurrency_limit from public, anon, authenticated;
@@ -186,4 +188,4 @@ revoke all on table audio.concurrency_429s from public, anon, authenticated;
 revoke all on function audio.permits_in_flight() from public, anon, authenticated;
 revoke all on function audio.concurrency_limited(integer, text, bigint, integer, boolean) from public, anon, authenticated;
 revoke all on function audio.limit_tick(integer, integer, boolean) from public, anon, authenticated;
-revoke all on function audio.concurrency_report() from public, anon, authenticated;
+revoke all on function audio.concurrency_report(integer) from public, anon, authenticated;
