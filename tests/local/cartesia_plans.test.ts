@@ -51,6 +51,12 @@ async function withHung(
   }
 }
 
+/** A request that must be answered at once (a refusal): a generous bound, so a regression that
+ * lets it through to a hanging answer fails instead of stalling the test. */
+function refused(s: CartesiaStandin): Promise<Response> {
+  return post(s, AbortSignal.timeout(5000));
+}
+
 async function codeOf(res: Response): Promise<[number, string | null]> {
   const body = res.status === 200 ? null : (await res.json()).error_code;
   if (res.status === 200) await res.body?.cancel();
@@ -61,7 +67,7 @@ test("a plan cut from 5 to 3 while running: the next request above 3 is refused 
   await withHung(async (s, hang) => {
     await hang(3);
     assert.deepEqual(s.setPlan(KEY, { plan: 3 }), { limit: 3, otherClient: 0 });
-    assert.deepEqual(await codeOf(await post(s)), [429, "concurrency_limited"]);
+    assert.deepEqual(await codeOf(await refused(s)), [429, "concurrency_limited"]);
     s.setPlan(KEY, { plan: "startup" });
     s.configure({ hangRate: 0 });
     assert.deepEqual(await codeOf(await post(s)), [200, null], "raised back to 5: room again");
@@ -72,7 +78,7 @@ test("another client on one slot: a plan of 3 takes 2 of ours", async () => {
   await withHung(async (s, hang) => {
     s.setPlan(KEY, { plan: "pro", otherClient: 1 });
     await hang(2);
-    assert.deepEqual(await codeOf(await post(s)), [429, "concurrency_limited"]);
+    assert.deepEqual(await codeOf(await refused(s)), [429, "concurrency_limited"]);
     s.setPlan(KEY, { otherClient: 0 });
     s.configure({ hangRate: 0 });
     assert.deepEqual(await codeOf(await post(s)), [200, null], "the other client left");
