@@ -1,7 +1,8 @@
 // The learned concurrency limit end to end: the stand-in's plan allows 3 requests in flight, the
 // workers are configured for 6. The first requests above the plan are refused for its
 // concurrency; the limit drops to what the plan took, those requests wait for a permit instead of
-// failing, and no segment fails or spends an attempt on them. The worker's report and admin-api's
+// failing, and no segment fails or spends an attempt on them — with no retries at all, so a
+// refusal treated as a failed attempt would fail its segment. The worker's report and admin-api's
 // GET /limit show the learned limit.
 import assert from "node:assert/strict";
 import { adminHeaders, assertBackgroundClean, startTestStack } from "../helpers/stack.ts";
@@ -9,7 +10,7 @@ import { createBatch, waitForBatch } from "../helpers/batches.ts";
 
 Deno.test("configured 6 on a plan of 3: no segment fails, the limit is learned as 3 and shown", async () => {
   const stack = await startTestStack({
-    settings: { AUDIO_GENERATION_CONCURRENCY: "6" },
+    settings: { AUDIO_GENERATION_CONCURRENCY: "6", AUDIO_MAX_RETRIES: "0" },
     planLimit: 3,
     standin: { latencyMeanMs: 30, latencySpread: 0.2 },
   });
