@@ -202,6 +202,7 @@ declare
   v_guard text;
   s record;
   v_slot integer;
+  v_learned integer;
   g record;
 begin
   if p_limit not between 1 and audio.max_concurrency() then
@@ -227,6 +228,15 @@ begin
     perform audio.excuse_read(p_msg_id, p_segment_id);
     return query select 'wait'::text, null::integer;
     return;
+  end if;
+
+  -- The learned limit, where it is below this caller's: lock its row, then count.
+  if exists (select 1 from audio.concurrency_limit as c where c.id and c.effective < p_limit) then
+    select c.effective into v_learned from audio.concurrency_limit as c where c.id for update;
+    if v_learned < p_limit and audio.permits_in_flight() >= v_learned then
+      return query select 'no_permit'::text, null::integer;
+      return;
+    end if;
   end if;
 
   update audio.permits as p
@@ -819,6 +829,79 @@ $$;
 --
 
 COMMENT ON FUNCTION audio.complete_segment(p_segment_id bigint, p_msg_id bigint, p_storage_path text, p_bytes integer, p_reused boolean, p_provider_ms integer, p_rate_limited integer) IS 'Mark a segment done with its object, upsert word_audio and the content index, delete the message. False if it was no longer live.';
+
+
+--
+-- Name: concurrency_limited(integer, text, bigint, integer, boolean); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.concurrency_limited(p_slot integer, p_holder text, p_segment_id bigint, p_ceiling integer, p_pinned boolean DEFAULT false) RETURNS TABLE(waits boolean, effective integer, in_flight integer)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  c audio.concurrency_limit;
+  v_n integer;
+  v_limit integer;
+  v_waits boolean;
+begin
+  -- The segment's row before the limit's, in the order audio.begin_attempt takes them.
+  perform 1 from public.audio_segments as seg where seg.id = p_segment_id for update;
+  select * into c from audio.concurrency_limit where id for update;
+  v_n := audio.permits_in_flight();
+  v_limit := least(coalesce(c.effective, p_ceiling), p_ceiling);
+  v_waits := not p_pinned and v_n > 1;
+  if v_waits then
+    v_limit := least(v_limit, v_n - 1);
+    update audio.concurrency_limit as l
+    set effective = case when v_limit >= p_ceiling then null else v_limit end,
+      ceiling = p_ceiling, limited_at = now(),
+      changed_at = case when v_limit is distinct from c.effective then now() else l.changed_at end
+    where l.id;
+    -- Not a failed attempt: begin_attempt counted it, so take it back (only while this holder's
+    -- permit still covers the segment).
+    update public.audio_segments as seg set attempts = greatest(seg.attempts - 1, 0)
+    where seg.id = p_segment_id and seg.status = 'generating'
+      and exists (
+        select 1 from audio.permits as p
+        where p.slot = p_slot and p.holder = p_holder and p.segment_id = p_segment_id
+      );
+  end if;
+  insert into audio.concurrency_429s (in_flight, limit_after) values (v_n, v_limit);
+  delete from audio.concurrency_429s as e where e.at < now() - interval '1 hour';
+  return query select v_waits, v_limit, v_n;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION concurrency_limited(p_slot integer, p_holder text, p_segment_id bigint, p_ceiling integer, p_pinned boolean); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.concurrency_limited(p_slot integer, p_holder text, p_segment_id bigint, p_ceiling integer, p_pinned boolean) IS 'A concurrency 429 with N in flight: limit to N - 1 (never below 1, not when pinned); waits = the attempt is taken back and the caller asks for another permit.';
+
+
+--
+-- Name: concurrency_report(integer); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.concurrency_report(p_ceiling integer DEFAULT NULL::integer) RETURNS TABLE(effective integer, ceiling integer, pinned boolean, in_flight integer, limited_last_minute integer, limited_at timestamp with time zone, changed_at timestamp with time zone)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select least(coalesce(c.effective, x.ceiling), x.ceiling), x.ceiling, c.pinned, audio.permits_in_flight(),
+    (select count(*)::integer from audio.concurrency_429s as e where e.at > now() - interval '1 minute'),
+    c.limited_at, c.changed_at
+  from audio.concurrency_limit as c
+  cross join lateral (select coalesce(p_ceiling, c.ceiling) as ceiling) as x
+$$;
+
+
+--
+-- Name: FUNCTION concurrency_report(p_ceiling integer); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.concurrency_report(p_ceiling integer) IS 'The concurrency limit now (learned or the ceiling), requests in flight, concurrency 429s in the last minute.';
 
 
 --
@@ -1522,6 +1605,54 @@ COMMENT ON FUNCTION audio.latest_segment_changes(p_changes jsonb) IS 'The latest
 
 
 --
+-- Name: limit_tick(integer, integer, boolean); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.limit_tick(p_ceiling integer, p_quiet_s integer, p_pinned boolean) RETURNS TABLE(effective integer, ceiling integer, in_flight integer, limited_last_minute integer, pinned boolean, changed boolean)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  c audio.concurrency_limit;
+  v_n integer := audio.permits_in_flight();
+  v_next integer;
+begin
+  if p_ceiling not between 1 and audio.max_concurrency() then
+    raise exception 'audio.limit_tick: ceiling % is outside 1..%', p_ceiling, audio.max_concurrency()
+      using errcode = '22023';
+  end if;
+  select * into c from audio.concurrency_limit where id for update;
+  v_next := c.effective;
+  if p_pinned or v_next >= p_ceiling then
+    v_next := null;
+  elsif v_next is not null
+    and coalesce(c.limited_at, '-infinity') <= now() - make_interval(secs => p_quiet_s) and (
+    c.probed_at is null or c.probed_at <= coalesce(c.limited_at, '-infinity')
+    or (v_n >= v_next and c.probed_at <= now() - interval '1 second')
+  ) then
+    v_next := case when v_next + 1 >= p_ceiling then null else v_next + 1 end;
+  end if;
+  update audio.concurrency_limit as l
+  set effective = v_next, ceiling = p_ceiling, pinned = p_pinned,
+    probed_at = case when v_next is distinct from c.effective and not p_pinned and c.effective is not null
+      and (v_next is null or v_next > c.effective) then now() else l.probed_at end,
+    changed_at = case when v_next is distinct from c.effective then now() else l.changed_at end
+  where l.id;
+  return query select coalesce(v_next, p_ceiling), p_ceiling, v_n,
+    (select count(*)::integer from audio.concurrency_429s as e where e.at > now() - interval '1 minute'),
+    p_pinned, v_next is distinct from c.effective;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION limit_tick(p_ceiling integer, p_quiet_s integer, p_pinned boolean); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.limit_tick(p_ceiling integer, p_quiet_s integer, p_pinned boolean) IS 'Record the ceiling and pin; probe the learned limit one step up when due; report limit, in flight, 429s in the last minute.';
+
+
+--
 -- Name: max_concurrency(); Type: FUNCTION; Schema: audio; Owner: -
 --
 
@@ -1631,6 +1762,25 @@ $$;
 --
 
 COMMENT ON FUNCTION audio.open_circuit(p_reason text, p_provider_error text, p_probe_after_s integer) IS 'Open (or re-open) the provider circuit with a reason; the next probe is due p_probe_after_s from now.';
+
+
+--
+-- Name: permits_in_flight(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.permits_in_flight() RETURNS integer
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select count(*)::integer from audio.permits as p where p.holder is not null and p.expires_at >= now()
+$$;
+
+
+--
+-- Name: FUNCTION permits_in_flight(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.permits_in_flight() IS 'Provider requests in flight: permits held under a running lease.';
 
 
 --
@@ -2731,6 +2881,64 @@ COMMENT ON TABLE audio.batch_broadcasts IS 'Per batch: what was last broadcast o
 
 
 --
+-- Name: concurrency_429s; Type: TABLE; Schema: audio; Owner: -
+--
+
+CREATE TABLE audio.concurrency_429s (
+    id bigint NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    in_flight integer NOT NULL,
+    limit_after integer NOT NULL
+);
+
+
+--
+-- Name: TABLE concurrency_429s; Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON TABLE audio.concurrency_429s IS 'Concurrency 429s heard by the workers, with the requests in flight then; pruned after an hour.';
+
+
+--
+-- Name: concurrency_429s_id_seq; Type: SEQUENCE; Schema: audio; Owner: -
+--
+
+ALTER TABLE audio.concurrency_429s ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME audio.concurrency_429s_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: concurrency_limit; Type: TABLE; Schema: audio; Owner: -
+--
+
+CREATE TABLE audio.concurrency_limit (
+    id boolean DEFAULT true NOT NULL,
+    effective integer,
+    ceiling integer DEFAULT 3 NOT NULL,
+    pinned boolean DEFAULT false NOT NULL,
+    limited_at timestamp with time zone,
+    probed_at timestamp with time zone,
+    changed_at timestamp with time zone,
+    CONSTRAINT concurrency_limit_ceiling_check CHECK (((ceiling >= 1) AND (ceiling <= audio.max_concurrency()))),
+    CONSTRAINT concurrency_limit_effective_check CHECK ((effective >= 1)),
+    CONSTRAINT concurrency_limit_id_check CHECK (id)
+);
+
+
+--
+-- Name: TABLE concurrency_limit; Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON TABLE audio.concurrency_limit IS 'One row: the concurrency limit learned from the provider''s 429s (null effective = at the ceiling).';
+
+
+--
 -- Name: config; Type: TABLE; Schema: audio; Owner: -
 --
 
@@ -2976,6 +3184,22 @@ ALTER TABLE ONLY audio.batch_broadcasts
 
 
 --
+-- Name: concurrency_429s concurrency_429s_pkey; Type: CONSTRAINT; Schema: audio; Owner: -
+--
+
+ALTER TABLE ONLY audio.concurrency_429s
+    ADD CONSTRAINT concurrency_429s_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: concurrency_limit concurrency_limit_pkey; Type: CONSTRAINT; Schema: audio; Owner: -
+--
+
+ALTER TABLE ONLY audio.concurrency_limit
+    ADD CONSTRAINT concurrency_limit_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: config config_pkey; Type: CONSTRAINT; Schema: audio; Owner: -
 --
 
@@ -3076,6 +3300,13 @@ ALTER TABLE ONLY public.words
 --
 
 CREATE INDEX batch_broadcasts_dirty_idx ON audio.batch_broadcasts USING btree (batch_id) WHERE dirty;
+
+
+--
+-- Name: concurrency_429s_at; Type: INDEX; Schema: audio; Owner: -
+--
+
+CREATE INDEX concurrency_429s_at ON audio.concurrency_429s USING btree (at);
 
 
 --
@@ -3313,6 +3544,18 @@ ALTER TABLE ONLY public.word_audio
 --
 
 ALTER TABLE audio.batch_broadcasts ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: concurrency_429s; Type: ROW SECURITY; Schema: audio; Owner: -
+--
+
+ALTER TABLE audio.concurrency_429s ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: concurrency_limit; Type: ROW SECURITY; Schema: audio; Owner: -
+--
+
+ALTER TABLE audio.concurrency_limit ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: config; Type: ROW SECURITY; Schema: audio; Owner: -
@@ -3573,6 +3816,20 @@ REVOKE ALL ON FUNCTION audio.complete_segment(p_segment_id bigint, p_msg_id bigi
 
 
 --
+-- Name: FUNCTION concurrency_limited(p_slot integer, p_holder text, p_segment_id bigint, p_ceiling integer, p_pinned boolean); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.concurrency_limited(p_slot integer, p_holder text, p_segment_id bigint, p_ceiling integer, p_pinned boolean) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION concurrency_report(p_ceiling integer); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.concurrency_report(p_ceiling integer) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION count_segment_deletes(); Type: ACL; Schema: audio; Owner: -
 --
 
@@ -3723,6 +3980,13 @@ REVOKE ALL ON FUNCTION audio.latest_segment_changes(p_changes jsonb) FROM PUBLIC
 
 
 --
+-- Name: FUNCTION limit_tick(p_ceiling integer, p_quiet_s integer, p_pinned boolean); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.limit_tick(p_ceiling integer, p_quiet_s integer, p_pinned boolean) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION max_concurrency(); Type: ACL; Schema: audio; Owner: -
 --
 
@@ -3748,6 +4012,13 @@ REVOKE ALL ON FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallin
 --
 
 REVOKE ALL ON FUNCTION audio.open_circuit(p_reason text, p_provider_error text, p_probe_after_s integer) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION permits_in_flight(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.permits_in_flight() FROM PUBLIC;
 
 
 --

@@ -3,9 +3,12 @@
 // control routes that need no key:
 //   GET  /__standin/stats   the counters as JSON       POST /__standin/reset   clears them
 //   GET  /__standin/config  the fault settings         POST /__standin/config  patch them (JSON)
+//   GET  /__standin/plan    every key's plan           POST /__standin/plan    change one key's
+//        plan or the slots another client holds: { "key", "plan"?, "otherClient"? }
 
 import { z } from "zod";
 import { DEFAULT_FAULTS, type FaultAndLatency, parseFaultPatch } from "./faults.ts";
+import { type Plan, Plans, type PlanState } from "./plans.ts";
 import { PLAN_LIMITS, type PlanName } from "./protocol.ts";
 import { type StandinStats, StatsTracker } from "./stats.ts";
 import { handleTts } from "./tts_handler.ts";
@@ -13,6 +16,7 @@ import { seededDraws } from "./seeded_random.ts";
 
 export type { FaultAndLatency } from "./faults.ts";
 export type { PlanName } from "./protocol.ts";
+export type { Plan, PlanState } from "./plans.ts";
 export { okKey } from "./stats.ts";
 export type { StandinStats } from "./stats.ts";
 
@@ -38,6 +42,8 @@ export interface CartesiaStandin {
   stats(): StandinStats;
   resetStats(): void;
   configure(patch: Partial<FaultAndLatency>): void;
+  /** Changes a key's plan (a name or a concurrency) or the slots another client holds on it. */
+  setPlan(key: string, patch: { plan?: Plan; otherClient?: number }): PlanState;
   close(): Promise<void>;
 }
 
@@ -68,9 +74,7 @@ export async function startCartesiaStandin(
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`startCartesiaStandin: port must be an integer 0–65535 (0 = any), got ${port}`);
   }
-  const limits = new Map(
-    Object.entries(keys).map(([k, v]) => [k, typeof v === "number" ? v : PLAN_LIMITS[v]]),
-  );
+  const plans = new Plans(keys);
   let faults: FaultAndLatency = {
     ...DEFAULT_FAULTS,
     ...parseFaultPatch(rest, "startCartesiaStandin"),
@@ -86,7 +90,7 @@ export async function startCartesiaStandin(
   const stats = new StatsTracker();
   const closing = new AbortController();
   const ctx = {
-    limits,
+    plans,
     stats,
     faults: () => faults,
     stormActive: () => now() < stormUntil,
@@ -111,6 +115,7 @@ export async function startCartesiaStandin(
       stats.reset();
       return Response.json({ reset: true });
     }
+    if (pathname === "/__standin/plan") return await planRoute(request, plans);
     if (pathname === "/__standin/config") {
       if (request.method === "GET") return Response.json(config());
       if (request.method !== "POST") return methodNotAllowed("GET, POST");
@@ -145,6 +150,7 @@ export async function startCartesiaStandin(
           stats: () => stats.snapshot(),
           resetStats: () => stats.reset(),
           configure: (patch) => configure(patch),
+          setPlan: (key, patch) => plans.change(key, patch, "setPlan"),
           close: () => {
             closed ??= (async () => {
               closing.abort();
@@ -171,4 +177,32 @@ function methodNotAllowed(allow: string): Response {
     { error: `method not allowed here; use ${allow}` },
     { status: 405, headers: { allow } },
   );
+}
+
+const planPatch = z.strictObject({
+  key: z.string().min(1),
+  plan: z.union([z.enum(Object.keys(PLAN_LIMITS) as [PlanName, ...PlanName[]]), z.number()])
+    .optional(),
+  otherClient: z.number().optional(),
+});
+
+/** GET: every key's plan; POST { key, plan?, otherClient? }: change one, answer its new state. */
+async function planRoute(request: Request, plans: Plans): Promise<Response> {
+  if (request.method === "GET") return Response.json(plans.snapshot());
+  if (request.method !== "POST") return methodNotAllowed("GET, POST");
+  const where = "POST /__standin/plan";
+  try {
+    const parsed = planPatch.safeParse(JSON.parse(await request.text()));
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new Error(`${where}: ${issue.path.join(".") || "body"}: ${issue.message}`);
+    }
+    const { key, ...patch } = parsed.data;
+    return Response.json(plans.change(key, patch, where));
+  } catch (err) {
+    const message = err instanceof SyntaxError
+      ? `${where}: the body is not valid JSON`
+      : (err as Error).message;
+    return Response.json({ error: message }, { status: 400 });
+  }
 }

@@ -3,14 +3,15 @@
 // Every wait ends when the client goes away or the stand-in closes, clearing its timer.
 
 import { decide, type FaultAndLatency } from "./faults.ts";
+import type { Plans } from "./plans.ts";
 import { type ApiError, errorResponse } from "./protocol.ts";
 import { renderAudio } from "./render.ts";
 import { okKey, type RequestRecord, type StatsTracker } from "./stats.ts";
 import { checkApiKey, checkBody, checkVersion } from "./validate.ts";
 
 export interface TtsContext {
-  /** API key → concurrent requests allowed. */
-  limits: ReadonlyMap<string, number>;
+  /** API key → concurrent requests allowed, and slots another client holds. */
+  plans: Plans;
   stats: StatsTracker;
   faults(): FaultAndLatency;
   stormActive(): boolean;
@@ -53,7 +54,7 @@ async function respond(
 
   const version = checkVersion(request.headers);
   if (!version.ok) return answer(errorResponse(version.error, null));
-  const key = checkApiKey(request.headers, ctx.limits);
+  const key = checkApiKey(request.headers, ctx.plans);
   if (!key.ok) return answer(errorResponse(key.error, version.value));
   if (ctx.faults().rejectKeys) return answer(errorResponse(UNKNOWN_KEY, version.value));
   ctx.stats.keyed(record, key.value);
@@ -67,8 +68,9 @@ async function respond(
   if (!body.ok) return answer(errorResponse(body.error, version.value));
   record.text = okKey(body.value.voiceId, body.value.transcript);
 
-  const limit = ctx.limits.get(key.value) ?? 0;
-  if (ctx.stats.inFlightFor(key.value) >= limit) {
+  // Read per request: the plan can change while the stand-in runs.
+  const limit = ctx.plans.limit(key.value);
+  if (ctx.stats.inFlightFor(key.value) + ctx.plans.otherClient(key.value) >= limit) {
     return answer(errorResponse(concurrencyLimited(limit), version.value));
   }
   const cfg = ctx.faults();
@@ -121,11 +123,13 @@ function concurrencyLimited(limit: number): ApiError {
   };
 }
 
+/** The injected 429 stands for a rate limit, not the plan's concurrency: its JSON answer carries a
+ * code of its own, so a client can tell the two apart (older versions' plain text cannot). */
 function injected429(storm: boolean): ApiError {
   return {
     status: 429,
-    errorCode: "concurrency_limited",
-    title: "Too many concurrent requests",
+    errorCode: "rate_limited",
+    title: "Too many requests",
     message: storm
       ? "Rate limited (stand-in fault: storm429Ms window is open)."
       : "Rate limited (stand-in fault: rate429).",

@@ -7,6 +7,8 @@ import type { CartesiaClient } from "../../supabase/functions/_shared/provider/t
 import type {
   AttemptOutcome,
   ClaimedSegment,
+  LimitHeard,
+  LimitStatus,
   WorkerQueue,
 } from "../../supabase/functions/_shared/worker/queue.ts";
 
@@ -46,6 +48,8 @@ export interface QueueScript {
   openCircuit: () => boolean;
   closeCircuit: () => boolean;
   extendClaims: (msgIds: number[]) => number | Promise<number>;
+  concurrencyLimited: (slot: number, segmentId: number) => LimitHeard;
+  limitTick: () => LimitStatus;
 }
 
 export class FakeQueue implements WorkerQueue {
@@ -71,6 +75,16 @@ export class FakeQueue implements WorkerQueue {
       openCircuit: () => true,
       closeCircuit: () => true,
       extendClaims: (msgIds) => msgIds.length,
+      // By default a concurrency 429 teaches nothing (as when it was alone in flight).
+      concurrencyLimited: () => ({ waits: false, limit: 1, inFlight: 1 }),
+      limitTick: () => ({
+        limit: 3,
+        ceiling: 3,
+        inFlight: 0,
+        limitedLastMinute: 0,
+        pinned: false,
+        changed: false,
+      }),
       ...script,
     };
   }
@@ -142,6 +156,15 @@ export class FakeQueue implements WorkerQueue {
   }
   heartbeat() {
     return this.#call("heartbeat", () => this.script.heartbeat());
+  }
+  concurrencyLimited(slot: number, segmentId: number) {
+    return this.#call(
+      `concurrencyLimited slot=${slot} ${segmentId}`,
+      () => this.script.concurrencyLimited(slot, segmentId),
+    );
+  }
+  limitTick() {
+    return this.#call("limitTick", () => this.script.limitTick());
   }
   leave() {
     return this.#call("leave", () => {});
@@ -218,8 +241,13 @@ export const WAV = new Uint8Array([
   ...new TextEncoder().encode("WAVE"),
 ]);
 
-/** One provider answer: a status (200 brings WAV), or "hang" until the request is aborted. */
-export type ProviderAnswer = number | "hang";
+/** One provider answer: a status (200 brings WAV), "hang" until the request is aborted, or an
+ * error answer with its own body and headers. */
+export type ProviderAnswer = number | "hang" | {
+  status: number;
+  body: string;
+  headers?: Record<string, string>;
+};
 
 /** The real Cartesia client over a fetch that answers from `answers` in turn (the last one
  * repeats); backoff sleeps end at once. `requests` counts what was sent. */
@@ -239,6 +267,11 @@ export function scriptedProvider(answers: ProviderAnswer[]): {
     if (answer === 200) {
       return Promise.resolve(
         new Response(WAV, { status: 200, headers: { "content-type": "audio/wav" } }),
+      );
+    }
+    if (typeof answer === "object") {
+      return Promise.resolve(
+        new Response(answer.body, { status: answer.status, headers: answer.headers }),
       );
     }
     const body = JSON.stringify({ title: `status ${answer}`, message: "scripted" });

@@ -1,7 +1,8 @@
 // The admin page proper: grade picker and words with their audio states, the generate buttons,
 // the followed batch's live progress, the batch history, and the paused-provider banner. Data
 // comes from admin-api (page_data.ts); live state from useAudioQueue (Realtime plus snapshots);
-// the provider circuit from circuit.ts, the health warning's problems from health.ts; the buttons'
+// the provider circuit from circuit.ts, the concurrency limit from limit.ts, the health warning's
+// problems from health.ts; the buttons'
 // work is page_actions.ts and player.ts.
 
 import { useEffect } from "react";
@@ -10,6 +11,8 @@ import { BatchHistory } from "./BatchHistory.tsx";
 import { BatchPanel } from "./BatchPanel.tsx";
 import { CircuitBanner } from "./CircuitBanner.tsx";
 import { useCircuit } from "./circuit.ts";
+import { useConcurrencyLimit } from "./limit.ts";
+import { LimitStatus } from "./LimitStatus.tsx";
 import { GradePicker } from "./GradePicker.tsx";
 import { useHealthProblems } from "./health.ts";
 import { HealthWarning } from "./HealthWarning.tsx";
@@ -29,6 +32,7 @@ export function AdminPage({ userId }: { userId: string }) {
   const act = usePageActions(q, data, report);
   const problems = useHealthProblems(data.history, report);
   const circuit = useCircuit(report);
+  const limit = useConcurrencyLimit(report);
 
   // A 401 from the follow snapshots means the token expired (other follow errors show in the
   // batch panel, and the follow retries them itself).
@@ -51,6 +55,7 @@ export function AdminPage({ userId }: { userId: string }) {
         resuming={circuit.resuming}
         onResume={() => circuit.resume(data.reload)}
       />
+      <LimitStatus limit={limit} />
       {act.notice && <p className="notice" role="status" data-testid="notice">{act.notice}</p>}
       <GradePicker
         grades={data.grades}

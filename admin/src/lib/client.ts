@@ -9,6 +9,7 @@ import { fetchTransport, invokeTransport, type Method, type Transport } from "./
 import type {
   Batch,
   CancelBatchResult,
+  ConcurrencyLimit,
   GradeSummary,
   Health,
   Me,
@@ -53,6 +54,8 @@ export interface AudioQueueClient {
   circuit(): Promise<ProviderCircuit>;
   /** Closes the provider circuit at once (the admin fixed the key or added credits). */
   resumeProvider(): Promise<ResumeResult>;
+  /** The learned concurrency limit, requests in flight and recent concurrency 429s. */
+  concurrencyLimit(): Promise<ConcurrencyLimit>;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -187,6 +190,8 @@ export function createAudioQueueClient(
     health: () => call<Health>("GET", () => ({ path: "admin-api/health" }), "health", "object"),
     circuit: () =>
       call<ProviderCircuit>("GET", () => ({ path: "admin-api/circuit" }), "circuit", "object"),
+    concurrencyLimit: () =>
+      call<ConcurrencyLimit>("GET", () => ({ path: "admin-api/limit" }), "limit", "object"),
     resumeProvider: () =>
       call<ResumeResult>(
         "POST",

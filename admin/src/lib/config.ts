@@ -57,6 +57,10 @@ export const THROUGHPUT_MIN_SPAN_MS = 1_000;
  * of the first refused request, and a one-row read every 5 s costs nothing beside a batch. */
 export const CIRCUIT_POLL_MS = 5000;
 
+/** The page reads the concurrency limit every 3 s: requests in flight move by the second, and a
+ * 429 storm or a probe step shows while it matters; one small read beside a batch. */
+export const LIMIT_POLL_MS = 3000;
+
 /** The history lists the latest 20 batches: enough to find today's work, in one small request
  * (admin-api allows up to 200). Also listBatches()'s default. */
 export const BATCH_HISTORY_LIMIT = 20;

@@ -99,6 +99,20 @@ export interface ProviderCircuit {
   nextProbeAt: string | null;
 }
 
+/** The learned concurrency limit (GET /admin-api/limit): the provider requests all workers may
+ * have in flight now (lowered by the provider's concurrency 429s, probed back up after a quiet
+ * period) against the configured ceiling, requests in flight now, and the concurrency 429s of
+ * the last minute; times as Postgres text. */
+export interface ConcurrencyLimit {
+  limit: number;
+  ceiling: number;
+  pinned: boolean;
+  inFlight: number;
+  limitedLastMinute: number;
+  limitedAt: string | null;
+  changedAt: string | null;
+}
+
 /** POST /admin-api/circuit/resume: whether the circuit was open, and the circuit now. */
 export interface ResumeResult {
   resumed: boolean;

@@ -109,7 +109,16 @@ export const INT_SETTINGS = {
    * default), so one or two are a blip; five in a row, twenty server errors with backoff between
    * them, is an outage worth stopping for. */
   AUDIO_CIRCUIT_5XX_SEGMENTS: { min: 1, max: 1000, default: 5 },
+  /** Seconds without a concurrency 429 before a learned limit probes one step back up. Each probe
+   * above the plan costs one refused request (not a failed attempt); 5 minutes finds a plan
+   * upgrade within minutes and costs about 12 refused requests an hour when another client keeps
+   * a slot busy. Down to 1 s for benchmarks; up to a day. */
+  AUDIO_LIMIT_PROBE_S: { min: 1, max: 86_400, default: 300 },
 } as const satisfies Record<string, IntRange>;
+
+/** AUDIO_LIMIT_PINNED's default: the limit is learned (pin it only when the plan is known and no
+ * other client shares the key). */
+export const DEFAULT_LIMIT_PINNED = false;
 
 /** Defaults of the provider settings: Cartesia's API, the dated API version this client speaks,
  * its general-purpose model, English. */
@@ -275,3 +284,10 @@ export const WORD_PAGE: IntRange = { min: 1, max: 200, default: 50 };
 /** The longest search text admin-api's words read takes: longer than any word, short enough that
  * a pattern costs nothing to match. */
 export const MAX_WORD_SEARCH = 100;
+
+// --- The learned concurrency limit -------------------------------------------------------------
+
+/** How often each worker reads the learned limit (audio.limit_tick): the probe step's timing and
+ * the report's figures are at most this old. One cheap statement a second per worker; a plan cut
+ * is followed at once by the 429s themselves, not by this. */
+export const LIMIT_WATCH_MS = 1000;

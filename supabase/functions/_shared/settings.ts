@@ -6,6 +6,7 @@ import { z } from "zod";
 import { CONTAINERS, ENCODINGS, MP3_BIT_RATES, oneOf, SAMPLE_RATES } from "./audio_format.ts";
 import {
   CARTESIA_DEFAULTS,
+  DEFAULT_LIMIT_PINNED,
   DEFAULT_OUTPUT,
   INT_SETTINGS,
   type IntRange,
@@ -65,6 +66,10 @@ export const settingsSchema = z.object({
   AUDIO_CANCEL_POLL_MS: int(I.AUDIO_CANCEL_POLL_MS),
   AUDIO_CIRCUIT_PROBE_S: int(I.AUDIO_CIRCUIT_PROBE_S),
   AUDIO_CIRCUIT_5XX_SEGMENTS: int(I.AUDIO_CIRCUIT_5XX_SEGMENTS),
+  AUDIO_LIMIT_PROBE_S: int(I.AUDIO_LIMIT_PROBE_S),
+  AUDIO_LIMIT_PINNED: z.stringbool({ error: "must be true or false" }).default(
+    DEFAULT_LIMIT_PINNED,
+  ),
 }).superRefine((s, ctx) => {
   const lastEnds = s.AUDIO_WORKER_BUDGET_S * 1000 + s.AUDIO_PROVIDER_TIMEOUT_MS +
     s.AUDIO_MAX_BACKOFF_MS + WALL_MARGIN_MS;

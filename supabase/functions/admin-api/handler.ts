@@ -13,6 +13,8 @@
 //   GET  /health?stalledMinutes=10    { health: audio.health() } — problems [] when all is well
 //   GET  /circuit                     { circuit: { state, reason, providerError, openedAt, nextProbeAt } }
 //   POST /circuit/resume [{}]         { resumed, circuit }: closes the provider circuit, kicks the worker
+//   GET  /limit                       { limit: { limit, ceiling, pinned, inFlight, limitedLastMinute,
+//                                     limitedAt, changedAt } }: the learned concurrency limit
 import { asAdmin, forbidden, NotAdmin, requireClaims } from "../_shared/admin.ts";
 import type { App } from "../_shared/app.ts";
 import { errorResponse, internalError, json, preflight, readJson } from "../_shared/http.ts";

@@ -8,7 +8,8 @@ import { AUDIO_URL_TTL_S, BATCH_LIST, SEGMENT_PAGE } from "../_shared/config.ts"
 import { errorResponse, json } from "../_shared/http.ts";
 import { fieldErrors } from "../_shared/validate.ts";
 import { circuitRead, circuitResume } from "./circuit.ts";
-import { batchIdParam, intParam, pageParam, statusParam } from "./params.ts";
+import { limitRead } from "./limit.ts";
+import { BadInput, batchIdParam, intParam, pageParam, statusParam } from "./params.ts";
 import { wordsPage } from "./words.ts";
 
 type Tx = postgres.TransactionSql;
@@ -53,6 +54,7 @@ export async function route(tx: Tx, r: AdminRequest): Promise<Response> {
   if (r.route === "audio-url" && method === "POST") return await audioUrl(tx, r);
   if (r.route === "health" && method === "GET") return await health(tx, r.url);
   if (r.route === "circuit" && method === "GET") return await circuitRead(tx);
+  if (r.route === "limit" && method === "GET") return await limitRead(tx, r.app);
   if (r.route === "circuit/resume" && method === "POST") {
     return await circuitResume(tx, r.body, r.userId);
   }

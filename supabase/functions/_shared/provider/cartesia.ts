@@ -8,6 +8,7 @@ import { abortError } from "../abort.ts";
 import { contentTypeOf } from "../audio_format.ts";
 import { backoffDelayMs, parseRetryAfter } from "./backoff.ts";
 import {
+  errorCodeOf,
   errorMessage,
   looksLikeContainer,
   redact,
@@ -97,6 +98,8 @@ async function readAnswer(
       status: response.status,
       message: errorMessage({ status: response.status, bodyText, apiKey: o.apiKey }),
     };
+    const errorCode = errorCodeOf(bodyText);
+    if (errorCode !== undefined) failure.errorCode = errorCode;
     const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), o.now());
     if (retryAfterMs !== undefined) failure.retryAfterMs = retryAfterMs;
     return failure;

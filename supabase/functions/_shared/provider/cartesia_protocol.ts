@@ -18,7 +18,9 @@
 //   message, request_id, doc_url? }; older versions may answer plain text "Title: Message".
 // - Concurrency is limited per account (TTS: Free 2, Pro 3, Startup 5, Scale 15 requests in
 //   flight; each HTTP request is one context). Above it the API answers 429 Too Many Requests.
-//   Cartesia documents no Retry-After for it; we honour the header when present anyway.
+//   Cartesia documents no Retry-After for it; we honour the header when present anyway. The JSON
+//   error of that 429 says error_code "concurrency_limited"; older versions answer it in plain
+//   text, with no code (concurrency_limit.ts decides which 429 is which).
 
 import type { AudioContainer, OutputFormat } from "../audio_format.ts";
 
@@ -94,6 +96,24 @@ export function errorMessage(opts: {
   }
   const base = `Cartesia answered ${opts.status}${detail ? `: ${detail}` : ""}`;
   return redact(base, opts.apiKey).slice(0, MAX_MESSAGE_CHARS);
+}
+
+/**
+ * The error_code of an error answer: a string, or null, from the JSON shape (2026-03-01 on, where
+ * the field is always present); undefined when the body carries no code (the plain text of older
+ * versions, an empty body, a proxy's page).
+ */
+export function errorCodeOf(bodyText: string): string | null | undefined {
+  try {
+    const parsed: unknown = JSON.parse(bodyText.slice(0, MAX_ERROR_BODY_CHARS));
+    if (parsed === null || typeof parsed !== "object" || !("error_code" in parsed)) {
+      return undefined;
+    }
+    const code = (parsed as { error_code: unknown }).error_code;
+    return typeof code === "string" ? code : null;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Removes the API key from any text that may be logged or stored. */

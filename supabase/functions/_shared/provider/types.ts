@@ -13,6 +13,9 @@ export type AttemptResult =
     status?: number;
     message: string;
     retryAfterMs?: number;
+    /** The provider's error_code (null when its JSON error has none); absent when the body
+     * carried no code (older API versions answer plain text). */
+    errorCode?: string | null;
   };
 
 /** The failed-attempt arm of AttemptResult. */

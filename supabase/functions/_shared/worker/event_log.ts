@@ -18,10 +18,11 @@ export interface EventLine extends Record<string, unknown> {
   error: string | null;
 }
 
-// Retries, failures, unexpected errors and the provider circuit opening or closing: what is
-// always logged, quiet or not.
+// Retries, failures, unexpected errors, the provider circuit opening or closing and the learned
+// concurrency limit changing: what is always logged, quiet or not.
 export function isProblem(e: WorkerEvent): boolean {
-  return e.type === "retry" || e.type === "failed" || e.type === "error" || e.type === "circuit";
+  return e.type === "retry" || e.type === "failed" || e.type === "error" ||
+    e.type === "circuit" || e.type === "limit";
 }
 
 export function eventLine(e: WorkerEvent): EventLine {
@@ -71,6 +72,19 @@ export function eventLine(e: WorkerEvent): EventLine {
           ? "provider work stopped: the provider circuit is open"
           : "provider work resumed: the provider circuit is closed",
         error: e.state === "open" ? e.reason : null,
+      };
+    case "limit":
+      return {
+        ...base,
+        level: e.cause === "429" ? "warn" : "info",
+        event: "concurrency_limit",
+        message: e.cause === "429"
+          ? `the provider refused a request for its concurrency limit with ${e.inFlight} in flight: limit ${e.limit} of ${e.ceiling}`
+          : `concurrency limit probed up: ${e.limit} of ${e.ceiling}`,
+        status: e.cause === "429" ? 429 : null,
+        limit: e.limit,
+        ceiling: e.ceiling,
+        inFlight: e.inFlight,
       };
     case "done":
       return {

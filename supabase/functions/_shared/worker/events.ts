@@ -16,6 +16,15 @@ export type WorkerEvent =
   }
   | { type: "held"; segmentId: number; batchId: string }
   | { type: "circuit"; state: "open" | "closed"; reason: string }
+  // The learned concurrency limit changed (limit.ts): lowered by a concurrency 429 heard with
+  // inFlight requests in flight, or probed up after a quiet period (or set back to the ceiling).
+  | {
+    type: "limit";
+    limit: number;
+    ceiling: number;
+    inFlight: number;
+    cause: "429" | "probe";
+  }
   // attempt: the attempt that just failed (1-based); error: why it failed.
   | {
     type: "retry";

@@ -9,6 +9,7 @@
 //   progress.ts      the work's calls, timed: the heartbeat beats only while work moves on
 //   segment.ts       one segment: attempt → upload → complete, and every other outcome
 //   circuit.ts       account errors stop the line: what this worker knows of the provider circuit
+//   limit.ts         the learned concurrency limit: a concurrency 429 lowers it, a tick probes it
 // Stops claiming when the time budget is spent, hands back what it claimed but did not start,
 // and says whether work is left.
 import type { SleepFn } from "../abort.ts";
@@ -20,6 +21,7 @@ import { ClaimAhead } from "./claim_ahead.ts";
 import { ClaimKeeper } from "./claim_keeper.ts";
 import { errorText, type OnEvent } from "./events.ts";
 import { PermitGate } from "./permit_gate.ts";
+import { type LimitFigures, WorkerLimit } from "./limit.ts";
 import { ProgressQueue } from "./progress.ts";
 import type { ClaimedSegment, WorkerQueue } from "./queue.ts";
 import { processSegment, type SegmentResult } from "./segment.ts";
@@ -64,6 +66,9 @@ export interface WorkerConfig {
   leave?: boolean;
   // The provider circuit's probe interval and server-failure threshold (settings).
   circuit?: CircuitSettings;
+  // How often the learned concurrency limit is read and probed (audio.limit_tick); absent: never
+  // read by this run (a 429 still lowers it), and the report has no limit.
+  limitWatchMs?: number;
 }
 
 export interface WorkerReport {
@@ -85,6 +90,9 @@ export interface WorkerReport {
   // heartbeat and did not kick.
   handOver: boolean;
   ms: number;
+  // The learned concurrency limit at the run's last read, requests in flight then, concurrency
+  // 429s in the last minute (all workers), and those this run heard (when the limit was watched).
+  limit?: LimitFigures;
 }
 
 // The report counter each segment outcome adds one to (the others count nowhere).
@@ -114,7 +122,19 @@ export async function runWorker(given: WorkerDeps, cfg: WorkerConfig): Promise<W
     inFlight: new Map(),
   };
   const { watch, claims, feed, gate, circuit, keeper } = assemble(deps, cfg, run);
-  const segmentDeps = { ...deps, gate, circuit, retryUnreachableMs: cfg.permitLeaseMs ?? 0 };
+  const limit = new WorkerLimit({
+    store: queue,
+    sleep: deps.sleep,
+    everyMs: cfg.limitWatchMs ?? 0,
+    onEvent: deps.onEvent,
+  });
+  const segmentDeps = {
+    ...deps,
+    gate,
+    circuit,
+    limit,
+    retryUnreachableMs: cfg.permitLeaseMs ?? 0,
+  };
 
   const report = emptyReport();
   const slot = async () => {
@@ -130,6 +150,7 @@ export async function runWorker(given: WorkerDeps, cfg: WorkerConfig): Promise<W
   };
   const watching = watch.run(stop.signal);
   const keeping = keeper.run(stop.signal);
+  const limiting = cfg.limitWatchMs ? limit.run(stop.signal) : Promise.resolve();
   try {
     await Promise.all(Array.from({ length: cfg.concurrency }, slot));
   } finally {
@@ -137,6 +158,7 @@ export async function runWorker(given: WorkerDeps, cfg: WorkerConfig): Promise<W
     stop.abort();
     await watching;
     await keeping;
+    await limiting;
     await claims.handBack();
     cfg.stopSignal?.removeEventListener("abort", onStop);
     if (cfg.leave) await queue.leave().catch(() => {});
@@ -154,6 +176,7 @@ export async function runWorker(given: WorkerDeps, cfg: WorkerConfig): Promise<W
   report.workLeft = depth.total > 0;
   report.handOver = (report.workLeft && report.stoppedBy === "budget") ||
     (cfg.leave === true && report.stoppedBy !== "stop" && depth.visible > 0);
+  if (cfg.limitWatchMs) report.limit = await limit.finalFigures();
   report.roundTrips = queue.roundTrips;
   report.ms = now() - started;
   return report;

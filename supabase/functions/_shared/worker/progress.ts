@@ -63,6 +63,9 @@ export class ProgressQueue implements WorkerQueue {
   closeCircuit(by: string) {
     return this.#moved(this.inner.closeCircuit(by));
   }
+  concurrencyLimited(slot: number, segmentId: number) {
+    return this.#moved(this.inner.concurrencyLimited(slot, segmentId));
+  }
   // Beside the work: these never count as progress.
   extendClaims(msgIds: number[]) {
     return this.inner.extendClaims(msgIds);
@@ -72,6 +75,9 @@ export class ProgressQueue implements WorkerQueue {
   }
   heartbeat() {
     return this.inner.heartbeat();
+  }
+  limitTick() {
+    return this.inner.limitTick();
   }
   leave() {
     return this.inner.leave();

@@ -26,6 +26,23 @@ export type AttemptOutcome =
   | "gone"
   | "circuit_open";
 
+// audio.concurrency_limited's answer: waits = the attempt was taken back, ask for another permit.
+export interface LimitHeard {
+  waits: boolean;
+  limit: number;
+  inFlight: number;
+}
+
+// audio.limit_tick's answer: the learned limit now, what the worker reports.
+export interface LimitStatus {
+  limit: number;
+  ceiling: number;
+  inFlight: number;
+  limitedLastMinute: number;
+  pinned: boolean;
+  changed: boolean;
+}
+
 // What the worker asks of the queue; SegmentQueue answers it from Postgres.
 export interface WorkerQueue {
   readonly roundTrips: number;
@@ -40,6 +57,10 @@ export interface WorkerQueue {
     rateLimited: number,
   ): Promise<boolean>;
   fail(seg: ClaimedSegment, error: string, rateLimited?: number): Promise<void>;
+  // The learned concurrency limit (limit.ts): a concurrency 429 heard on a permit, and the
+  // periodic read that probes it up.
+  concurrencyLimited(slot: number, segmentId: number): Promise<LimitHeard>;
+  limitTick(): Promise<LimitStatus>;
   // The provider circuit (circuit.ts): hand back held messages, open it, close it.
   hold(msgIds: number[]): Promise<void>;
   openCircuit(reason: string, providerError: string, probeAfterS: number): Promise<boolean>;
@@ -61,6 +82,9 @@ interface QueueOptions {
   visibilityTimeoutS: number;
   leaseS: number;
   maxReads: number;
+  // The learned limit's settings: AUDIO_LIMIT_PROBE_S and AUDIO_LIMIT_PINNED.
+  limitProbeS: number;
+  limitPinned: boolean;
 }
 
 export class SegmentQueue implements WorkerQueue {
@@ -139,6 +163,28 @@ export class SegmentQueue implements WorkerQueue {
     const rows = await this.sql`
       select audio.extend_claims(${msgIds}::bigint[], ${this.o.visibilityTimeoutS}::integer) as id`;
     return rows.length;
+  }
+
+  async concurrencyLimited(slot: number, segmentId: number): Promise<LimitHeard> {
+    this.roundTrips++;
+    const [r] = await this.sql`
+      select * from audio.concurrency_limited(${slot}::integer, ${this.o.holder}, ${segmentId}::bigint,
+        ${this.o.limit}::integer, ${this.o.limitPinned})`;
+    return { waits: r.waits === true, limit: Number(r.effective), inFlight: Number(r.in_flight) };
+  }
+
+  async limitTick(): Promise<LimitStatus> {
+    this.roundTrips++;
+    const [r] = await this.sql`
+      select * from audio.limit_tick(${this.o.limit}::integer, ${this.o.limitProbeS}::integer, ${this.o.limitPinned})`;
+    return {
+      limit: Number(r.effective),
+      ceiling: Number(r.ceiling),
+      inFlight: Number(r.in_flight),
+      limitedLastMinute: Number(r.limited_last_minute),
+      pinned: r.pinned === true,
+      changed: r.changed === true,
+    };
   }
 
   async hold(msgIds: number[]): Promise<void> {

@@ -9,6 +9,7 @@ import {
   IDLE_EXIT_MARGIN_MS,
   IDLE_POLL_MS,
   LEASE_MARGIN_S,
+  LIMIT_WATCH_MS,
   PERMIT_POLL_MS,
   PROGRESS_MARGIN_MS,
   STORAGE_UPLOAD_TIMEOUT_MS,
@@ -48,6 +49,7 @@ function workerConfig(app: App, overrides: Partial<WorkerConfig> = {}): WorkerCo
       DB_STATEMENT_TIMEOUT_MS,
     ) + PROGRESS_MARGIN_MS,
     leave: true,
+    limitWatchMs: LIMIT_WATCH_MS,
     ...overrides,
   };
 }
@@ -71,6 +73,8 @@ export function startWorker(
     visibilityTimeoutS: s.AUDIO_VISIBILITY_TIMEOUT_S,
     leaseS: leaseS(app),
     maxReads: s.AUDIO_MAX_READS,
+    limitProbeS: s.AUDIO_LIMIT_PROBE_S,
+    limitPinned: s.AUDIO_LIMIT_PINNED,
   });
   return runWorker(
     {

@@ -36,6 +36,7 @@ import { OutOfTime, type PermitGate, SkipSegment } from "./permit_gate.ts";
 import { redactCredentials } from "../redact.ts";
 import type { ClaimedSegment, WorkerQueue } from "./queue.ts";
 import type { WorkerCircuit } from "./circuit.ts";
+import type { WorkerLimit } from "./limit.ts";
 
 type SegmentOutcome =
   | "done"
@@ -59,6 +60,8 @@ export interface SegmentDeps {
   queue: Pick<WorkerQueue, "endAttempt" | "complete" | "fail" | "returnMessages" | "hold">;
   gate: Pick<PermitGate, "acquire" | "freed">;
   circuit: Pick<WorkerCircuit, "mayRequest" | "heardOpen" | "answered" | "succeeded" | "failed">;
+  // The learned concurrency limit (absent: a concurrency 429 is backed off like any 429).
+  limit?: Pick<WorkerLimit, "heard">;
   // A provider client for a segment's model and format (segments carry their own).
   provider: (modelId: string, format: string) => CartesiaClient;
   upload: (path: string, bytes: Uint8Array, contentType: string) => Promise<void>;
@@ -134,7 +137,7 @@ async function synthesize(
   seg: ClaimedSegment,
   client: CartesiaClient,
   signal: AbortSignal,
-  tally: { attempts: number },
+  tally: { attempts: number; rateLimited: number },
 ): Promise<{ result: SynthesizeResult; live: boolean; providerMs: number | null }> {
   let live = true;
   let providerMs: number | null = null;
@@ -143,22 +146,31 @@ async function synthesize(
     voiceId: seg.voiceId,
     signal,
     aroundAttempt: async (fn) => {
-      const slot = await d.gate.acquire(seg, signal);
-      tally.attempts++;
-      let answer: unknown;
-      const sentAt = d.now();
-      try {
-        answer = await fn();
-        providerMs = d.now() - sentAt;
-        return answer as Awaited<ReturnType<typeof fn>>;
-      } finally {
-        const gotAudio = typeof answer === "object" && answer !== null &&
-          (answer as { ok?: unknown }).ok === true;
-        // An account error stops the line before this permit can start anyone's next request.
-        await d.circuit.answered(seg, answer).catch(() => {});
-        const upload = gotAudio && !signal.aborted;
-        live = await surviving(d, () => d.queue.endAttempt(slot, seg.segmentId, upload));
-        d.gate.freed();
+      // A 429 for the provider's concurrency limit that lowered the shared limit is no attempt:
+      // the request goes again under a new permit (limit.ts), with no backoff and no retry spent.
+      while (true) {
+        const slot = await d.gate.acquire(seg, signal);
+        tally.attempts++;
+        let answer: unknown;
+        let again = false;
+        const sentAt = d.now();
+        try {
+          answer = await fn();
+          providerMs = d.now() - sentAt;
+        } finally {
+          const gotAudio = typeof answer === "object" && answer !== null &&
+            (answer as { ok?: unknown }).ok === true;
+          // An account error stops the line before this permit can start anyone's next request;
+          // a concurrency 429 lowers the limit before it can.
+          await d.circuit.answered(seg, answer).catch(() => {});
+          again = (await d.limit?.heard(slot, seg, answer)) ?? false;
+          const upload = gotAudio && !signal.aborted;
+          live = await surviving(d, () => d.queue.endAttempt(slot, seg.segmentId, upload));
+          d.gate.freed();
+        }
+        if (!again) return answer as Awaited<ReturnType<typeof fn>>;
+        tally.attempts--;
+        tally.rateLimited++;
       }
     },
     onRetry: (info) => {
