@@ -1,12 +1,14 @@
 // The admin page's data from admin-api: the grades with their counts, the words of the chosen
 // grade, and the batch history. reload() reads them all again, and so does the end of the followed
 // batch (its counts and states changed). The first history load also follows the newest batch
-// still running, so a reopened page picks up where it was.
+// still running, so a reopened page picks up where it was. A read that failed for want of a
+// connection is tried again by itself (load_problems.ts).
 
 import { useCallback, useEffect, useRef, useState } from "react";
 import { type AudioQueueView, useAudioQueueContext } from "../hooks/index.ts";
-import { BATCH_HISTORY_LIMIT } from "../lib/config.ts";
+import { BATCH_HISTORY_LIMIT, BATCH_HISTORY_MAX } from "../lib/config.ts";
 import { type Batch, batchIsActive, type GradeSummary, type WordRow } from "../lib/index.ts";
+import { useLoadProblems } from "./load_problems.ts";
 
 export interface PageData {
   grades: GradeSummary[] | null;
@@ -16,6 +18,12 @@ export interface PageData {
   words: WordRow[] | null;
   history: Batch[] | null;
   reload(): void;
+  /** More history rows exist to ask for (a full page came back, under admin-api's cap). */
+  canShowMore: boolean;
+  /** Reads BATCH_HISTORY_LIMIT more history rows. */
+  showMore(): void;
+  /** Why a read is failing (it is retried by itself), or null. */
+  loadProblem: string | null;
 }
 
 export function usePageData(q: AudioQueueView, report: (err: unknown) => void): PageData {
@@ -25,36 +33,44 @@ export function usePageData(q: AudioQueueView, report: (err: unknown) => void): 
   const [words, setWords] = useState<WordRow[] | null>(null);
   const [history, setHistory] = useState<Batch[] | null>(null);
   const [refresh, setRefresh] = useState(0);
+  const [historyLimit, setHistoryLimit] = useState(BATCH_HISTORY_LIMIT);
   const reload = useCallback(() => setRefresh((n) => n + 1), []);
+  const loads = useLoadProblems(report, reload);
+  const { failed, succeeded } = loads;
 
   useEffect(() => {
     client.grades().then((gs) => {
+      succeeded("grades");
       setGrades(gs);
       setGrade((cur) => cur ?? gs[0]?.grade ?? null);
-    }).catch(report);
-  }, [client, report, refresh]);
+    }).catch((err) => failed("grades", err));
+  }, [client, failed, succeeded, refresh]);
 
   useEffect(() => {
     if (grade === null) return;
     let live = true;
-    client.words(grade).then((ws) => live && setWords(ws)).catch(report);
+    client.words(grade).then((ws) => {
+      succeeded("words");
+      if (live) setWords(ws);
+    }).catch((err) => failed("words", err));
     return () => {
       live = false;
     };
-  }, [client, report, grade, refresh]);
+  }, [client, failed, succeeded, grade, refresh]);
 
   const followedOnce = useRef(false);
   useEffect(() => {
-    client.listBatches(BATCH_HISTORY_LIMIT).then((bs) => {
+    client.listBatches(historyLimit).then((bs) => {
+      succeeded("history");
       setHistory(bs);
       if (!followedOnce.current) {
         followedOnce.current = true;
         const running = bs.find((b) => batchIsActive(b));
         if (running) q.follow(running.id);
       }
-    }).catch(report);
+    }).catch((err) => failed("history", err));
     // q.follow is a state setter (stable); listing q would reload on every render.
-  }, [client, report, refresh]);
+  }, [client, failed, succeeded, refresh, historyLimit]);
 
   const wasGenerating = useRef(false);
   useEffect(() => {
@@ -66,5 +82,21 @@ export function usePageData(q: AudioQueueView, report: (err: unknown) => void): 
     setWords(null);
     setGrade(g);
   }, []);
-  return { grades, grade, chooseGrade, words, history, reload };
+  const canShowMore = history !== null && history.length >= historyLimit &&
+    historyLimit < BATCH_HISTORY_MAX;
+  const showMore = useCallback(
+    () => setHistoryLimit((n) => Math.min(n + BATCH_HISTORY_LIMIT, BATCH_HISTORY_MAX)),
+    [],
+  );
+  return {
+    grades,
+    grade,
+    chooseGrade,
+    words,
+    history,
+    reload,
+    canShowMore,
+    showMore,
+    loadProblem: loads.problem,
+  };
 }
