@@ -416,3 +416,63 @@ Deno.test("admin page: older batches on request; a read that failed offline is r
     await stack.close();
   }
 });
+
+Deno.test("admin page: #token= on hash change signs in and leaves the address bar; one word regenerated; stale audio plays and the player says what", async () => {
+  const stack = await startTestStack({
+    realtime: true,
+    adminPage: true,
+    standin: { latencyMeanMs: 40, latencySpread: 0.3 },
+  });
+  const browser = await launch();
+  try {
+    const { page, errors, starts, close } = await openPage(browser, stack, null);
+    await page.getByTestId("signin-token").waitFor({ timeout: LONG_MS });
+    // On the local stack the dev token is the sign-in's first field.
+    await page.keyboard.press("Tab");
+    assert.equal(await focusedTestId(page), "signin-token");
+    await page.evaluate((t) => {
+      location.hash = `#token=${t}`;
+    }, stack.keys.adminJwt);
+    await page.getByTestId("grade-select").waitFor({ timeout: LONG_MS });
+    assert.equal(await page.evaluate(() => location.hash), "", "the token left the address bar");
+
+    const [w] = await stack.sql<{ id: string; word: string }[]>`
+      select id, word from public.words where grade = 1 order by word limit 1`;
+    await page.getByTestId(`regenerate-${w.id}`).click();
+    await page.getByTestId("notice").filter({ hasText: "Batch started: 3 segments queued." })
+      .waitFor({ timeout: LONG_MS });
+    assert.equal(starts.length, 1);
+    assert.deepEqual(JSON.parse(starts[0]), { wordIds: [w.id], missingOnly: false });
+    await waitStatus(page, "completed");
+    await page.getByTestId(`play-${w.id}-definition`).waitFor({ timeout: LONG_MS });
+
+    // The definition is edited: its audio is stale, still playable, and says so.
+    await stack.sql`update public.words set definition = definition || ' (revised)'
+      where id = ${w.id}`;
+    await page.getByRole("button", { name: "Refresh" }).click();
+    await page.waitForFunction(
+      (id) =>
+        document.querySelector(`[data-testid=seg-state-${id}-definition]`)?.textContent ===
+          "stale",
+      w.id,
+      { timeout: LONG_MS },
+    );
+    const play = page.getByTestId(`play-${w.id}-definition`);
+    assert.match((await play.getAttribute("aria-label")) ?? "", /made for an older text/);
+    await play.click();
+    await page.waitForFunction(
+      () => {
+        const a = document.querySelector("[data-testid=audio-player]") as HTMLAudioElement | null;
+        return !!a && a.readyState >= 1 && a.duration > 0;
+      },
+      null,
+      { timeout: LONG_MS },
+    );
+    assert.equal(await text(page, "now-playing"), `Playing “${w.word}” — definition`);
+    assert.deepEqual(errors, []);
+    await close();
+  } finally {
+    await browser.close();
+    await stack.close();
+  }
+});

@@ -126,7 +126,7 @@ export function AdminPage({ who, userId }: { who: string; userId: string }) {
             onShowMore={data.showMore}
           />
         </div>
-        <div className="player" data-testid="player">
+        <div className={player.nowPlaying ? "player playing" : "player"} data-testid="player">
           <span className="now-playing" data-testid="now-playing">
             {player.nowPlaying ? `Playing ${player.nowPlaying}` : "Nothing played yet"}
           </span>

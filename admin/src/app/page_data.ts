@@ -1,6 +1,6 @@
 // The admin page's data from admin-api: the grades with their counts, the words of the chosen
-// grade, and the batch history. reload() reads them all again, and so does the end of the followed
-// batch (its counts and states changed). The first history load also follows the newest batch
+// grade, and the batch history. reload() reads them all again, and so does each end of the
+// followed batch (its counts and states changed). The first history load also follows the newest batch
 // still running, so a reopened page picks up where it was. A read that failed for want of a
 // connection is tried again by itself (load_problems.ts).
 
@@ -72,11 +72,18 @@ export function usePageData(q: AudioQueueView, report: (err: unknown) => void): 
     // q.follow is a state setter (stable); listing q would reload on every render.
   }, [client, failed, succeeded, refresh, historyLimit]);
 
-  const wasGenerating = useRef(false);
+  // Each end of the followed batch (its id and finished_at) reloads once, also when the page first
+  // sees the batch already ended: a batch of a few segments can end before it was ever seen
+  // running.
+  const endSeen = useRef<string | null>(null);
+  const end = q.batch && !q.isGenerating && q.batch.finished_at
+    ? `${q.batch.id} ${q.batch.finished_at}`
+    : null;
   useEffect(() => {
-    if (wasGenerating.current && !q.isGenerating) reload();
-    wasGenerating.current = q.isGenerating;
-  }, [q.isGenerating, reload]);
+    if (end === null || end === endSeen.current) return;
+    endSeen.current = end;
+    reload();
+  }, [end, reload]);
 
   const chooseGrade = useCallback((g: number) => {
     setWords(null);
