@@ -39,8 +39,11 @@ interface WordsTableProps {
 /** States whose audio exists and can be played. */
 const PLAYABLE: ReadonlySet<SegState> = new Set(["ready", "stale"]);
 
-/** Memoized: it re-renders only when its words, live segments or callbacks change. */
-export const WordsTable = memo(function WordsTable(p: WordsTableProps) {
+/** Renders with the page (the live segments map is updated in place, so its identity says nothing);
+ * each row is memoized on its word and its three live segments, so on a progress update only the
+ * rows whose segments changed render again: a grade of thousands of words stays cheap while a
+ * batch pours in. */
+export function WordsTable(p: WordsTableProps) {
   const { words, live } = p;
   if (!words) return <p>Loading words…</p>;
   if (words.length === 0) return <p>No words in this grade.</p>;
@@ -55,66 +58,91 @@ export const WordsTable = memo(function WordsTable(p: WordsTableProps) {
         </thead>
         <tbody>
           {words.map((w) => (
-            <tr key={w.id} data-testid={`word-row-${w.id}`}>
-              <td>
-                {w.word}{" "}
-                <button
-                  type="button"
-                  className="regenerate"
-                  data-testid={`regenerate-${w.id}`}
-                  aria-label={`Regenerate all audio of “${w.word}”`}
-                  title="Generate this word's three segments again, even where audio exists"
-                  aria-disabled={p.regenerating.has(w.id)}
-                  aria-busy={p.regenerating.has(w.id)}
-                  onClick={() => {
-                    if (!p.regenerating.has(w.id)) p.onRegenerate(w.id);
-                  }}
-                >
-                  ↻
-                </button>
-              </td>
-              {SEGMENT_KINDS.map((kind) => {
-                const listed = w.segments[kind];
-                const now = live.get(segmentKey(w.id, kind));
-                const state = effectiveState(listed, now);
-                const error = now?.last_error ?? listed.error ?? null;
-                return (
-                  <td key={kind} title={listed.text}>
-                    <span
-                      className={`badge badge-${state}`}
-                      data-testid={`seg-state-${w.id}-${kind}`}
-                    >
-                      {state}
-                    </span>
-                    {PLAYABLE.has(state) && (
-                      <button
-                        type="button"
-                        className="play"
-                        data-testid={`play-${w.id}-${kind}`}
-                        aria-label={`Play ${KIND_LABEL[kind].toLowerCase()} of “${w.word}”${
-                          state === "stale" ? " (made for an older text)" : ""
-                        }`}
-                        disabled={p.playing === segmentKey(w.id, kind)}
-                        onClick={() => p.onPlay(w.id, kind)}
-                      >
-                        ▶
-                      </button>
-                    )}
-                    {state === "stale" && (
-                      <small className="reason stale-reason">made for an older text</small>
-                    )}
-                    {state === "failed" && (
-                      <small className="reason" data-testid={`seg-reason-${w.id}-${kind}`}>
-                        {shorten(failureReason(error), FAILURE_TEXT_CHARS)}
-                      </small>
-                    )}
-                  </td>
-                );
-              })}
-            </tr>
+            <Row
+              key={w.id}
+              w={w}
+              word={live.get(segmentKey(w.id, "word"))}
+              definition={live.get(segmentKey(w.id, "definition"))}
+              sentence={live.get(segmentKey(w.id, "sentence"))}
+              playing={SEGMENT_KINDS.some((k) => p.playing === segmentKey(w.id, k))
+                ? p.playing
+                : null}
+              regenerating={p.regenerating.has(w.id)}
+              onPlay={p.onPlay}
+              onRegenerate={p.onRegenerate}
+            />
           ))}
         </tbody>
       </table>
     </div>
+  );
+}
+
+interface RowProps extends Record<SegmentKind, Segment | undefined> {
+  w: WordRow;
+  /** segmentKey of the audio being fetched, when it is one of this row's. */
+  playing: string | null;
+  regenerating: boolean;
+  onPlay(wordId: string, kind: SegmentKind): void;
+  onRegenerate(wordId: string): void;
+}
+
+const Row = memo(function Row(p: RowProps) {
+  const { w } = p;
+  return (
+    <tr data-testid={`word-row-${w.id}`}>
+      <td>
+        {w.word}{" "}
+        <button
+          type="button"
+          className="regenerate"
+          data-testid={`regenerate-${w.id}`}
+          aria-label={`Regenerate all audio of “${w.word}”`}
+          title="Generate this word's three segments again, even where audio exists"
+          aria-disabled={p.regenerating}
+          aria-busy={p.regenerating}
+          onClick={() => {
+            if (!p.regenerating) p.onRegenerate(w.id);
+          }}
+        >
+          ↻
+        </button>
+      </td>
+      {SEGMENT_KINDS.map((kind) => {
+        const listed = w.segments[kind];
+        const now = p[kind];
+        const state = effectiveState(listed, now);
+        const error = now?.last_error ?? listed.error ?? null;
+        return (
+          <td key={kind} title={listed.text}>
+            <span className={`badge badge-${state}`} data-testid={`seg-state-${w.id}-${kind}`}>
+              {state}
+            </span>
+            {PLAYABLE.has(state) && (
+              <button
+                type="button"
+                className="play"
+                data-testid={`play-${w.id}-${kind}`}
+                aria-label={`Play ${KIND_LABEL[kind].toLowerCase()} of “${w.word}”${
+                  state === "stale" ? " (made for an older text)" : ""
+                }`}
+                disabled={p.playing === segmentKey(w.id, kind)}
+                onClick={() => p.onPlay(w.id, kind)}
+              >
+                ▶
+              </button>
+            )}
+            {state === "stale" && (
+              <small className="reason stale-reason">made for an older text</small>
+            )}
+            {state === "failed" && (
+              <small className="reason" data-testid={`seg-reason-${w.id}-${kind}`}>
+                {shorten(failureReason(error), FAILURE_TEXT_CHARS)}
+              </small>
+            )}
+          </td>
+        );
+      })}
+    </tr>
   );
 });
