@@ -16,8 +16,9 @@ import {
 } from "./session.tsx";
 
 export function Gate(
-  { supabase, onSignOut }: {
+  { supabase, email, onSignOut }: {
     supabase: SupabaseClient;
+    email: string | null;
     onSignOut(reason?: string): void;
   },
 ) {
@@ -38,6 +39,15 @@ export function Gate(
       live = false;
     };
   }, [client, onSignOut, attempt]);
+
+  // Could not ask who is signed in (no connection): ask again when the browser is back online.
+  const unreachable = me === null && problem !== null;
+  useEffect(() => {
+    if (!unreachable) return;
+    const again = () => setAttempt((n) => n + 1);
+    globalThis.addEventListener("online", again);
+    return () => globalThis.removeEventListener("online", again);
+  }, [unreachable]);
 
   const actions = useMemo<SessionActions>(() => ({
     signOut: onSignOut,
@@ -74,7 +84,7 @@ export function Gate(
             </button>
           </p>
         )}
-        <AdminPage userId={me.userId} />
+        <AdminPage who={email ?? me.userId} userId={me.userId} />
       </AudioQueueProvider>
     </SessionContext.Provider>
   );

@@ -1,5 +1,6 @@
-// The sign-in panel: Supabase Auth email + password, and on the local stack a field for the dev
-// admin token (also accepted from the URL hash #token=<jwt>).
+// The sign-in panel. On the local stack (which serves no Supabase Auth sign-in) the dev admin token
+// form comes first and the email + password form is folded away; elsewhere only email + password.
+// A token in the URL hash (#token=<jwt>) is taken by App, on load and on hash change.
 
 import { type FormEvent, useState } from "react";
 import { looksLikeJwt } from "./token_store.ts";
@@ -27,41 +28,52 @@ export function SignIn(
     setBusy(false);
   }
 
+  const passwordForm = (
+    <form onSubmit={submitPassword}>
+      <label>
+        Email
+        <input
+          type="email"
+          autoComplete="username"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          required
+        />
+      </label>
+      <label>
+        Password
+        <input
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          required
+        />
+      </label>
+      <button
+        type="submit"
+        data-testid="signin-password-submit"
+        disabled={busy}
+      >
+        Sign in
+      </button>
+    </form>
+  );
+
   return (
     <main className="panel signin">
       <h1>Audio queue — sign in</h1>
       {message && <p className="notice" role="status">{message}</p>}
       {problem && <p className="problem" role="alert">{problem}</p>}
-      <form onSubmit={submitPassword}>
-        <label>
-          Email
-          <input
-            type="email"
-            autoComplete="username"
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-            required
-          />
-        </label>
-        <label>
-          Password
-          <input
-            type="password"
-            autoComplete="current-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            required
-          />
-        </label>
-        <button
-          type="submit"
-          data-testid="signin-password-submit"
-          disabled={busy}
-        >
-          Sign in
-        </button>
-      </form>
       {devSignIn && <DevTokenForm onToken={onToken} onProblem={setProblem} />}
+      {devSignIn
+        ? (
+          <details className="password-signin">
+            <summary>Email and password (Supabase Auth, not served by the local stack)</summary>
+            {passwordForm}
+          </details>
+        )
+        : passwordForm}
     </main>
   );
 }

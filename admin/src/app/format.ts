@@ -12,7 +12,7 @@ export function formatDuration(seconds: number | null): string {
 }
 
 export function formatRate(perSecond: number | null): string {
-  return perSecond === null ? "—" : `${perSecond.toFixed(perSecond < 10 ? 1 : 0)} segments/s`;
+  return perSecond === null ? "—" : `${perSecond.toFixed(perSecond < 10 ? 1 : 0)} segments done/s`;
 }
 
 export function formatTime(iso: string | null): string {

@@ -1,17 +1,28 @@
-// What the page's buttons start — generate a grade, generate everything missing, cancel, retry
-// the failures — and the notice line that says what came of it.
+// What the page's buttons start — generate a grade, generate everything missing, regenerate one
+// word, cancel, retry the failures — which of them is in flight, and the notice that says what came of it. One
+// request at a time per button: a second press (a double click, Enter held down) while one is in
+// flight sends nothing.
 
-import { useState } from "react";
+import { useRef, useState } from "react";
 import type { AudioQueueView } from "../hooks/index.ts";
 import type { StartBatchResult } from "../lib/index.ts";
+import type { Notice } from "./notice.ts";
 import type { PageData } from "./page_data.ts";
 
+export type Action = "grade" | "all" | "cancel" | "retry";
+
 export interface PageActions {
-  notice: string | null;
+  notice: Notice | null;
+  /** The actions whose request is in flight. */
+  busy: ReadonlySet<Action>;
   generateGrade(): void;
-  generateAll(): Promise<void>;
+  generateAll(): void;
   cancel(): void;
   retryFailed(): void;
+  /** Word ids whose regeneration request is in flight. */
+  regenerating: ReadonlySet<string>;
+  /** Generates all three segments of one word again, even where audio exists. */
+  regenerateWord(wordId: string): void;
 }
 
 export function usePageActions(
@@ -19,14 +30,29 @@ export function usePageActions(
   data: PageData,
   report: (err: unknown) => void,
 ): PageActions {
-  const [notice, setNotice] = useState<string | null>(null);
+  const [notice, setNotice] = useState<Notice | null>(null);
+  const [busy, setBusy] = useState<ReadonlySet<Action>>(new Set());
+  // The guard itself: a ref, so two presses before the next render still see the first.
+  const inFlight = useRef(new Set<Action>());
+  const [regenerating, setRegenerating] = useState<ReadonlySet<string>>(new Set());
+  const wordsInFlight = useRef(new Set<string>());
+
+  function run(action: Action, work: () => Promise<unknown>) {
+    if (inFlight.current.has(action)) return;
+    inFlight.current.add(action);
+    setBusy(new Set(inFlight.current));
+    work().catch(report).finally(() => {
+      inFlight.current.delete(action);
+      setBusy(new Set(inFlight.current));
+    });
+  }
+
+  const say = (text: string, batchId: string | null, finishedAt: string | null = null) =>
+    setNotice({ text, batchId, finishedAt, grade: data.grade });
 
   function started(res: StartBatchResult) {
-    setNotice(
-      res.batchId
-        ? `Batch started: ${res.queued} segments queued.`
-        : res.message ?? "Nothing to do.",
-    );
+    if (res.batchId) say(`Batch started: ${res.queued} segments queued.`, res.batchId);
+    else say(res.message ?? "Nothing to do.", null);
     data.reload();
   }
 
@@ -34,26 +60,43 @@ export function usePageActions(
   // the page neither lists the words nor splits them.
   async function generateAll() {
     setNotice(null);
-    try {
-      started(await q.start({ all: true, missingOnly: true }));
-    } catch (err) {
-      report(err);
-    }
+    started(await q.start({ all: true, missingOnly: true }));
+  }
+
+  function regenerateWord(wordId: string) {
+    if (wordsInFlight.current.has(wordId)) return;
+    wordsInFlight.current.add(wordId);
+    setRegenerating(new Set(wordsInFlight.current));
+    q.start({ wordIds: [wordId], missingOnly: false }).then(started).catch(report).finally(() => {
+      wordsInFlight.current.delete(wordId);
+      setRegenerating(new Set(wordsInFlight.current));
+    });
   }
 
   return {
     notice,
+    busy,
+    regenerating,
+    regenerateWord,
     generateGrade() {
-      if (data.grade === null) return;
-      setNotice(null);
-      q.start({ grade: data.grade, missingOnly: true }).then(started).catch(report);
+      const grade = data.grade;
+      if (grade === null) return;
+      run("grade", async () => {
+        setNotice(null);
+        started(await q.start({ grade, missingOnly: true }));
+      });
     },
-    generateAll,
-    cancel: () => void q.cancel().then(data.reload).catch(report),
+    generateAll: () => run("all", generateAll),
+    cancel: () =>
+      run("cancel", async () => {
+        await q.cancel();
+        data.reload();
+      }),
     retryFailed: () =>
-      void q.retryFailed().then((r) =>
-        r && setNotice(`${r.requeued} failed segments queued again.`)
-      )
-        .catch(report),
+      run("retry", async () => {
+        const finishedAt = q.batch?.finished_at ?? null;
+        const r = await q.retryFailed();
+        if (r) say(`${r.requeued} failed segments queued again.`, r.batchId, finishedAt);
+      }),
   };
 }

@@ -1,12 +1,13 @@
 // The admin page's data from admin-api: the grades with their counts, the words of the chosen
 // grade, and the batch history, which follows the database's `batches` topic live
-// (followBatchList). reload() reads them all again, and so does the end of the followed batch
+// (followBatchList). reload() reads them all again, and so does each end of the followed batch
 // (its counts and states changed). The first history load also follows the newest batch still
-// running, so a reopened page picks up where it was.
+// running, so a reopened page picks up where it was. A read that failed for want of a connection
+// is tried again by itself (load_problems.ts).
 
 import { useCallback, useEffect, useRef, useState } from "react";
 import { type AudioQueueView, useAudioQueueContext } from "../hooks/index.ts";
-import { BATCH_HISTORY_LIMIT } from "../lib/config.ts";
+import { BATCH_HISTORY_LIMIT, BATCH_HISTORY_MAX } from "../lib/config.ts";
 import {
   type Batch,
   batchIsActive,
@@ -15,6 +16,7 @@ import {
   type GradeSummary,
   type WordRow,
 } from "../lib/index.ts";
+import { useLoadProblems } from "./load_problems.ts";
 
 export interface PageData {
   grades: GradeSummary[] | null;
@@ -24,6 +26,12 @@ export interface PageData {
   words: WordRow[] | null;
   history: Batch[] | null;
   reload(): void;
+  /** More history rows exist to ask for (a full page came back, under admin-api's cap). */
+  canShowMore: boolean;
+  /** Reads BATCH_HISTORY_LIMIT more history rows. */
+  showMore(): void;
+  /** Why a read is failing (it is retried by itself), or null. */
+  loadProblem: string | null;
 }
 
 export function usePageData(q: AudioQueueView, report: (err: unknown) => void): PageData {
@@ -33,55 +41,86 @@ export function usePageData(q: AudioQueueView, report: (err: unknown) => void): 
   const [words, setWords] = useState<WordRow[] | null>(null);
   const [history, setHistory] = useState<Batch[] | null>(null);
   const [refresh, setRefresh] = useState(0);
+  const [historyLimit, setHistoryLimit] = useState(BATCH_HISTORY_LIMIT);
   const reload = useCallback(() => setRefresh((n) => n + 1), []);
+  const loads = useLoadProblems(report, reload);
+  const { failed, succeeded } = loads;
 
   useEffect(() => {
     client.grades().then((gs) => {
+      succeeded("grades");
       setGrades(gs);
       setGrade((cur) => cur ?? gs[0]?.grade ?? null);
-    }).catch(report);
-  }, [client, report, refresh]);
+    }).catch((err) => failed("grades", err));
+  }, [client, failed, succeeded, refresh]);
 
   useEffect(() => {
     if (grade === null) return;
     let live = true;
-    client.words(grade).then((ws) => live && setWords(ws)).catch(report);
+    client.words(grade).then((ws) => {
+      succeeded("words");
+      if (live) setWords(ws);
+    }).catch((err) => failed("words", err));
     return () => {
       live = false;
     };
-  }, [client, report, grade, refresh]);
+  }, [client, failed, succeeded, grade, refresh]);
 
   const followedOnce = useRef(false);
   const list = useRef<BatchListFollow | null>(null);
   useEffect(() => {
     const follow = followBatchList(client, supabase, (bs) => {
+      succeeded("history");
       setHistory(bs);
       if (!followedOnce.current) {
         followedOnce.current = true;
         const running = bs.find((b) => batchIsActive(b));
         if (running) q.follow(running.id);
       }
-    }, { limit: BATCH_HISTORY_LIMIT, onError: report });
+    }, { limit: historyLimit, onError: (err) => failed("history", err) });
     list.current = follow;
     return () => {
       follow.stop();
       list.current = null;
     };
     // q.follow is a state setter (stable); listing q would follow afresh on every render.
-  }, [client, supabase, report]);
+  }, [client, supabase, failed, succeeded, historyLimit]);
   useEffect(() => {
     if (refresh > 0) list.current?.refresh();
   }, [refresh]);
 
-  const wasGenerating = useRef(false);
+  // Each end of the followed batch (its id and finished_at) reloads once, also when the page first
+  // sees the batch already ended: a batch of a few segments can end before it was ever seen
+  // running.
+  const endSeen = useRef<string | null>(null);
+  const end = q.batch && !q.isGenerating && q.batch.finished_at
+    ? `${q.batch.id} ${q.batch.finished_at}`
+    : null;
   useEffect(() => {
-    if (wasGenerating.current && !q.isGenerating) reload();
-    wasGenerating.current = q.isGenerating;
-  }, [q.isGenerating, reload]);
+    if (end === null || end === endSeen.current) return;
+    endSeen.current = end;
+    reload();
+  }, [end, reload]);
 
   const chooseGrade = useCallback((g: number) => {
     setWords(null);
     setGrade(g);
   }, []);
-  return { grades, grade, chooseGrade, words, history, reload };
+  const canShowMore = history !== null && history.length >= historyLimit &&
+    historyLimit < BATCH_HISTORY_MAX;
+  const showMore = useCallback(
+    () => setHistoryLimit((n) => Math.min(n + BATCH_HISTORY_LIMIT, BATCH_HISTORY_MAX)),
+    [],
+  );
+  return {
+    grades,
+    grade,
+    chooseGrade,
+    words,
+    history,
+    reload,
+    canShowMore,
+    showMore,
+    loadProblem: loads.problem,
+  };
 }

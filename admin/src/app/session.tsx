@@ -4,6 +4,7 @@
 
 import { createContext, useContext } from "react";
 import { AudioQueueError } from "../lib/index.ts";
+import { plainError } from "./plain_error.ts";
 
 export interface SessionActions {
   signOut(reason?: string): void;
@@ -26,14 +27,10 @@ export function useSession(): SessionActions {
 export const SESSION_EXPIRED =
   "Your session expired or the token is not valid any more: sign in again.";
 
-/** One line for people: the server's message, the bad fields, and the status. */
+/** One line for people (plain_error.ts): the server's message and the bad fields, or what went
+ * wrong in plain words; never a request path. */
 export function describeError(err: unknown): string {
-  if (err instanceof AudioQueueError) {
-    const fields = err.fields.map((f) => `${f.field}: ${f.message}`).join("; ");
-    const status = err.status ? ` (HTTP ${err.status}, ${err.code})` : ` (${err.code})`;
-    return `${err.message}${fields ? ` — ${fields}` : ""}${status}`;
-  }
-  return err instanceof Error ? err.message : String(err);
+  return plainError(err);
 }
 
 export function isUnauthorized(err: unknown): boolean {

@@ -38,3 +38,19 @@ export function clearToken(): void {
 export function looksLikeJwt(token: string): boolean {
   return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token.trim());
 }
+
+/** The email claim of a JWT, for "Signed in as" only: read, not verified (the server verifies the
+ * token on every request). Null when there is none or the token cannot be read. */
+export function emailOfToken(token: string): string | null {
+  try {
+    const part = token.split(".")[1] ?? "";
+    const json = atob(part.replace(/-/g, "+").replace(/_/g, "/"));
+    const claims: unknown = JSON.parse(json);
+    const email = typeof claims === "object" && claims !== null
+      ? (claims as { email?: unknown }).email
+      : undefined;
+    return typeof email === "string" && email !== "" ? email : null;
+  } catch {
+    return null;
+  }
+}

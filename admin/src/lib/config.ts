@@ -68,9 +68,36 @@ export const BATCH_HISTORY_LIMIT = 20;
 /** The "generating now" list shows the first 80 characters of a text: one line of a sentence. */
 export const IN_FLIGHT_TEXT_CHARS = 80;
 
-/** The failures list shows 60 characters of the text, leaving room on the line for the error. */
+/** The words table shows the first 60 characters of a failure's reason under its badge: two short
+ * lines in a table cell; the whole reason is in the batch panel's failures. */
 export const FAILURE_TEXT_CHARS = 60;
 
 /** The health warning reads admin-api/health every 30 s: the watchdog kicks every 10 s (every
  * minute on older pg_cron), so a stuck pipeline shows within a minute, for one small query. */
 export const HEALTH_POLL_MS = 30_000;
+
+/** The page samples the batch's done count once a second for its rate: the count moves in steps
+ * of whole segments, so sampling faster only adds noise. */
+export const RATE_SAMPLE_MS = 1000;
+
+/** No rate (and no ETA) in a batch's first 5 s or before 3 segments have succeeded: the first
+ * requests all finish together after one provider round trip, and a rate from them swings from 0
+ * to several times the real one. */
+export const RATE_WARMUP_MS = 5000;
+export const RATE_MIN_SUCCESSES = 3;
+
+/** The shown rate follows the measured one with a 10 s time constant: a burst of 429s or one slow
+ * request moves it a little, a change of plan within half a minute. */
+export const RATE_SMOOTHING_MS = 10_000;
+
+/** A read of the page that failed for want of a connection or a server error is tried again every
+ * 5 s (and at once when the browser comes back online): a restarting gateway is back within a few
+ * seconds, and three small reads every 5 s cost nothing. */
+export const LOAD_RETRY_MS = 5000;
+
+/** Each failure reason lists its first 5 failures by word and kind, then "…and N more": enough
+ * to see which words a reason hits without pushing the next reason off the screen. */
+export const FAILURES_PER_REASON = 5;
+
+/** "Show older batches" reads 20 more each time, up to admin-api's cap of 200 rows. */
+export const BATCH_HISTORY_MAX = 200;
