@@ -644,7 +644,11 @@ begin
     perform audio.worker_heartbeat(p_holder);
   end if;
   perform audio.prune_excused_reads();
-  for m in select * from pgmq.read(queue_name => 'audio_segments'::text, vt => p_vt_s::integer, qty => p_qty::integer) loop
+  for m in
+    select r.msg_id, r.read_ct, r.message
+    from audio.read_in_turn(p_qty, p_vt_s) with ordinality as r
+    order by r.ordinality
+  loop
     v_segment_id := audio.message_segment_id(m.message);
     if v_segment_id is null then
       perform audio.dead_letter(m.msg_id, m.message, 'the body has no integer segment_id');
@@ -679,7 +683,7 @@ $$;
 -- Name: FUNCTION claim_segments(p_qty integer, p_vt_s integer, p_max_reads integer, p_holder text); Type: COMMENT; Schema: audio; Owner: -
 --
 
-COMMENT ON FUNCTION audio.claim_segments(p_qty integer, p_vt_s integer, p_max_reads integer, p_holder text) IS 'Record the caller''s heartbeat; read queue messages and return live segments; clean up finished/cancelled ones; archive ones delivered past the limit (excused deliveries not counted).';
+COMMENT ON FUNCTION audio.claim_segments(p_qty integer, p_vt_s integer, p_max_reads integer, p_holder text) IS 'Record the caller''s heartbeat; read queue messages in turn (admin before backfill, batches round-robin, FIFO within a batch) and return live segments; clean up finished/cancelled ones; archive ones delivered past the limit (excused deliveries not counted).';
 
 
 --
@@ -1824,6 +1828,117 @@ COMMENT ON FUNCTION audio.queue_depth() IS 'Messages in the audio_segments queue
 
 
 --
+-- Name: read_in_turn(integer, integer); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.read_in_turn(p_qty integer, p_vt_s integer) RETURNS SETOF pgmq.message_record
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_admin boolean;
+  v_picked bigint[];
+  v_batches uuid[];
+  v_all bigint[] := '{}'::bigint[];
+  v_all_batches uuid[] := '{}'::uuid[];
+begin
+  foreach v_admin in array array[true, false] loop
+    exit when cardinality(v_all) >= p_qty;
+    select array_agg(p.msg_id order by p.rank, p.claim_no nulls first, p.claim_pos, p.created_at, p.batch_id),
+      array_agg(p.batch_id order by p.rank, p.claim_no nulls first, p.claim_pos, p.created_at, p.batch_id)
+    into v_picked, v_batches
+    from (
+      select c.*
+      from (
+        select b.id as batch_id, b.created_at, t.claim_no, t.claim_pos, h.msg_id,
+          row_number() over (partition by b.id order by h.segment_id) as rank
+        from public.audio_batches as b
+        left join audio.claim_turns as t on t.batch_id = b.id
+        cross join lateral (
+          -- The batch's next visible messages, locked so concurrent claims take others. The
+          -- batch is named by a range, not =, and the order includes batch_id: so only
+          -- audio_segments_pending_batch_idx gives this order. With = the planner may walk the
+          -- primary key filtering on batch_id, reading every segment of the batches before this
+          -- one (300,000 rows behind a big backfill).
+          select s.id as segment_id, q.msg_id
+          from public.audio_segments as s
+          join pgmq.q_audio_segments as q on q.msg_id = s.msg_id
+          where s.batch_id >= b.id and s.batch_id <= b.id and s.status in ('queued', 'generating')
+            and q.vt <= clock_timestamp()
+          order by s.batch_id, s.id
+          limit p_qty - cardinality(v_all)
+          for update of q skip locked
+        ) as h
+        where b.status in ('queued', 'running') and (b.source = 'admin') = v_admin
+      ) as c
+      order by c.rank, c.claim_no nulls first, c.claim_pos, c.created_at, c.batch_id
+      limit p_qty - cardinality(v_all)
+    ) as p;
+    v_all := v_all || coalesce(v_picked, '{}');
+    v_all_batches := v_all_batches || coalesce(v_batches, '{}');
+  end loop;
+
+  if cardinality(v_all) > 0 then
+    perform audio.record_claim_turns(v_all_batches);
+    return query
+    with read as (
+      update pgmq.q_audio_segments as q
+      set vt = clock_timestamp() + make_interval(secs => p_vt_s), read_ct = q.read_ct + 1
+      where q.msg_id = any (v_all)
+      returning q.msg_id, q.read_ct, q.enqueued_at, q.vt, q.message, q.headers
+    )
+    select r.msg_id, r.read_ct, r.enqueued_at, r.vt, r.message, r.headers
+    from read as r
+    join unnest(v_all) with ordinality as o (msg_id, n) on o.msg_id = r.msg_id
+    order by o.n;
+  end if;
+
+  if cardinality(v_all) < p_qty then
+    return query
+    select * from pgmq.read(queue_name => 'audio_segments'::text, vt => p_vt_s::integer,
+      qty => (p_qty - cardinality(v_all))::integer);
+  end if;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION read_in_turn(p_qty integer, p_vt_s integer); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.read_in_turn(p_qty integer, p_vt_s integer) IS 'pgmq.read in claim order: admin batches before backfill, batches in turn, each batch first in first out; then any other visible message.';
+
+
+--
+-- Name: record_claim_turns(uuid[]); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.record_claim_turns(p_batch_ids uuid[]) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  with this_claim as materialized (select nextval('audio.claim_turn_seq'::regclass) as claim_no)
+  insert into audio.claim_turns as t (batch_id, claim_no, claim_pos)
+  select x.batch_id, c.claim_no, x.claim_pos
+  from this_claim as c
+  cross join (
+    select b.batch_id, max(b.n)::integer as claim_pos
+    from unnest(p_batch_ids) with ordinality as b (batch_id, n)
+    group by b.batch_id
+  ) as x
+  order by x.batch_id
+  on conflict (batch_id) do update set claim_no = excluded.claim_no, claim_pos = excluded.claim_pos
+$$;
+
+
+--
+-- Name: FUNCTION record_claim_turns(p_batch_ids uuid[]); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.record_claim_turns(p_batch_ids uuid[]) IS 'Record that a claim served these batches (in hand-out order): the batch served last goes last next time.';
+
+
+--
 -- Name: release_permit(integer, text); Type: FUNCTION; Schema: audio; Owner: -
 --
 
@@ -2365,6 +2480,36 @@ COMMENT ON TABLE audio.batch_broadcasts IS 'Per batch: what was last broadcast o
 
 
 --
+-- Name: claim_turn_seq; Type: SEQUENCE; Schema: audio; Owner: -
+--
+
+CREATE SEQUENCE audio.claim_turn_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: claim_turns; Type: TABLE; Schema: audio; Owner: -
+--
+
+CREATE TABLE audio.claim_turns (
+    batch_id uuid NOT NULL,
+    claim_no bigint NOT NULL,
+    claim_pos integer NOT NULL
+);
+
+
+--
+-- Name: TABLE claim_turns; Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON TABLE audio.claim_turns IS 'Per batch, the claim (number, position) that last handed out one of its messages: claims serve batches in turn.';
+
+
+--
 -- Name: config; Type: TABLE; Schema: audio; Owner: -
 --
 
@@ -2610,6 +2755,14 @@ ALTER TABLE ONLY audio.batch_broadcasts
 
 
 --
+-- Name: claim_turns claim_turns_pkey; Type: CONSTRAINT; Schema: audio; Owner: -
+--
+
+ALTER TABLE ONLY audio.claim_turns
+    ADD CONSTRAINT claim_turns_pkey PRIMARY KEY (batch_id);
+
+
+--
 -- Name: config config_pkey; Type: CONSTRAINT; Schema: audio; Owner: -
 --
 
@@ -2726,6 +2879,20 @@ CREATE INDEX audio_batches_created_idx ON public.audio_batches USING btree (crea
 
 
 --
+-- Name: audio_batches_live_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audio_batches_live_idx ON public.audio_batches USING btree (created_at) WHERE (status = ANY (ARRAY['queued'::text, 'running'::text]));
+
+
+--
+-- Name: INDEX audio_batches_live_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.audio_batches_live_idx IS 'The batches whose segments claims hand out.';
+
+
+--
 -- Name: audio_segments_batch_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2744,6 +2911,20 @@ CREATE INDEX audio_segments_content_generating_idx ON public.audio_segments USIN
 --
 
 CREATE INDEX audio_segments_generating_batch_idx ON public.audio_segments USING btree (batch_id) WHERE (status = 'generating'::text);
+
+
+--
+-- Name: audio_segments_pending_batch_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audio_segments_pending_batch_idx ON public.audio_segments USING btree (batch_id, id) WHERE (status = ANY (ARRAY['queued'::text, 'generating'::text]));
+
+
+--
+-- Name: INDEX audio_segments_pending_batch_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.audio_segments_pending_batch_idx IS 'The head of each batch''s unfinished segments, in queue order: where a claim looks for a batch''s next messages.';
 
 
 --
@@ -2818,6 +2999,14 @@ ALTER TABLE ONLY audio.batch_broadcasts
 
 
 --
+-- Name: claim_turns claim_turns_batch_id_fkey; Type: FK CONSTRAINT; Schema: audio; Owner: -
+--
+
+ALTER TABLE ONLY audio.claim_turns
+    ADD CONSTRAINT claim_turns_batch_id_fkey FOREIGN KEY (batch_id) REFERENCES public.audio_batches(id) ON DELETE CASCADE;
+
+
+--
 -- Name: excused_reads excused_reads_segment_id_fkey; Type: FK CONSTRAINT; Schema: audio; Owner: -
 --
 
@@ -2854,6 +3043,12 @@ ALTER TABLE ONLY public.word_audio
 --
 
 ALTER TABLE audio.batch_broadcasts ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: claim_turns; Type: ROW SECURITY; Schema: audio; Owner: -
+--
+
+ALTER TABLE audio.claim_turns ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: config; Type: ROW SECURITY; Schema: audio; Owner: -
@@ -3312,6 +3507,20 @@ REVOKE ALL ON FUNCTION audio.prune_history(p_now timestamp with time zone) FROM 
 --
 
 REVOKE ALL ON FUNCTION audio.queue_depth() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION read_in_turn(p_qty integer, p_vt_s integer); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.read_in_turn(p_qty integer, p_vt_s integer) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION record_claim_turns(p_batch_ids uuid[]); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.record_claim_turns(p_batch_ids uuid[]) FROM PUBLIC;
 
 
 --
