@@ -1917,6 +1917,14 @@ CREATE FUNCTION audio.record_claim_turns(p_batch_ids uuid[]) RETURNS void
     LANGUAGE sql SECURITY DEFINER
     SET search_path TO ''
     AS $$
+  delete from audio.claim_turns as t
+  where t.batch_id in (
+    select o.batch_id from audio.claim_turns as o
+    where o.batch_id <> all (p_batch_ids) and not exists (
+      select 1 from public.audio_batches as b where b.id = o.batch_id and b.status in ('queued', 'running')
+    )
+    for update of o skip locked
+  );
   with this_claim as materialized (select nextval('audio.claim_turn_seq'::regclass) as claim_no)
   insert into audio.claim_turns as t (batch_id, claim_no, claim_pos)
   select x.batch_id, c.claim_no, x.claim_pos
@@ -2506,7 +2514,7 @@ CREATE TABLE audio.claim_turns (
 -- Name: TABLE claim_turns; Type: COMMENT; Schema: audio; Owner: -
 --
 
-COMMENT ON TABLE audio.claim_turns IS 'Per batch, the claim (number, position) that last handed out one of its messages: claims serve batches in turn.';
+COMMENT ON TABLE audio.claim_turns IS 'Per live batch, the claim (number, position) that last handed out one of its messages: claims serve batches in turn.';
 
 
 --
@@ -2996,14 +3004,6 @@ CREATE TRIGGER audio_segments_to_broadcast AFTER UPDATE ON public.audio_segments
 
 ALTER TABLE ONLY audio.batch_broadcasts
     ADD CONSTRAINT batch_broadcasts_batch_id_fkey FOREIGN KEY (batch_id) REFERENCES public.audio_batches(id) ON DELETE CASCADE;
-
-
---
--- Name: claim_turns claim_turns_batch_id_fkey; Type: FK CONSTRAINT; Schema: audio; Owner: -
---
-
-ALTER TABLE ONLY audio.claim_turns
-    ADD CONSTRAINT claim_turns_batch_id_fkey FOREIGN KEY (batch_id) REFERENCES public.audio_batches(id) ON DELETE CASCADE;
 
 
 --

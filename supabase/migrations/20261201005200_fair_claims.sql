@@ -20,16 +20,19 @@ create index audio_batches_live_idx on public.audio_batches (created_at)
 comment on index public.audio_batches_live_idx is
   'The batches whose segments claims hand out.';
 
--- When each batch was last served by a claim: the claim's number (audio.claim_turn_seq) and the
--- position of the batch's last message in that claim. The batch served least recently goes first.
+-- When each live batch was last served by a claim: the claim's number (audio.claim_turn_seq) and
+-- the position of the batch's last message in that claim. The batch served least recently goes
+-- first. No foreign key to audio_batches: its check would lock the batch row (key share) while the
+-- claim holds queue messages, and cancel_batch takes them in the other order (the batch row, then
+-- its messages). Rows of batches no longer live are deleted by the claims themselves.
 create sequence audio.claim_turn_seq;
 create table audio.claim_turns (
-  batch_id uuid primary key references public.audio_batches (id) on delete cascade,
+  batch_id uuid primary key,
   claim_no bigint not null,
   claim_pos integer not null
 );
 comment on table audio.claim_turns is
-  'Per batch, the claim (number, position) that last handed out one of its messages: claims serve batches in turn.';
+  'Per live batch, the claim (number, position) that last handed out one of its messages: claims serve batches in turn.';
 alter table audio.claim_turns enable row level security;
 
 -- audio.read_in_turn: pgmq.read in the order claims hand work out. Up to p_qty visible messages,
@@ -122,13 +125,23 @@ comment on function audio.read_in_turn(integer, integer) is
 -- audio.record_claim_turns: the claim that just handed out messages of these batches (one entry
 -- per message, in hand-out order) takes the next claim number; each batch's turn becomes that
 -- number and the position of its last message. Rows are written in batch id order, so two
--- claims recording the same batches at once wait for each other instead of deadlocking.
+-- claims recording the same batches at once wait for each other instead of deadlocking. Then the
+-- rows of batches no longer live go (ones another claim is deleting are left to it), so the table
+-- holds about as many rows as there are live batches.
 create function audio.record_claim_turns(p_batch_ids uuid[])
 returns void
 language sql
 security definer
 set search_path = ''
 as $$
+  delete from audio.claim_turns as t
+  where t.batch_id in (
+    select o.batch_id from audio.claim_turns as o
+    where o.batch_id <> all (p_batch_ids) and not exists (
+      select 1 from public.audio_batches as b where b.id = o.batch_id and b.status in ('queued', 'running')
+    )
+    for update of o skip locked
+  );
   with this_claim as materialized (select nextval('audio.claim_turn_seq'::regclass) as claim_no)
   insert into audio.claim_turns as t (batch_id, claim_no, claim_pos)
   select x.batch_id, c.claim_no, x.claim_pos

@@ -1,9 +1,10 @@
 -- audio.claim_segments: concurrent batches of the same kind take turns (round-robin). Claim by
 -- claim the batch served least recently goes first; within one claim every batch's first segment
--- comes before any batch's second; a batch never served yet goes first of all.
+-- comes before any batch's second; a batch never served yet goes first of all. The turns of
+-- batches no longer live are forgotten.
 begin;
 \ir ../fixtures.psql
-select plan(5);
+select plan(6);
 
 select audio_test.clear_work();
 
@@ -54,12 +55,18 @@ select results_eq(
   $$values (array['C1', 'A4', 'B4'])$$,
   'a new batch goes first, then the others in turn');
 
+-- The turn of a batch that is gone (deleted, or finished) is left from an earlier claim.
+insert into audio.claim_turns (batch_id, claim_no, claim_pos) values (gen_random_uuid(), 1, 1);
 select pg_temp.claim(6, 5);
 select results_eq(
   'select array_agg(label order by n) from t_claims where claim = 6',
   $$values (array['C2', 'C3'])$$,
   'a batch left alone takes the whole claim');
 
+select results_eq(
+  'select batch_id from audio.claim_turns order by batch_id',
+  'select batch_id from (select batch_id from t_a union all select batch_id from t_b union all select batch_id from t_c) as l order by batch_id',
+  'a claim forgets the turns of batches no longer live, and keeps the live ones''');
 select results_eq(
   $$select array_agg(label order by claim, n) filter (where label like 'A%'),
       array_agg(label order by claim, n) filter (where label like 'B%')
