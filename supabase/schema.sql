@@ -1917,14 +1917,6 @@ CREATE FUNCTION audio.record_claim_turns(p_batch_ids uuid[]) RETURNS void
     LANGUAGE sql SECURITY DEFINER
     SET search_path TO ''
     AS $$
-  delete from audio.claim_turns as t
-  where t.batch_id in (
-    select o.batch_id from audio.claim_turns as o
-    where o.batch_id <> all (p_batch_ids) and not exists (
-      select 1 from public.audio_batches as b where b.id = o.batch_id and b.status in ('queued', 'running')
-    )
-    for update of o skip locked
-  );
   with this_claim as materialized (select nextval('audio.claim_turn_seq'::regclass) as claim_no)
   insert into audio.claim_turns as t (batch_id, claim_no, claim_pos)
   select x.batch_id, c.claim_no, x.claim_pos
@@ -1935,7 +1927,15 @@ CREATE FUNCTION audio.record_claim_turns(p_batch_ids uuid[]) RETURNS void
     group by b.batch_id
   ) as x
   order by x.batch_id
-  on conflict (batch_id) do update set claim_no = excluded.claim_no, claim_pos = excluded.claim_pos
+  on conflict (batch_id) do update set claim_no = excluded.claim_no, claim_pos = excluded.claim_pos;
+  delete from audio.claim_turns as t
+  where t.batch_id in (
+    select o.batch_id from audio.claim_turns as o
+    where o.batch_id <> all (p_batch_ids) and not exists (
+      select 1 from public.audio_batches as b where b.id = o.batch_id and b.status in ('queued', 'running')
+    )
+    for update of o skip locked
+  )
 $$;
 
 

@@ -126,22 +126,15 @@ comment on function audio.read_in_turn(integer, integer) is
 -- per message, in hand-out order) takes the next claim number; each batch's turn becomes that
 -- number and the position of its last message. Rows are written in batch id order, so two
 -- claims recording the same batches at once wait for each other instead of deadlocking. Then the
--- rows of batches no longer live go (ones another claim is deleting are left to it), so the table
--- holds about as many rows as there are live batches.
+-- rows of batches no longer live go (skipping rows another claim holds: a delete never waits, so
+-- it cannot close a cycle with another claim's upsert), so the table holds about as many rows as
+-- there are live batches.
 create function audio.record_claim_turns(p_batch_ids uuid[])
 returns void
 language sql
 security definer
 set search_path = ''
 as $$
-  delete from audio.claim_turns as t
-  where t.batch_id in (
-    select o.batch_id from audio.claim_turns as o
-    where o.batch_id <> all (p_batch_ids) and not exists (
-      select 1 from public.audio_batches as b where b.id = o.batch_id and b.status in ('queued', 'running')
-    )
-    for update of o skip locked
-  );
   with this_claim as materialized (select nextval('audio.claim_turn_seq'::regclass) as claim_no)
   insert into audio.claim_turns as t (batch_id, claim_no, claim_pos)
   select x.batch_id, c.claim_no, x.claim_pos
@@ -152,7 +145,15 @@ as $$
     group by b.batch_id
   ) as x
   order by x.batch_id
-  on conflict (batch_id) do update set claim_no = excluded.claim_no, claim_pos = excluded.claim_pos
+  on conflict (batch_id) do update set claim_no = excluded.claim_no, claim_pos = excluded.claim_pos;
+  delete from audio.claim_turns as t
+  where t.batch_id in (
+    select o.batch_id from audio.claim_turns as o
+    where o.batch_id <> all (p_batch_ids) and not exists (
+      select 1 from public.audio_batches as b where b.id = o.batch_id and b.status in ('queued', 'running')
+    )
+    for update of o skip locked
+  )
 $$;
 comment on function audio.record_claim_turns(uuid[]) is
   'Record that a claim served these batches (in hand-out order): the batch served last goes last next time.';
