@@ -1550,6 +1550,48 @@ COMMENT ON FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallint, 
 
 
 --
+-- Name: next_in_turn(boolean, integer); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.next_in_turn(p_admin boolean, p_qty integer) RETURNS TABLE(msg_id bigint, batch_id uuid)
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select c.msg_id, c.batch_id
+  from (
+    select b.id as batch_id, b.created_at, t.claim_no, t.claim_pos, h.msg_id,
+      row_number() over (partition by b.id order by h.segment_id) as round
+    from public.audio_batches as b
+    left join audio.claim_turns as t on t.batch_id = b.id
+    cross join lateral (
+      -- The batch's next visible messages. The batch is named by a range, not =, and the order
+      -- includes batch_id: so only audio_segments_pending_batch_idx gives this order. With = the
+      -- planner may walk the primary key filtering on batch_id, reading every segment of the
+      -- batches before this one (300,000 rows behind a big backfill).
+      select s.id as segment_id, q.msg_id
+      from public.audio_segments as s
+      join pgmq.q_audio_segments as q on q.msg_id = s.msg_id
+      where s.batch_id >= b.id and s.batch_id <= b.id and s.status in ('queued', 'generating')
+        and q.vt <= clock_timestamp()
+      order by s.batch_id, s.id
+      limit p_qty
+      for update of q skip locked
+    ) as h
+    where b.status in ('queued', 'running') and (b.source = 'admin') = p_admin
+  ) as c
+  order by c.round, c.claim_no nulls first, c.claim_pos, c.created_at, c.batch_id
+  limit p_qty
+$$;
+
+
+--
+-- Name: FUNCTION next_in_turn(p_admin boolean, p_qty integer); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.next_in_turn(p_admin boolean, p_qty integer) IS 'The next visible messages of live admin (or backfill) batches, round-robin across batches, FIFO within each; locked.';
+
+
+--
 -- Name: open_circuit(text, text, integer); Type: FUNCTION; Schema: audio; Owner: -
 --
 
@@ -1837,66 +1879,36 @@ CREATE FUNCTION audio.read_in_turn(p_qty integer, p_vt_s integer) RETURNS SETOF 
     AS $$
 declare
   v_admin boolean;
-  v_picked bigint[];
-  v_batches uuid[];
-  v_all bigint[] := '{}'::bigint[];
-  v_all_batches uuid[] := '{}'::uuid[];
+  v_msg_ids bigint[] := '{}'::bigint[];
+  v_batch_ids uuid[] := '{}'::uuid[];
 begin
   foreach v_admin in array array[true, false] loop
-    exit when cardinality(v_all) >= p_qty;
-    select array_agg(p.msg_id order by p.rank, p.claim_no nulls first, p.claim_pos, p.created_at, p.batch_id),
-      array_agg(p.batch_id order by p.rank, p.claim_no nulls first, p.claim_pos, p.created_at, p.batch_id)
-    into v_picked, v_batches
-    from (
-      select c.*
-      from (
-        select b.id as batch_id, b.created_at, t.claim_no, t.claim_pos, h.msg_id,
-          row_number() over (partition by b.id order by h.segment_id) as rank
-        from public.audio_batches as b
-        left join audio.claim_turns as t on t.batch_id = b.id
-        cross join lateral (
-          -- The batch's next visible messages, locked so concurrent claims take others. The
-          -- batch is named by a range, not =, and the order includes batch_id: so only
-          -- audio_segments_pending_batch_idx gives this order. With = the planner may walk the
-          -- primary key filtering on batch_id, reading every segment of the batches before this
-          -- one (300,000 rows behind a big backfill).
-          select s.id as segment_id, q.msg_id
-          from public.audio_segments as s
-          join pgmq.q_audio_segments as q on q.msg_id = s.msg_id
-          where s.batch_id >= b.id and s.batch_id <= b.id and s.status in ('queued', 'generating')
-            and q.vt <= clock_timestamp()
-          order by s.batch_id, s.id
-          limit p_qty - cardinality(v_all)
-          for update of q skip locked
-        ) as h
-        where b.status in ('queued', 'running') and (b.source = 'admin') = v_admin
-      ) as c
-      order by c.rank, c.claim_no nulls first, c.claim_pos, c.created_at, c.batch_id
-      limit p_qty - cardinality(v_all)
-    ) as p;
-    v_all := v_all || coalesce(v_picked, '{}');
-    v_all_batches := v_all_batches || coalesce(v_batches, '{}');
+    exit when cardinality(v_msg_ids) >= p_qty;
+    select v_msg_ids || coalesce(array_agg(n.msg_id order by n.ord), '{}'::bigint[]),
+      v_batch_ids || coalesce(array_agg(n.batch_id order by n.ord), '{}'::uuid[])
+    into v_msg_ids, v_batch_ids
+    from audio.next_in_turn(v_admin, p_qty - cardinality(v_msg_ids)) with ordinality as n (msg_id, batch_id, ord);
   end loop;
 
-  if cardinality(v_all) > 0 then
-    perform audio.record_claim_turns(v_all_batches);
+  if cardinality(v_msg_ids) > 0 then
+    perform audio.record_claim_turns(v_batch_ids);
     return query
     with read as (
       update pgmq.q_audio_segments as q
       set vt = clock_timestamp() + make_interval(secs => p_vt_s), read_ct = q.read_ct + 1
-      where q.msg_id = any (v_all)
+      where q.msg_id = any (v_msg_ids)
       returning q.msg_id, q.read_ct, q.enqueued_at, q.vt, q.message, q.headers
     )
     select r.msg_id, r.read_ct, r.enqueued_at, r.vt, r.message, r.headers
     from read as r
-    join unnest(v_all) with ordinality as o (msg_id, n) on o.msg_id = r.msg_id
+    join unnest(v_msg_ids) with ordinality as o (msg_id, n) on o.msg_id = r.msg_id
     order by o.n;
   end if;
 
-  if cardinality(v_all) < p_qty then
+  if cardinality(v_msg_ids) < p_qty then
     return query
     select * from pgmq.read(queue_name => 'audio_segments'::text, vt => p_vt_s::integer,
-      qty => (p_qty - cardinality(v_all))::integer);
+      qty => (p_qty - cardinality(v_msg_ids))::integer);
   end if;
 end;
 $$;
@@ -3464,6 +3476,13 @@ REVOKE ALL ON FUNCTION audio.message_segment_id(p_message jsonb) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text, p_keep_current_text boolean) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION next_in_turn(p_admin boolean, p_qty integer); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.next_in_turn(p_admin boolean, p_qty integer) FROM PUBLIC;
 
 
 --

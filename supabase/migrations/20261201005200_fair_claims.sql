@@ -35,18 +35,55 @@ comment on table audio.claim_turns is
   'Per live batch, the claim (number, position) that last handed out one of its messages: claims serve batches in turn.';
 alter table audio.claim_turns enable row level security;
 
+-- audio.next_in_turn: the next up-to-p_qty visible messages of the live batches of one source
+-- (p_admin: admin batches, else backfill), in the order claims hand them out, each with its
+-- batch, locked (skip locked: messages another claim is taking are passed over, as pgmq.read
+-- does). The order: round-robin across the batches, every batch's first message, then every
+-- batch's second, ...; at each round the batch served least recently (audio.claim_turns; never
+-- served: first; then the oldest batch) comes first; within a batch, segment id order (first in,
+-- first out). It reads at most p_qty messages per live batch of the source.
+create function audio.next_in_turn(p_admin boolean, p_qty integer)
+returns table (msg_id bigint, batch_id uuid)
+language sql
+security definer
+set search_path = ''
+as $$
+  select c.msg_id, c.batch_id
+  from (
+    select b.id as batch_id, b.created_at, t.claim_no, t.claim_pos, h.msg_id,
+      row_number() over (partition by b.id order by h.segment_id) as round
+    from public.audio_batches as b
+    left join audio.claim_turns as t on t.batch_id = b.id
+    cross join lateral (
+      -- The batch's next visible messages. The batch is named by a range, not =, and the order
+      -- includes batch_id: so only audio_segments_pending_batch_idx gives this order. With = the
+      -- planner may walk the primary key filtering on batch_id, reading every segment of the
+      -- batches before this one (300,000 rows behind a big backfill).
+      select s.id as segment_id, q.msg_id
+      from public.audio_segments as s
+      join pgmq.q_audio_segments as q on q.msg_id = s.msg_id
+      where s.batch_id >= b.id and s.batch_id <= b.id and s.status in ('queued', 'generating')
+        and q.vt <= clock_timestamp()
+      order by s.batch_id, s.id
+      limit p_qty
+      for update of q skip locked
+    ) as h
+    where b.status in ('queued', 'running') and (b.source = 'admin') = p_admin
+  ) as c
+  order by c.round, c.claim_no nulls first, c.claim_pos, c.created_at, c.batch_id
+  limit p_qty
+$$;
+comment on function audio.next_in_turn(boolean, integer) is
+  'The next visible messages of live admin (or backfill) batches, round-robin across batches, FIFO within each; locked.';
+
 -- audio.read_in_turn: pgmq.read in the order claims hand work out. Up to p_qty visible messages,
 -- each made invisible for p_vt_s seconds with its read count raised by one, exactly as pgmq.read
--- updates the queue table (which pgmq.read cannot be asked to do for chosen messages without
--- scanning the queue). The order, which is also the order of the rows returned:
---   1. messages of live admin batches, then of live backfill batches;
---   2. within each of the two, round-robin across batches: every batch's first message, then
---      every batch's second, ...; at each round the batch served least recently (audio.claim_turns;
---      never served: first; then the oldest batch) comes first;
---   3. within a batch, its segments in id order (first in, first out);
---   4. then, if fewer than p_qty were found, pgmq.read for the rest (messages no live batch's
+-- updates the queue table (pgmq.read itself cannot be asked for chosen messages without scanning
+-- the queue). The order, which is also the order of the rows returned:
+--   1. messages of live admin batches, then of live backfill batches, each in turn
+--      (audio.next_in_turn); the batches served are recorded (audio.record_claim_turns);
+--   2. then, if fewer than p_qty were found, pgmq.read for the rest (messages no live batch's
 --      segment names, e.g. poison bodies, which claim_segments archives).
--- Messages another transaction is claiming are skipped (skip locked), as pgmq.read does.
 -- Returns what pgmq.read returns.
 create function audio.read_in_turn(p_qty integer, p_vt_s integer)
 returns setof pgmq.message_record
@@ -56,66 +93,36 @@ set search_path = ''
 as $$
 declare
   v_admin boolean;
-  v_picked bigint[];
-  v_batches uuid[];
-  v_all bigint[] := '{}'::bigint[];
-  v_all_batches uuid[] := '{}'::uuid[];
+  v_msg_ids bigint[] := '{}'::bigint[];
+  v_batch_ids uuid[] := '{}'::uuid[];
 begin
   foreach v_admin in array array[true, false] loop
-    exit when cardinality(v_all) >= p_qty;
-    select array_agg(p.msg_id order by p.rank, p.claim_no nulls first, p.claim_pos, p.created_at, p.batch_id),
-      array_agg(p.batch_id order by p.rank, p.claim_no nulls first, p.claim_pos, p.created_at, p.batch_id)
-    into v_picked, v_batches
-    from (
-      select c.*
-      from (
-        select b.id as batch_id, b.created_at, t.claim_no, t.claim_pos, h.msg_id,
-          row_number() over (partition by b.id order by h.segment_id) as rank
-        from public.audio_batches as b
-        left join audio.claim_turns as t on t.batch_id = b.id
-        cross join lateral (
-          -- The batch's next visible messages, locked so concurrent claims take others. The
-          -- batch is named by a range, not =, and the order includes batch_id: so only
-          -- audio_segments_pending_batch_idx gives this order. With = the planner may walk the
-          -- primary key filtering on batch_id, reading every segment of the batches before this
-          -- one (300,000 rows behind a big backfill).
-          select s.id as segment_id, q.msg_id
-          from public.audio_segments as s
-          join pgmq.q_audio_segments as q on q.msg_id = s.msg_id
-          where s.batch_id >= b.id and s.batch_id <= b.id and s.status in ('queued', 'generating')
-            and q.vt <= clock_timestamp()
-          order by s.batch_id, s.id
-          limit p_qty - cardinality(v_all)
-          for update of q skip locked
-        ) as h
-        where b.status in ('queued', 'running') and (b.source = 'admin') = v_admin
-      ) as c
-      order by c.rank, c.claim_no nulls first, c.claim_pos, c.created_at, c.batch_id
-      limit p_qty - cardinality(v_all)
-    ) as p;
-    v_all := v_all || coalesce(v_picked, '{}');
-    v_all_batches := v_all_batches || coalesce(v_batches, '{}');
+    exit when cardinality(v_msg_ids) >= p_qty;
+    select v_msg_ids || coalesce(array_agg(n.msg_id order by n.ord), '{}'::bigint[]),
+      v_batch_ids || coalesce(array_agg(n.batch_id order by n.ord), '{}'::uuid[])
+    into v_msg_ids, v_batch_ids
+    from audio.next_in_turn(v_admin, p_qty - cardinality(v_msg_ids)) with ordinality as n (msg_id, batch_id, ord);
   end loop;
 
-  if cardinality(v_all) > 0 then
-    perform audio.record_claim_turns(v_all_batches);
+  if cardinality(v_msg_ids) > 0 then
+    perform audio.record_claim_turns(v_batch_ids);
     return query
     with read as (
       update pgmq.q_audio_segments as q
       set vt = clock_timestamp() + make_interval(secs => p_vt_s), read_ct = q.read_ct + 1
-      where q.msg_id = any (v_all)
+      where q.msg_id = any (v_msg_ids)
       returning q.msg_id, q.read_ct, q.enqueued_at, q.vt, q.message, q.headers
     )
     select r.msg_id, r.read_ct, r.enqueued_at, r.vt, r.message, r.headers
     from read as r
-    join unnest(v_all) with ordinality as o (msg_id, n) on o.msg_id = r.msg_id
+    join unnest(v_msg_ids) with ordinality as o (msg_id, n) on o.msg_id = r.msg_id
     order by o.n;
   end if;
 
-  if cardinality(v_all) < p_qty then
+  if cardinality(v_msg_ids) < p_qty then
     return query
     select * from pgmq.read(queue_name => 'audio_segments'::text, vt => p_vt_s::integer,
-      qty => (p_qty - cardinality(v_all))::integer);
+      qty => (p_qty - cardinality(v_msg_ids))::integer);
   end if;
 end;
 $$;
@@ -232,6 +239,7 @@ comment on function audio.claim_segments(integer, integer, integer, text) is
 
 revoke all on table audio.claim_turns from public, anon, authenticated;
 revoke all on sequence audio.claim_turn_seq from public, anon, authenticated;
+revoke all on function audio.next_in_turn(boolean, integer) from public, anon, authenticated;
 revoke all on function audio.read_in_turn(integer, integer) from public, anon, authenticated;
 revoke all on function audio.record_claim_turns(uuid[]) from public, anon, authenticated;
 revoke all on function audio.claim_segments(integer, integer, integer, text) from public, anon, authenticated;
