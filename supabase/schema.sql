@@ -1575,7 +1575,7 @@ CREATE FUNCTION audio.next_in_turn(p_admin boolean, p_qty integer) RETURNS TABLE
         and q.vt <= clock_timestamp()
       order by s.batch_id, s.id
       limit p_qty
-      for update of q skip locked
+      for update of s, q skip locked
     ) as h
     where b.status in ('queued', 'running') and (b.source = 'admin') = p_admin
   ) as c

@@ -37,8 +37,9 @@ alter table audio.claim_turns enable row level security;
 
 -- audio.next_in_turn: the next up-to-p_qty visible messages of the live batches of one source
 -- (p_admin: admin batches, else backfill), in the order claims hand them out, each with its
--- batch, locked (skip locked: messages another claim is taking are passed over, as pgmq.read
--- does). The order: round-robin across the batches, every batch's first message, then every
+-- batch, locked with its segment (skip locked: messages another claim is taking are passed over,
+-- as pgmq.read does, and so are segments a cancel or a worker holds; the segment is locked before
+-- its message, as cancel_batch locks them, so a claim never waits on a cancel that waits on it). The order: round-robin across the batches, every batch's first message, then every
 -- batch's second, ...; at each round the batch served least recently (audio.claim_turns; never
 -- served: first; then the oldest batch) comes first; within a batch, segment id order (first in,
 -- first out). It reads at most p_qty messages per live batch of the source.
@@ -66,7 +67,7 @@ as $$
         and q.vt <= clock_timestamp()
       order by s.batch_id, s.id
       limit p_qty
-      for update of q skip locked
+      for update of s, q skip locked
     ) as h
     where b.status in ('queued', 'running') and (b.source = 'admin') = p_admin
   ) as c
