@@ -19,11 +19,18 @@ export interface BatchRow {
   pending: number;
 }
 
-/** audio.create_batch over word ids or a grade; kinds default to the word alone. */
+/** audio.create_batch over word ids or a grade; kinds default to the word alone, the source to
+ * an admin's batch. */
 export async function createBatch(
   sql: Sql,
   scope: { wordIds: string[] } | { grade: number },
-  opts: { kinds?: string[]; voiceId?: string; format?: string; missingOnly?: boolean } = {},
+  opts: {
+    kinds?: string[];
+    voiceId?: string;
+    format?: string;
+    missingOnly?: boolean;
+    source?: "admin" | "backfill";
+  } = {},
 ): Promise<BatchRow> {
   const [row] = await sql<BatchRow[]>`select * from audio.create_batch(
     p_word_ids => ${"wordIds" in scope ? scope.wordIds : null}::uuid[],
@@ -32,7 +39,8 @@ export async function createBatch(
     p_missing_only => ${opts.missingOnly ?? true},
     p_voice_id => ${opts.voiceId ?? TEST_AUDIO.voiceId},
     p_model_id => ${TEST_AUDIO.modelId},
-    p_format => ${opts.format ?? TEST_AUDIO.format})`;
+    p_format => ${opts.format ?? TEST_AUDIO.format},
+    p_source => ${opts.source ?? "admin"})`;
   return row;
 }
 
