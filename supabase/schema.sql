@@ -1013,6 +1013,31 @@ COMMENT ON FUNCTION audio.dead_letter(p_msg_id bigint, p_message jsonb, p_reason
 
 
 --
+-- Name: end_and_begin(integer, text, bigint, boolean, bigint, bigint, integer, integer, integer); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.end_and_begin(p_slot integer, p_holder text, p_segment_id bigint, p_will_upload boolean, p_next_segment_id bigint, p_next_msg_id bigint, p_limit integer, p_lease_s integer, p_vt_s integer) RETURNS TABLE(live boolean, outcome text, slot integer)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_live boolean;
+begin
+  v_live := audio.end_attempt(p_slot, p_holder, p_segment_id, p_will_upload);
+  return query select v_live, a.outcome, a.slot
+    from audio.begin_gated_attempt(p_next_segment_id, p_next_msg_id, p_holder, p_limit, p_lease_s, p_vt_s) as a;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION end_and_begin(p_slot integer, p_holder text, p_segment_id bigint, p_will_upload boolean, p_next_segment_id bigint, p_next_msg_id bigint, p_limit integer, p_lease_s integer, p_vt_s integer); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.end_and_begin(p_slot integer, p_holder text, p_segment_id bigint, p_will_upload boolean, p_next_segment_id bigint, p_next_msg_id bigint, p_limit integer, p_lease_s integer, p_vt_s integer) IS 'End an attempt (audio.end_attempt) and begin the next segment''s (audio.begin_gated_attempt) in one round trip.';
+
+
+--
 -- Name: end_attempt(integer, text, bigint, boolean); Type: FUNCTION; Schema: audio; Owner: -
 --
 
@@ -1546,6 +1571,30 @@ COMMENT ON FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallint, 
 
 
 --
+-- Name: notify_permit_freed(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.notify_permit_freed() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if exists (select 1 from audio.permits as p where p.slot = new.slot and p.holder is null) then
+    perform pg_notify(audio.permit_channel(), new.slot::text);
+  end if;
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION notify_permit_freed(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.notify_permit_freed() IS 'Trigger: NOTIFY audio.permit_channel() at commit when a freed permit is still free.';
+
+
+--
 -- Name: open_circuit(text, text, integer); Type: FUNCTION; Schema: audio; Owner: -
 --
 
@@ -1576,6 +1625,23 @@ $$;
 --
 
 COMMENT ON FUNCTION audio.open_circuit(p_reason text, p_provider_error text, p_probe_after_s integer) IS 'Open (or re-open) the provider circuit with a reason; the next probe is due p_probe_after_s from now.';
+
+
+--
+-- Name: permit_channel(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.permit_channel() RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$ select 'audio_queue_permit'::text $$;
+
+
+--
+-- Name: FUNCTION permit_channel(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.permit_channel() IS 'NOTIFY channel on which a freed permit wakes workers waiting for one (audio_queue_permit); the payload is the slot.';
 
 
 --
@@ -2768,6 +2834,13 @@ CREATE CONSTRAINT TRIGGER audio_workers_flush_broadcasts AFTER INSERT OR UPDATE 
 
 
 --
+-- Name: permits permits_notify_freed; Type: TRIGGER; Schema: audio; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER permits_notify_freed AFTER UPDATE OF holder ON audio.permits DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (((old.holder IS NOT NULL) AND (new.holder IS NULL))) EXECUTE FUNCTION audio.notify_permit_freed();
+
+
+--
 -- Name: audio_batches audio_batches_advance_updated_at; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -3136,6 +3209,13 @@ REVOKE ALL ON FUNCTION audio.dead_letter(p_msg_id bigint, p_message jsonb, p_rea
 
 
 --
+-- Name: FUNCTION end_and_begin(p_slot integer, p_holder text, p_segment_id bigint, p_will_upload boolean, p_next_segment_id bigint, p_next_msg_id bigint, p_limit integer, p_lease_s integer, p_vt_s integer); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.end_and_begin(p_slot integer, p_holder text, p_segment_id bigint, p_will_upload boolean, p_next_segment_id bigint, p_next_msg_id bigint, p_limit integer, p_lease_s integer, p_vt_s integer) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION end_attempt(p_slot integer, p_holder text, p_segment_id bigint, p_will_upload boolean); Type: ACL; Schema: audio; Owner: -
 --
 
@@ -3272,10 +3352,24 @@ REVOKE ALL ON FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallin
 
 
 --
+-- Name: FUNCTION notify_permit_freed(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.notify_permit_freed() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION open_circuit(p_reason text, p_provider_error text, p_probe_after_s integer); Type: ACL; Schema: audio; Owner: -
 --
 
 REVOKE ALL ON FUNCTION audio.open_circuit(p_reason text, p_provider_error text, p_probe_after_s integer) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION permit_channel(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.permit_channel() FROM PUBLIC;
 
 
 --

@@ -58,11 +58,12 @@ Deno.test("one slot, two segments: the run's database calls, in order, and its r
   assert.deepEqual(queue.calls, [
     "claim 2",
     "beginAttempt 1",
-    "endAttempt slot=1 1 upload=true",
+    "claim 1", // segment 2 left the buffer for the hand-off: refill in the background
+    // The request of 1 answered: its attempt ends and 2's begins in one round trip, before 1's
+    // upload, so 2's request goes out on the same permit at once.
+    "endAndBegin slot=1 1 upload=true next=2",
     complete(1),
-    "claim 2", // the buffer ran empty: refill in the background
-    "beginAttempt 2",
-    "endAttempt slot=1 2 upload=true",
+    "endAttempt slot=1 2 upload=true", // nothing buffered to hand the permit to
     complete(2),
     "claim 2",
     "depth", // nothing claimed, nothing visible or held: the queue is empty
@@ -80,7 +81,7 @@ Deno.test("one slot, two segments: the run's database calls, in order, and its r
     attempts: 2,
     rateLimited: 0,
     errors: 0,
-    roundTrips: 12,
+    roundTrips: 11,
     stoppedBy: "empty",
     workLeft: false,
     handOver: false,
@@ -257,4 +258,52 @@ Deno.test("stuck in one call: the heartbeat and the extensions stop once the pro
   queue.script.depth = () => ({ visible: 0, total: 0 });
   await clock.advance(1_000);
   assert.equal((await running).done, 1);
+});
+
+Deno.test("the hand-off: the next request goes out on the permit before the last upload ends, with no sleep", async () => {
+  const { clock, queue, run } = setup([200], { concurrency: 1, prefetch: 2 });
+  queue.messages.push(segment(1), segment(2), segment(3));
+  const requests = scriptedProvider([200]);
+  const uploads: string[] = [];
+  let releaseFirst!: () => void;
+  const firstUpload = new Promise<void>((r) => (releaseFirst = r));
+  const report = runWorker({
+    queue,
+    provider: requests.provider,
+    upload: (path) => {
+      uploads.push(path);
+      return uploads.length === 1 ? firstUpload : Promise.resolve();
+    },
+    now: clock.now,
+    sleep: clock.sleep,
+    random: () => 0.5,
+  }, {
+    concurrency: 1,
+    prefetch: 2,
+    budgetMs: 60_000,
+    attemptMs: 1_000,
+    idleExitMs: 0,
+    permitPollMs: 50,
+    idlePollMs: 250,
+    cancelPollMs: CANCEL_POLL_MS,
+    extendEveryMs: 20_000,
+    progressWindowMs: 60_000,
+    leave: true,
+  });
+  await settle();
+  // Segment 1's upload is still held, and the slot's permit has already gone to 2 and then 3.
+  assert.equal(requests.requests(), 3, "all three requests sent while the first upload waits");
+  releaseFirst();
+  const r = await report;
+  assert.equal(r.done, 3);
+  assert.deepEqual(queue.calls.filter((c) => /Attempt|endAndBegin/.test(c)), [
+    "beginAttempt 1",
+    "endAndBegin slot=1 1 upload=true next=2",
+    "endAndBegin slot=1 2 upload=true next=3",
+    "endAttempt slot=1 3 upload=true",
+  ]);
+  // The only sleeps are the cancel watch's and the claim keeper's, beside the work; the clock never
+  // moved, so no request waited for anything but the calls above.
+  assert.deepEqual(new Set(clock.slept), new Set([CANCEL_POLL_MS, 20_000]));
+  assert.equal(clock.t, 0);
 });

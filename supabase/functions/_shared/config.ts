@@ -1,10 +1,10 @@
 // Every default and limit of audio-queue in one place, each with the reason for its number.
 // settings.ts builds its schema from the setting ranges below (.env.example lists the same
 // defaults); the worker, the provider client and the functions read their timings from here.
-// Five values are shared with the SQL side, which names them in functions of its own:
+// Six values are shared with the SQL side, which names them in functions of its own:
 // MAX_CONCURRENCY (audio.max_concurrency()), WORKER_STALE_S (audio.worker_stale_s()),
-// DEFAULT_MAX_READS (audio.default_max_reads()), KICK_TIMEOUT_MS (audio.kick_timeout_ms()) and
-// WORK_CHANNEL (audio.work_channel()). Change them together, in a new migration;
+// DEFAULT_MAX_READS (audio.default_max_reads()), KICK_TIMEOUT_MS (audio.kick_timeout_ms()),
+// WORK_CHANNEL (audio.work_channel()) and PERMIT_CHANNEL (audio.permit_channel()). Change them together, in a new migration;
 // tests/integration/limits_match_sql.test.ts fails while the two sides differ.
 // Tuning that only one module sees (the backoff jitter, the protocol's message caps) stays in
 // that module, with its reason.
@@ -269,3 +269,14 @@ export const DB_RECONNECT_FIRST_S = 0.05;
 /** Seconds to wait for a connection: a database that does not answer in 10 s is down, and the
  * caller's retry (the next poll, the watchdog) does better than waiting on. */
 export const DB_CONNECT_TIMEOUT_S = 10;
+
+// --- The gapless hand-off (shared with SQL: PERMIT_CHANNEL is audio.permit_channel()) ---------
+
+/** The NOTIFY channel on which a freed permit (one no hand-off took again) wakes the workers
+ * waiting for one, at the commit that freed it. */
+export const PERMIT_CHANNEL = "audio_queue_permit";
+
+/** The permit poll's period while the worker LISTENs on PERMIT_CHANNEL: a freed permit wakes it
+ * at once, so the poll only finds what no notification announces — a dead worker's lease that
+ * ran out (its request timed out long ago anyway) — and one second is soon enough for those. */
+export const PERMIT_FALLBACK_POLL_MS = 1000;

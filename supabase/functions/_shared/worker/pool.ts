@@ -3,6 +3,7 @@
 // only composes the pieces, each in its own module:
 //   claim_ahead.ts   claims run ahead of the slots; what is left is handed back at the end
 //   slot_feed.ts     a free slot's next segment, or why it stops (budget, empty, idle, stop)
+//   chains.ts        the slots as chains, and the gapless hand-off of a permit between them
 //   permit_gate.ts   a global permit per provider attempt, and the wake-up when one frees
 //   cancel_watch.ts  cancelled batches aborted mid-request; the heartbeat while busy
 //   claim_keeper.ts  held messages' visibility extended, so none reappears while held
@@ -19,7 +20,8 @@ import { type CircuitSettings, WorkerCircuit } from "./circuit.ts";
 import { ClaimAhead } from "./claim_ahead.ts";
 import { ClaimKeeper } from "./claim_keeper.ts";
 import { errorText, type OnEvent } from "./events.ts";
-import { PermitGate } from "./permit_gate.ts";
+import { runChains } from "./chains.ts";
+import { listenForFreedPermits, PermitGate } from "./permit_gate.ts";
 import { ProgressQueue } from "./progress.ts";
 import type { ClaimedSegment, WorkerQueue } from "./queue.ts";
 import { processSegment, type SegmentResult } from "./segment.ts";
@@ -34,6 +36,9 @@ interface WorkerDeps {
   sleep: SleepFn;
   random?: () => number;
   onEvent?: OnEvent;
+  // LISTEN for permits freed anywhere (audio.permit_channel()): calls onFreed per notification;
+  // resolves to its unsubscribe. Absent, or rejecting: the permit poll alone finds freed permits.
+  listenPermits?: (onFreed: () => void) => Promise<() => Promise<void>>;
 }
 
 export interface WorkerConfig {
@@ -48,6 +53,8 @@ export interface WorkerConfig {
   // flight, or a dead worker's awaiting their visibility timeout). Infinity for a long-lived worker.
   idleExitMs: number;
   permitPollMs: number;
+  // The permit poll's period once LISTEN announces freed permits (absent: permitPollMs).
+  permitListenPollMs?: number;
   idlePollMs: number;
   cancelPollMs: number;
   // A permit's lease: how long end_attempt and complete_segment are retried while the database
@@ -112,31 +119,40 @@ export async function runWorker(given: WorkerDeps, cfg: WorkerConfig): Promise<W
     // so nothing is claimed only to be handed back (each claim spends a delivery).
     timeUp: () => now() - started + cfg.attemptMs > cfg.budgetMs,
     inFlight: new Map(),
+    permitsAnnounced: false,
   };
   const { watch, claims, feed, gate, circuit, keeper } = assemble(deps, cfg, run);
   const segmentDeps = { ...deps, gate, circuit, retryUnreachableMs: cfg.permitLeaseMs ?? 0 };
 
   const report = emptyReport();
-  const slot = async () => {
-    for (let seg = await feed.next(); seg; seg = await feed.next()) {
-      run.inFlight.set(seg.segmentId, seg);
-      try {
-        const batch = watch.signalFor(seg.batchId);
-        tally(report, await processSegment(segmentDeps, seg, batch, stop.signal));
-      } finally {
-        run.inFlight.delete(seg.segmentId);
-      }
-    }
-  };
   const watching = watch.run(stop.signal);
   const keeping = keeper.run(stop.signal);
+  const listening = listenForFreedPermits(given.listenPermits, gate, () => {
+    run.permitsAnnounced = true;
+  }, given.onEvent);
   try {
-    await Promise.all(Array.from({ length: cfg.concurrency }, slot));
+    await runChains({
+      concurrency: cfg.concurrency,
+      feed,
+      claims,
+      queue,
+      gate,
+      retry: segmentDeps,
+      inFlight: run.inFlight,
+      mayStart: () => !run.timeUp() && !stop.signal.aborted,
+      process: async (seg, begun, handOff) => {
+        const batch = watch.signalFor(seg.batchId);
+        const deps = { ...segmentDeps, handOff };
+        tally(report, await processSegment(deps, seg, batch, stop.signal, begun));
+      },
+    });
   } finally {
     watch.finish();
     stop.abort();
     await watching;
     await keeping;
+    // Not awaited: a LISTEN still connecting (the database down) must not hold the run's end.
+    void listening.then((unlisten) => unlisten?.().catch(() => {}));
     await claims.handBack();
     cfg.stopSignal?.removeEventListener("abort", onStop);
     if (cfg.leave) await queue.leave().catch(() => {});
@@ -164,6 +180,8 @@ interface RunState {
   stop: AbortSignal;
   timeUp: () => boolean;
   inFlight: Map<number, ClaimedSegment>;
+  // Whether freed permits are announced to this run (its LISTEN is in place).
+  permitsAnnounced: boolean;
 }
 
 // The pieces of one run, wired to each other: the watcher drops a cancelled batch from the
@@ -226,7 +244,8 @@ function assemble(
     queue,
     sleep,
     random,
-    pollMs: cfg.permitPollMs,
+    pollMs: () =>
+      run.permitsAnnounced ? cfg.permitListenPollMs ?? cfg.permitPollMs : cfg.permitPollMs,
     timeForAttempt: () => !run.timeUp(),
   });
   const keeper = new ClaimKeeper({

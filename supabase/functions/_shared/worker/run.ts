@@ -9,6 +9,8 @@ import {
   IDLE_EXIT_MARGIN_MS,
   IDLE_POLL_MS,
   LEASE_MARGIN_S,
+  PERMIT_CHANNEL,
+  PERMIT_FALLBACK_POLL_MS,
   PERMIT_POLL_MS,
   PROGRESS_MARGIN_MS,
   STORAGE_UPLOAD_TIMEOUT_MS,
@@ -31,6 +33,7 @@ function workerConfig(app: App, overrides: Partial<WorkerConfig> = {}): WorkerCo
     attemptMs: s.AUDIO_PROVIDER_TIMEOUT_MS,
     idleExitMs: s.AUDIO_VISIBILITY_TIMEOUT_S * 1000 + IDLE_EXIT_MARGIN_MS,
     permitPollMs: PERMIT_POLL_MS,
+    permitListenPollMs: PERMIT_FALLBACK_POLL_MS,
     idlePollMs: IDLE_POLL_MS,
     cancelPollMs: s.AUDIO_CANCEL_POLL_MS,
     circuit: {
@@ -80,6 +83,11 @@ export function startWorker(
       now: app.platform.now,
       sleep: abortableSleep,
       onEvent: opts.onEvent,
+      // postgres.js keeps one connection for its LISTENs and re-listens after a reconnect.
+      listenPermits: async (onFreed) => {
+        const listening = await app.sql.listen(PERMIT_CHANNEL, onFreed);
+        return () => listening.unlisten();
+      },
     },
     workerConfig(app, opts.config),
   );
