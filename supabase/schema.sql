@@ -1022,10 +1022,22 @@ CREATE FUNCTION audio.end_and_begin(p_slot integer, p_holder text, p_segment_id 
     AS $$
 declare
   v_live boolean;
+  v_outcome text;
+  v_slot integer;
 begin
   v_live := audio.end_attempt(p_slot, p_holder, p_segment_id, p_will_upload);
-  return query select v_live, a.outcome, a.slot
+  -- The next segment's begin must never undo this end: the finished segment's audio is in hand,
+  -- and losing its end would cost a second provider call. An error of the begin (a lock timeout,
+  -- a deadlock with a word's deletion) is answered as no_permit: the worker asks for the next
+  -- segment's permit again on its own, where such an error costs what it always did.
+  begin
+    select a.outcome, a.slot into v_outcome, v_slot
     from audio.begin_gated_attempt(p_next_segment_id, p_next_msg_id, p_holder, p_limit, p_lease_s, p_vt_s) as a;
+  exception when others then
+    v_outcome := 'no_permit';
+    v_slot := null;
+  end;
+  return query select v_live, v_outcome, v_slot;
 end;
 $$;
 

@@ -132,7 +132,6 @@ Deno.test("an abort ends the wait at once and lets the next slot in", async () =
 
 Deno.test("a permit freed while begin_attempt was on its way: straight back, no sleep", async () => {
   const clock = new FakeClock();
-  let gate!: PermitGate;
   let answers = 0;
   const queue = new FakeQueue({
     beginAttempt: () => {
@@ -142,7 +141,7 @@ Deno.test("a permit freed while begin_attempt was on its way: straight back, no 
       return { outcome: "no_permit", slot: null };
     },
   });
-  gate = new PermitGate({
+  const gate: PermitGate = new PermitGate({
     queue,
     sleep: clock.sleep,
     random: () => 0.5,

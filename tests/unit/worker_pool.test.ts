@@ -261,7 +261,7 @@ Deno.test("stuck in one call: the heartbeat and the extensions stop once the pro
 });
 
 Deno.test("the hand-off: the next request goes out on the permit before the last upload ends, with no sleep", async () => {
-  const { clock, queue, run } = setup([200], { concurrency: 1, prefetch: 2 });
+  const { clock, queue } = setup([200], { concurrency: 1, prefetch: 2 });
   queue.messages.push(segment(1), segment(2), segment(3));
   const requests = scriptedProvider([200]);
   const uploads: string[] = [];
@@ -306,4 +306,50 @@ Deno.test("the hand-off: the next request goes out on the permit before the last
   // moved, so no request waited for anything but the calls above.
   assert.deepEqual(new Set(clock.slept), new Set([CANCEL_POLL_MS, 20_000]));
   assert.equal(clock.t, 0);
+});
+
+Deno.test("CPU budget spent: nothing more starts, the buffer is handed back, the run hands over", async () => {
+  const { queue, uploads } = setup([200], { concurrency: 1, prefetch: 2, cpuBudgetMs: 1500 });
+  queue.messages.push(segment(1), segment(2), segment(3), segment(4));
+  queue.script.depth = () => ({ visible: 1, total: 1 }); // 4, handed back, is still queued
+  // The work's CPU, as the process would count it: 1 s per upload.
+  let cpu = 0;
+  const report = await runWorker({
+    queue,
+    provider: scriptedProvider([200]).provider,
+    upload: (path) => {
+      uploads.push(path);
+      cpu += 1000;
+      return Promise.resolve();
+    },
+    now: () => 0,
+    sleep: new FakeClock().sleep,
+    random: () => 0.5,
+    cpuMs: () => cpu,
+  }, {
+    concurrency: 1,
+    prefetch: 2,
+    budgetMs: 60_000,
+    attemptMs: 1_000,
+    idleExitMs: 0,
+    permitPollMs: 50,
+    idlePollMs: 250,
+    cancelPollMs: CANCEL_POLL_MS,
+    extendEveryMs: 20_000,
+    progressWindowMs: 60_000,
+    leave: true,
+    cpuBudgetMs: 1500,
+  });
+  // Each hand-off came before the upload that spent the CPU: 1 → 2 at 0 s, 2 → 3 at 1 s. After
+  // 2's upload (2 s) nothing more starts; 3, already under way, finishes.
+  assert.equal(report.done, 3);
+  assert.equal(report.stoppedBy, "budget");
+  assert.equal(report.handOver, true);
+  assert.ok(queue.calls.includes("returnMessages 104 delay=0"), queue.calls.join("\n"));
+  assert.deepEqual(queue.calls.filter((c) => /^(begin|end)Attempt|^endAndBegin/.test(c)), [
+    "beginAttempt 1",
+    "endAndBegin slot=1 1 upload=true next=2",
+    "endAndBegin slot=1 2 upload=true next=3",
+    "endAttempt slot=1 3 upload=true",
+  ]);
 });

@@ -109,6 +109,12 @@ export const INT_SETTINGS = {
    * default), so one or two are a blip; five in a row, twenty server errors with backoff between
    * them, is an outage worth stopping for. */
   AUDIO_CIRCUIT_5XX_SEGMENTS: { min: 1, max: 1000, default: 5 },
+  /** CPU time (ms) a process-segments invocation spends before it stops starting requests and
+   * hands over to a fresh invocation. Supabase ends an Edge Function request after 2 s of CPU;
+   * 1.5 s leaves half a second for the requests in flight to land, their uploads, the hand-back
+   * of what is buffered and the kick of the successor. At least 100 ms (a run must get some work
+   * done); up to a minute, for platforms with a larger limit. */
+  AUDIO_WORKER_CPU_BUDGET_MS: { min: 100, max: 60_000, default: 1500 },
 } as const satisfies Record<string, IntRange>;
 
 /** Defaults of the provider settings: Cartesia's API, the dated API version this client speaks,

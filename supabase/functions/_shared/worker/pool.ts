@@ -39,6 +39,8 @@ interface WorkerDeps {
   // LISTEN for permits freed anywhere (audio.permit_channel()): calls onFreed per notification;
   // resolves to its unsubscribe. Absent, or rejecting: the permit poll alone finds freed permits.
   listenPermits?: (onFreed: () => void) => Promise<() => Promise<void>>;
+  // CPU time this process has used (ms); with cfg.cpuBudgetMs, the run watches its own use.
+  cpuMs?: () => number;
 }
 
 export interface WorkerConfig {
@@ -46,6 +48,9 @@ export interface WorkerConfig {
   // Extra segments claimed beyond the free slots, so a freed slot never waits for a claim.
   prefetch: number;
   budgetMs: number;
+  // CPU time (ms) the run may use (an Edge Function's CPU limit, less a margin): once spent, it
+  // starts nothing more and hands over, like at the end of its time budget. Absent: not watched.
+  cpuBudgetMs?: number;
   // The longest one provider attempt may take (its timeout): an attempt starts only while this
   // much of the budget is left, so a run never overruns its budget by a request.
   attemptMs: number;
@@ -109,6 +114,7 @@ export async function runWorker(given: WorkerDeps, cfg: WorkerConfig): Promise<W
   const queue = new ProgressQueue(given.queue, now, cfg.progressWindowMs);
   const deps = { ...given, queue };
   const started = now();
+  const cpuSpent = cpuWatch(given.cpuMs, cfg.cpuBudgetMs);
   const stop = new AbortController();
   const onStop = () => stop.abort();
   cfg.stopSignal?.addEventListener("abort", onStop, { once: true });
@@ -117,7 +123,8 @@ export async function runWorker(given: WorkerDeps, cfg: WorkerConfig): Promise<W
     stop: stop.signal,
     // The budget is spent once one more attempt would not end within it: claims stop then too,
     // so nothing is claimed only to be handed back (each claim spends a delivery).
-    timeUp: () => now() - started + cfg.attemptMs > cfg.budgetMs,
+    // The CPU budget ends the run's work the same way.
+    timeUp: () => now() - started + cfg.attemptMs > cfg.budgetMs || cpuSpent(),
     inFlight: new Map(),
     permitsAnnounced: false,
   };
@@ -257,6 +264,13 @@ function assemble(
     onEvent: deps.onEvent,
   });
   return { watch, claims, feed, gate, circuit, keeper };
+}
+
+// Whether the run has used its CPU budget (never, without a budget or a CPU clock).
+function cpuWatch(cpuMs: (() => number) | undefined, budgetMs: number | undefined): () => boolean {
+  if (!cpuMs || budgetMs === undefined) return () => false;
+  const atStart = cpuMs();
+  return () => cpuMs() - atStart >= budgetMs;
 }
 
 function tally(report: WorkerReport, r: SegmentResult): void {

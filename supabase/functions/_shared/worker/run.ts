@@ -83,6 +83,7 @@ export function startWorker(
       now: app.platform.now,
       sleep: abortableSleep,
       onEvent: opts.onEvent,
+      cpuMs: app.platform.cpuMs,
       // postgres.js keeps one connection for its LISTENs and re-listens after a reconnect.
       listenPermits: async (onFreed) => {
         const listening = await app.sql.listen(PERMIT_CHANNEL, onFreed);
