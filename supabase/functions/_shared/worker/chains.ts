@@ -33,6 +33,10 @@ interface ChainDeps {
 /** Runs `concurrency` chains, and those they hand on to, until every one has stopped. */
 export async function runChains(d: ChainDeps): Promise<void> {
   const chains = new Set<Promise<void>>();
+  // Chains that handed on and are still finishing (uploading, completing). At most `concurrency`:
+  // while Storage is slow, a chain keeps its upload before its next request instead of piling
+  // up audio in memory — and up to its visibility timeout — behind a stalled Storage.
+  let finishing = 0;
   const start = (first?: { seg: ClaimedSegment; begun: Begun }) => {
     const running: Promise<void> = chain(first).finally(() => chains.delete(running));
     chains.add(running);
@@ -44,10 +48,12 @@ export async function runChains(d: ChainDeps): Promise<void> {
       if (!seg) return;
       let handedOn = false;
       const handOff: HandOffFn = async (slot, done) => {
-        const next = d.mayStart() ? d.claims.takeNow() : undefined;
+        if (finishing >= d.concurrency || !d.mayStart()) return null;
+        const next = d.claims.takeNow();
         if (!next) return null;
         const r = await endAndBegin(slot, done, next);
         handedOn = true;
+        finishing++;
         start({ seg: next, begun: r });
         return r;
       };
@@ -56,6 +62,7 @@ export async function runChains(d: ChainDeps): Promise<void> {
         await d.process(seg, carried?.begun, handOff);
       } finally {
         d.inFlight.delete(seg.segmentId);
+        if (handedOn) finishing--;
       }
       if (handedOn) return;
       carried = undefined;
