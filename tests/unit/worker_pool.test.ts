@@ -354,3 +354,39 @@ Deno.test("CPU budget spent: nothing more starts, the buffer is handed back, the
     "endAttempt slot=1 2 upload=true",
   ]);
 });
+
+Deno.test("a slot that found nothing comes back when work is buffered again: C requests at once", async () => {
+  // Two slots. The first claim brings one segment: the other slot finds nothing and stops. More
+  // work arrives; once the buffer holds it, a second slot starts again.
+  const { queue, run } = setup([200], { concurrency: 2, prefetch: 2 });
+  let claims = 0;
+  let depths = 0;
+  queue.script.claim = (qty) => {
+    if (claims++ > 0) return queue.messages.splice(0, qty);
+    queue.messages.push(segment(2), segment(3), segment(4), segment(5));
+    return [segment(1)];
+  };
+  queue.script.depth = () =>
+    depths++ === 0
+      ? { visible: 0, total: 0 }
+      : { visible: queue.messages.length, total: queue.messages.length };
+  // Two permits; the most held at once is what the run really had in flight.
+  const held = new Set<number>();
+  let most = 0;
+  const take = () => {
+    const slot = [1, 2].find((s) => !held.has(s));
+    if (slot === undefined) return { outcome: "no_permit" as const, slot: null };
+    held.add(slot);
+    most = Math.max(most, held.size);
+    return { outcome: "go" as const, slot };
+  };
+  queue.script.beginAttempt = take;
+  queue.script.endAttempt = (slot) => (held.delete(slot), true);
+  queue.script.endAndBegin = (slot, _id, _upload, _next) => {
+    held.delete(slot);
+    return { live: true, ...take() };
+  };
+  const report = await run();
+  assert.equal(report.done, 5);
+  assert.equal(most, 2, "two requests in flight again once work was buffered");
+});

@@ -17,7 +17,7 @@ export type HandOffFn = (slot: number, seg: ClaimedSegment) => Promise<{ live: b
 interface ChainDeps {
   concurrency: number;
   feed: Pick<SlotFeed, "next">;
-  claims: Pick<ClaimAhead, "takeNow" | "putBack">;
+  claims: Pick<ClaimAhead, "takeNow" | "putBack" | "buffered">;
   queue: Pick<WorkerQueue, "endAndBegin">;
   gate: Pick<PermitGate, "freed">;
   // For the hand-off's call: retried like end_attempt while the database cannot be reached.
@@ -37,15 +37,27 @@ export async function runChains(d: ChainDeps): Promise<void> {
   // while Storage is slow, a chain keeps its upload before its next request instead of piling
   // up audio in memory — and up to its visibility timeout — behind a stalled Storage.
   let finishing = 0;
+  // Chains that may still send a request (neither finishing nor stopped). A chain stops when the
+  // feed finds nothing for it (the queue empty for a moment, or the rest held by its siblings);
+  // when work is buffered again, topUp starts chains until `concurrency` may send again.
+  let active = 0;
   const start = (first?: { seg: ClaimedSegment; begun: Begun }) => {
+    active++;
     const running: Promise<void> = chain(first).finally(() => chains.delete(running));
     chains.add(running);
+  };
+  const topUp = () => {
+    while (active < d.concurrency && d.claims.buffered > 0 && d.mayStart()) start();
   };
 
   const chain = async (first?: { seg: ClaimedSegment; begun: Begun }) => {
     for (let carried = first;;) {
       const seg = carried?.seg ?? await d.feed.next();
-      if (!seg) return;
+      if (!seg) {
+        active--;
+        return;
+      }
+      topUp();
       let handedOn = false;
       const handOff: HandOffFn = async (slot, done) => {
         if (finishing >= d.concurrency || !d.mayStart()) return null;
@@ -54,6 +66,7 @@ export async function runChains(d: ChainDeps): Promise<void> {
         const r = await endAndBegin(slot, done, next);
         handedOn = true;
         finishing++;
+        active--;
         start({ seg: next, begun: r });
         return r;
       };

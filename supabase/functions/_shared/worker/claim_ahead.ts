@@ -78,6 +78,11 @@ export class ClaimAhead {
       (this.d.inFlightMessage?.(msgId) ?? false);
   }
 
+  /** Segments in the buffer now. */
+  get buffered(): number {
+    return this.#buffer.length;
+  }
+
   /** Message ids of the buffered segments. */
   msgIds(): number[] {
     return this.#buffer.map((s) => s.msgId);
