@@ -1,18 +1,15 @@
 // The benchmark: N segments through W worker processes sharing a global limit C, against the
-// Cartesia stand-in's latency model. Prints wall time, the limit N·L̄/C, efficiency, the most
-// requests at once at the provider, 429s, database round trips per segment and each worker's
-// peak memory. Then two timings the tests leave to it: a batch cancelled mid-flight (how long
+// Cartesia stand-in's latency model. Prints the figures measured at the provider (the plan's busy
+// fraction, the hand-off gap, the first request, the most requests in flight, 429s), failures,
+// database round trips per segment and each worker's CPU and peak memory (throughput/). Then two timings the tests leave to it: a batch cancelled mid-flight (how long
 // after the cancel its requests still started, ended, and its objects were written) and a worker
 // process killed mid-batch (how long until its segments were requested again and done).
 // Run through scripts/bench (it prepares a throwaway database in AQ_BENCH_DB_URL).
 //   scripts/bench [--n 300] [--latency-ms 200] [--spread 0.3] [--concurrency 3] [--workers 3]
 //                 [--no-faults]
-import postgres from "postgres";
-import { startCartesiaStandin } from "../local/cartesia/server.ts";
-import { localKeys, randomSecret } from "../local/gateway/keys.ts";
-import { newProjectKeys } from "../local/gateway/keyring.ts";
-import { startGateway } from "../local/gateway/server.ts";
-import { spawnWorker } from "./faults/worker_procs.ts";
+import { buildRig, die, VOICE } from "./throughput/rig.ts";
+import { printRun } from "./throughput/print.ts";
+import { THROUGHPUT_GRADE, throughputRun } from "./throughput/run.ts";
 
 interface Options {
   n: number;
@@ -74,142 +71,32 @@ function parse(argv: string[]): Options {
   return o;
 }
 
-function die(message: string): never {
-  console.error(`bench: ${message}`);
-  Deno.exit(2);
-}
-
-// Lines of a child's stdout, as they come.
-async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  let buf = "";
-  const decoder = new TextDecoder();
-  for await (const bytes of stream) {
-    buf += decoder.decode(bytes, { stream: true });
-    let i: number;
-    while ((i = buf.indexOf("\n")) >= 0) {
-      yield buf.slice(0, i);
-      buf = buf.slice(i + 1);
-    }
-  }
-  if (buf) yield buf;
-}
-
-// Words of their own, apart from the sample vocabulary: the throughput run's, the cancel's, the
-// crash's.
-const BENCH_GRADE = 999;
+// Words of their own, apart from the sample vocabulary: the cancel's, the crash's.
 const CANCEL_GRADE = 998;
 const CRASH_GRADE = 997;
 // The crash phase's visibility timeout: how long a killed worker's messages stay hidden.
 const CRASH_VISIBILITY_S = 10;
-const POLL_MS = 20; // completion is read from the database this often
-const TIMEOUT_MS = 30 * 60_000;
-const PLAN_HEADROOM = 10; // the stand-in's plan is C + this
 
 const opt = parse(Deno.args);
-const dbUrl = Deno.env.get("AQ_BENCH_DB_URL") ??
-  die("AQ_BENCH_DB_URL is not set; run scripts/bench");
-const sql = postgres(dbUrl, { max: 2, onnotice: () => {} });
-const storageRoot = await Deno.makeTempDir({ prefix: "aq-bench-" });
-const cartesia = await startCartesiaStandin({
-  port: 0,
-  // The plan allows more than C, so every request the workers send reaches the stand-in and its
-  // count of requests at once is the workers' real concurrency (a plan of C would refuse the
-  // excess with 429 before counting it).
-  keys: { "bench-key": opt.concurrency + PLAN_HEADROOM },
-  latencyMeanMs: opt.latencyMs,
-  latencySpread: opt.spread,
-});
-const keys = await newProjectKeys();
-const { serviceRoleKey } = await localKeys(keys.jwtSecret);
-const gateway = await startGateway({
-  port: 0,
-  keys,
-  storageRoot,
-  dbUrl,
-  functions: {},
-  log: () => {},
-});
-const children: Deno.ChildProcess[] = [];
+const rig = await buildRig(
+  { latencyMeanMs: opt.latencyMs, latencySpread: opt.spread },
+  {
+    // Short timeouts, so a killed worker's segments come back in seconds (the crash phase);
+    // requests here take well under the provider timeout.
+    AUDIO_PROVIDER_TIMEOUT_MS: String((CRASH_VISIBILITY_S - 5) * 1000),
+    AUDIO_VISIBILITY_TIMEOUT_S: String(CRASH_VISIBILITY_S),
+  },
+);
+const { sql, cartesia, addWords, queueGrade, waitForStatus, waitUntil, startWorkers, stopWorkers } =
+  rig;
 
-interface WorkerFinal {
-  roundTrips: number;
-  peakRssBytes: number;
-  errors: number;
-}
-interface Workers {
-  procs: Deno.ChildProcess[];
-  holders: string[];
-  finals: Promise<WorkerFinal>[];
-}
-
-// startWorkers: `count` long-lived worker processes; resolves once each has said it started.
-async function startWorkers(count: number, env: Record<string, string>): Promise<Workers> {
-  const w: Workers = { procs: [], holders: [], finals: [] };
-  const started: Promise<void>[] = [];
-  for (let i = 0; i < count; i++) {
-    const child = spawnWorker(env, "inherit");
-    children.push(child);
-    w.procs.push(child);
-    let ready!: () => void;
-    started.push(new Promise((r) => (ready = r)));
-    const index = i;
-    w.finals.push((async () => {
-      const out = { roundTrips: 0, peakRssBytes: 0, errors: 0 };
-      for await (const line of lines(child.stdout)) {
-        const msg = JSON.parse(line);
-        if (msg.message === "worker started") {
-          w.holders[index] = msg.holder;
-          ready();
-        }
-        if (msg.message === "worker stopped") {
-          out.roundTrips = msg.roundTrips;
-          out.errors = msg.errors;
-          out.peakRssBytes = msg.peakRssBytes;
-        }
-      }
-      return out;
-    })());
-  }
-  await Promise.all(started);
-  return w;
-}
-
-async function stopWorkers(w: Workers): Promise<WorkerFinal[]> {
-  for (const c of w.procs) {
-    try {
-      c.kill("SIGTERM");
-    } catch {
-      // already gone (killed on purpose)
-    }
-  }
-  const reports = await Promise.all(w.finals);
-  for (const c of w.procs) await c.status;
-  return reports;
-}
-
-// addWords: `count` words of their own grade, one segment each (the word).
-async function addWords(grade: number, count: number, label: string): Promise<void> {
-  await sql`delete from public.words where grade = ${grade}`;
-  await sql`insert into public.words (word, definition, example_sentence, grade)
-    select ${label} || ' segment ' || i || ' of ' || ${count}::int, '', '', ${grade}::smallint
-    from generate_series(1, ${count}::int) as i`;
-}
-
-async function queueGrade(grade: number): Promise<string> {
-  const [batch] =
-    await sql`select * from audio.create_batch(p_grade => ${grade}::smallint, p_kinds => array['word'],
-    p_voice_id => 'bench-voice', p_model_id => 'sonic-2', p_format => 'wav-pcm_s16le-44100', p_missing_only => false)`;
-  return batch.batch_id;
-}
-
-// waitForStatus: until the batch's status is one of `statuses`; how long that took (ms).
-async function waitForStatus(batchId: string, statuses: string[]): Promise<number> {
-  const t0 = performance.now();
-  await waitUntil(async () => {
-    const [{ status }] = await sql`select status from public.audio_batches where id = ${batchId}`;
-    return statuses.includes(status);
-  });
-  return performance.now() - t0;
+// The provider requests (stand-in log) for a batch's texts.
+async function requestsOf(batchId: string) {
+  const texts = new Set(
+    (await sql`select text from public.audio_segments where batch_id = ${batchId}`)
+      .map((r) => `${VOICE}|${r.text}`),
+  );
+  return cartesia.stats().requests.filter((r) => r.text !== null && texts.has(r.text));
 }
 
 // waitForProgress: until the batch has `done` segments done and one generating.
@@ -220,23 +107,6 @@ async function waitForProgress(batchId: string, done: number): Promise<void> {
       from public.audio_segments where batch_id = ${batchId}`;
     return r.done >= done && r.generating > 0;
   });
-}
-
-async function waitUntil(ok: () => Promise<boolean>): Promise<void> {
-  const t0 = performance.now();
-  while (!(await ok())) {
-    if (performance.now() - t0 > TIMEOUT_MS) die("a bench phase did not progress in 30 minutes");
-    await new Promise((r) => setTimeout(r, POLL_MS));
-  }
-}
-
-// The provider requests (stand-in log) for a batch's texts.
-async function requestsOf(batchId: string) {
-  const texts = new Set(
-    (await sql`select text from public.audio_segments where batch_id = ${batchId}`)
-      .map((r) => `bench-voice|${r.text}`),
-  );
-  return cartesia.stats().requests.filter((r) => r.text !== null && texts.has(r.text));
 }
 
 const fmtMs = (ms: number) => `${Math.round(ms)} ms`;
@@ -296,7 +166,7 @@ async function crashPhase(env: Record<string, string>): Promise<void> {
   const orphanTexts = new Set(
     (await sql`select text from public.audio_segments where id = any(${
       orphans.map((o) => o.id)
-    }::bigint[])`).map((r) => `bench-voice|${r.text}`),
+    }::bigint[])`).map((r) => `${VOICE}|${r.text}`),
   );
   const requests = await requestsOf(batchId);
   const firstRetake = Math.min(
@@ -325,102 +195,17 @@ async function crashPhase(env: Record<string, string>): Promise<void> {
 }
 
 try {
-  await sql`truncate public.audio_batches, public.audio_segments, public.word_audio, audio.generated_audio cascade`;
-  await sql`select pgmq.purge_queue(queue_name => 'audio_segments'::text)`;
-  await addWords(BENCH_GRADE, opt.n, "bench");
-
-  const env = {
-    SUPABASE_URL: gateway.url,
-    SUPABASE_SERVICE_ROLE_KEY: serviceRoleKey,
-    SUPABASE_DB_URL: dbUrl,
-    AUDIO_WORKER_SECRET: randomSecret(),
-    CARTESIA_BASE_URL: cartesia.url,
-    CARTESIA_API_KEY: "bench-key",
-    CARTESIA_VOICE_ID: "bench-voice",
-    AUDIO_GENERATION_CONCURRENCY: String(opt.concurrency),
-    // Short timeouts, so a killed worker's segments come back in seconds (the crash phase);
-    // requests here take well under the provider timeout.
-    AUDIO_PROVIDER_TIMEOUT_MS: String((CRASH_VISIBILITY_S - 5) * 1000),
-    AUDIO_VISIBILITY_TIMEOUT_S: String(CRASH_VISIBILITY_S),
-  };
-  const workers = await startWorkers(opt.workers, env);
-  cartesia.resetStats();
-
-  const t0 = performance.now();
-  const queuedAt = Date.now(); // the stand-in's clock (Date.now, same process)
-  const batchId = await queueGrade(BENCH_GRADE);
-  await waitForStatus(batchId, ["completed", "completed_with_errors", "cancelled"]);
-  const wallMs = performance.now() - t0;
-  const reports = await stopWorkers(workers);
-
-  const [m] = await sql`select count(*) filter (where status = 'done')::int as done,
-      count(*) filter (where status = 'failed')::int as failed,
-      avg(provider_ms)::float as mean_ms, sum(rate_limited)::int as rate_limited
-    from public.audio_segments where batch_id = ${batchId}`;
-  const stats = cartesia.stats();
-  const limitMs = (m.done * m.mean_ms) / opt.concurrency;
-  const rt = reports.reduce((a, r) => a + r.roundTrips, 0);
-  const mib = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`;
-
-  console.log(
-    `audio-queue benchmark: N=${opt.n}, latency ${opt.latencyMs} ms ±${
-      opt.spread * 100
-    }%, C=${opt.concurrency}, ${opt.workers} worker processes`,
-  );
-  console.log(`  segments done / failed        ${m.done} / ${m.failed}`);
-  console.log(`  wall time                     ${(wallMs / 1000).toFixed(2)} s`);
-  console.log(
-    `  mean provider time L          ${m.mean_ms.toFixed(1)} ms (measured by the workers)`,
-  );
-  console.log(`  limit N*L/C                   ${(limitMs / 1000).toFixed(2)} s`);
-  console.log(`  efficiency (limit / wall)     ${(limitMs / wallMs).toFixed(3)}`);
-  // The same on the provider's own clock: the plan's busy fraction, Σ request time at the
-  // stand-in ÷ C ÷ (queued → last answer).
-  const answered = stats.requests.filter((r) => r.end !== null);
-  const busyMs = answered.reduce((sum, r) => sum + (r.end! - r.start), 0);
-  const spanMs = Math.max(...answered.map((r) => r.end!)) - queuedAt;
-  console.log(
-    `  plan busy at the provider     ${(busyMs / opt.concurrency / spanMs).toFixed(3)} ` +
-      `(Σ request time at the stand-in ÷ C ÷ ${(spanMs / 1000).toFixed(2)} s)`,
-  );
-  console.log(
-    `  max requests at once          ${stats.maxAtOnce} at the provider (C = ${opt.concurrency})`,
-  );
-  console.log(
-    `  429s                          ${stats.rateLimited} (provider) / ${m.rate_limited} (workers)`,
-  );
-  console.log(`  provider requests             ${stats.totalRequests}`);
-  console.log(
-    `  db round trips per segment    ${
-      (rt / opt.n).toFixed(2)
-    } (${rt} in all, idle polls included)`,
-  );
-  console.log(
-    `  peak worker memory (RSS)      ${reports.map((r) => mib(r.peakRssBytes)).join(", ")}`,
-  );
-  if (reports.some((r) => r.errors > 0)) {
-    console.log(`  worker errors                 ${reports.map((r) => r.errors).join(", ")}`);
-  }
-  if (stats.maxAtOnce > opt.concurrency || m.done !== opt.n) Deno.exitCode = 1;
+  const result = await throughputRun(rig, opt);
+  printRun(result);
+  if (result.plan.maxInFlight > opt.concurrency || result.done !== opt.n) Deno.exitCode = 1;
 
   if (opt.faults) {
+    const env = rig.env(opt.concurrency);
     const faultWorkers = await startWorkers(opt.workers, env);
     await cancelPhase();
     await crashPhase(env);
     await stopWorkers(faultWorkers);
   }
 } finally {
-  for (const c of children) {
-    try {
-      c.kill("SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
-  await gateway.close();
-  await cartesia.close();
-  await sql`delete from public.words where grade = any(${[BENCH_GRADE, CANCEL_GRADE, CRASH_GRADE]})`
-    .catch(() => {});
-  await sql.end({ timeout: 5 });
-  await Deno.remove(storageRoot, { recursive: true });
+  await rig.close([THROUGHPUT_GRADE, CANCEL_GRADE, CRASH_GRADE]);
 }

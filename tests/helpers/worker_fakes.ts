@@ -7,6 +7,7 @@ import type { CartesiaClient } from "../../supabase/functions/_shared/provider/t
 import type {
   AttemptOutcome,
   ClaimedSegment,
+  HandOff,
   LimitHeard,
   LimitStatus,
   WorkerQueue,
@@ -38,6 +39,13 @@ export interface QueueScript {
   claim: (qty: number) => ClaimedSegment[] | Promise<ClaimedSegment[]>;
   beginAttempt: (seg: ClaimedSegment) => Begin | Promise<Begin>;
   endAttempt: (slot: number, segmentId: number, willUpload: boolean) => boolean;
+  // By default endAttempt's answer, then beginAttempt's for the next segment.
+  endAndBegin: (
+    slot: number,
+    segmentId: number,
+    willUpload: boolean,
+    next: ClaimedSegment,
+  ) => HandOff | Promise<HandOff>;
   complete: (seg: ClaimedSegment) => boolean | Promise<boolean>;
   cancelledBatches: (ids: string[]) => string[] | Promise<string[]>;
   depth: () => { visible: number; total: number };
@@ -65,6 +73,10 @@ export class FakeQueue implements WorkerQueue {
       claim: (qty) => this.messages.splice(0, qty),
       beginAttempt: () => ({ outcome: "go", slot: 1 }),
       endAttempt: () => true,
+      endAndBegin: async (slot, segmentId, willUpload, next) => ({
+        live: this.script.endAttempt(slot, segmentId, willUpload),
+        ...(await this.script.beginAttempt(next)),
+      }),
       complete: () => true,
       cancelledBatches: () => [],
       depth: () => ({ visible: this.messages.length, total: this.messages.length }),
@@ -109,6 +121,12 @@ export class FakeQueue implements WorkerQueue {
     return this.#call(
       `endAttempt slot=${slot} ${segmentId} upload=${willUpload}`,
       () => this.script.endAttempt(slot, segmentId, willUpload),
+    );
+  }
+  endAndBegin(slot: number, segmentId: number, willUpload: boolean, next: ClaimedSegment) {
+    return this.#call(
+      `endAndBegin slot=${slot} ${segmentId} upload=${willUpload} next=${next.segmentId}`,
+      () => this.script.endAndBegin(slot, segmentId, willUpload, next),
     );
   }
   complete(

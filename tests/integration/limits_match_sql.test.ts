@@ -7,6 +7,7 @@ import {
   DEFAULT_MAX_READS,
   KICK_TIMEOUT_MS,
   MAX_CONCURRENCY,
+  PERMIT_CHANNEL,
   WORK_CHANNEL,
   WORKER_STALE_S,
 } from "../../supabase/functions/_shared/config.ts";
@@ -19,6 +20,7 @@ Deno.test("config.ts and the SQL name the same limits", async () => {
       const [row] = await sql`select audio.max_concurrency() as max_concurrency,
         audio.worker_stale_s() as worker_stale_s, audio.default_max_reads() as default_max_reads,
         audio.kick_timeout_ms() as kick_timeout_ms, audio.work_channel() as work_channel,
+        audio.permit_channel() as permit_channel,
         (select count(*)::int from audio.permits) as permit_slots`;
       assert.deepEqual({ ...row }, {
         max_concurrency: MAX_CONCURRENCY,
@@ -26,6 +28,7 @@ Deno.test("config.ts and the SQL name the same limits", async () => {
         default_max_reads: DEFAULT_MAX_READS,
         kick_timeout_ms: KICK_TIMEOUT_MS,
         work_channel: WORK_CHANNEL,
+        permit_channel: PERMIT_CHANNEL,
         permit_slots: MAX_CONCURRENCY,
       });
     } finally {

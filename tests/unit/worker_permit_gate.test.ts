@@ -129,3 +129,79 @@ Deno.test("an abort ends the wait at once and lets the next slot in", async () =
   await assert.rejects(gate.acquire(segment(3), ctl.signal), /batch cancelled/);
   assert.equal(queue.calls.length, 2);
 });
+
+Deno.test("a permit freed while begin_attempt was on its way: straight back, no sleep", async () => {
+  const clock = new FakeClock();
+  let answers = 0;
+  const queue = new FakeQueue({
+    beginAttempt: () => {
+      // The first ask is refused, and a permit frees (announced) before its answer arrives.
+      if (answers++ > 0) return { outcome: "go", slot: 2 };
+      gate.freed();
+      return { outcome: "no_permit", slot: null };
+    },
+  });
+  const gate: PermitGate = new PermitGate({
+    queue,
+    sleep: clock.sleep,
+    random: () => 0.5,
+    pollMs: POLL_MS,
+    timeForAttempt: () => true,
+  });
+  assert.equal(await gate.acquire(segment(1), new AbortController().signal), 2);
+  assert.deepEqual(clock.slept, [], "the release was not lost to the sleep after it");
+  assert.deepEqual(queue.calls, ["beginAttempt 1", "beginAttempt 1"]);
+});
+
+Deno.test("a hand-off's answer: its permit without a round trip; its other outcomes as if asked", async () => {
+  const { queue, gate } = setup();
+  const signal = new AbortController().signal;
+  assert.equal(await gate.acquire(segment(1), signal, { outcome: "go", slot: 7 }), 7);
+  const aborted = AbortSignal.abort();
+  assert.equal(
+    await gate.acquire(segment(1), aborted, { outcome: "go", slot: 7 }),
+    7,
+    "a permit already taken is returned even after an abort, so the attempt's end gives it back",
+  );
+  await assert.rejects(
+    gate.acquire(segment(1), signal, { outcome: "circuit_open", slot: null }),
+    (err) => err instanceof SkipSegment && err.outcome === "circuit_open",
+  );
+  assert.deepEqual(queue.calls, []);
+});
+
+Deno.test("a hand-off that got no permit: the gate asks again like any slot", async () => {
+  const { permit, queue, gate } = setup();
+  permit.free = 3;
+  const got = await gate.acquire(segment(1), new AbortController().signal, {
+    outcome: "no_permit",
+    slot: null,
+  });
+  assert.equal(got, 3);
+  assert.deepEqual(queue.calls, ["beginAttempt 1"]);
+});
+
+Deno.test("the poll period is read at each sleep: the slower fallback once LISTEN is in place", async () => {
+  const clock = new FakeClock();
+  let period = POLL_MS;
+  let free = false;
+  const queue = new FakeQueue({
+    beginAttempt: () => (free ? { outcome: "go", slot: 1 } : { outcome: "no_permit", slot: null }),
+  });
+  const gate = new PermitGate({
+    queue,
+    sleep: clock.sleep,
+    random: () => 0.5,
+    pollMs: () => period,
+    timeForAttempt: () => true,
+  });
+  const got = gate.acquire(segment(1), new AbortController().signal);
+  await settle(); // asleep for the short period
+  period = 1000; // LISTEN is in place from here
+  await clock.advance(POLL_MS);
+  await clock.advance(1000);
+  free = true;
+  await clock.advance(1000);
+  assert.equal(await got, 1);
+  assert.deepEqual(clock.slept, [POLL_MS, 1000, 1000]);
+});

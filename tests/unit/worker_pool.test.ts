@@ -58,11 +58,12 @@ Deno.test("one slot, two segments: the run's database calls, in order, and its r
   assert.deepEqual(queue.calls, [
     "claim 2",
     "beginAttempt 1",
-    "endAttempt slot=1 1 upload=true",
+    "claim 1", // segment 2 left the buffer for the hand-off: refill in the background
+    // The request of 1 answered: its attempt ends and 2's begins in one round trip, before 1's
+    // upload, so 2's request goes out on the same permit at once.
+    "endAndBegin slot=1 1 upload=true next=2",
     complete(1),
-    "claim 2", // the buffer ran empty: refill in the background
-    "beginAttempt 2",
-    "endAttempt slot=1 2 upload=true",
+    "endAttempt slot=1 2 upload=true", // nothing buffered to hand the permit to
     complete(2),
     "claim 2",
     "depth", // nothing claimed, nothing visible or held: the queue is empty
@@ -80,7 +81,7 @@ Deno.test("one slot, two segments: the run's database calls, in order, and its r
     attempts: 2,
     rateLimited: 0,
     errors: 0,
-    roundTrips: 12,
+    roundTrips: 11,
     stoppedBy: "empty",
     workLeft: false,
     handOver: false,
@@ -257,4 +258,135 @@ Deno.test("stuck in one call: the heartbeat and the extensions stop once the pro
   queue.script.depth = () => ({ visible: 0, total: 0 });
   await clock.advance(1_000);
   assert.equal((await running).done, 1);
+});
+
+Deno.test("the hand-off: the next request goes out on the permit before the last upload ends, with no sleep", async () => {
+  const { clock, queue } = setup([200], { concurrency: 1, prefetch: 2 });
+  queue.messages.push(segment(1), segment(2), segment(3));
+  const requests = scriptedProvider([200]);
+  const uploads: string[] = [];
+  let releaseFirst!: () => void;
+  const firstUpload = new Promise<void>((r) => (releaseFirst = r));
+  const report = runWorker({
+    queue,
+    provider: requests.provider,
+    upload: (path) => {
+      uploads.push(path);
+      return uploads.length === 1 ? firstUpload : Promise.resolve();
+    },
+    now: clock.now,
+    sleep: clock.sleep,
+    random: () => 0.5,
+  }, {
+    concurrency: 1,
+    prefetch: 2,
+    budgetMs: 60_000,
+    attemptMs: 1_000,
+    idleExitMs: 0,
+    permitPollMs: 50,
+    idlePollMs: 250,
+    cancelPollMs: CANCEL_POLL_MS,
+    extendEveryMs: 20_000,
+    progressWindowMs: 60_000,
+    leave: true,
+  });
+  await settle();
+  // Segment 1's upload is still held; its permit went on to 2 at once. One slot finishing is the
+  // most (concurrency 1): 2 ends alone and uploads before the slot asks for 3's permit.
+  assert.equal(requests.requests(), 3, "2 and 3 were sent while the first upload waits");
+  releaseFirst();
+  const r = await report;
+  assert.equal(r.done, 3);
+  assert.deepEqual(queue.calls.filter((c) => /Attempt|endAndBegin/.test(c)), [
+    "beginAttempt 1",
+    "endAndBegin slot=1 1 upload=true next=2",
+    "endAttempt slot=1 2 upload=true",
+    "beginAttempt 3",
+    "endAttempt slot=1 3 upload=true",
+  ]);
+  // The only sleeps are the cancel watch's and the claim keeper's, beside the work; the clock never
+  // moved, so no request waited for anything but the calls above.
+  assert.deepEqual(new Set(clock.slept), new Set([CANCEL_POLL_MS, 20_000]));
+  assert.equal(clock.t, 0);
+});
+
+Deno.test("CPU budget spent: nothing more starts, the buffer is handed back, the run hands over", async () => {
+  const { queue, uploads } = setup([200], { concurrency: 1, prefetch: 2, cpuBudgetMs: 1500 });
+  queue.messages.push(segment(1), segment(2), segment(3), segment(4));
+  queue.script.depth = () => ({ visible: 1, total: 1 }); // 4, handed back, is still queued
+  // The work's CPU, as the process would count it: 1 s per upload.
+  let cpu = 0;
+  const report = await runWorker({
+    queue,
+    provider: scriptedProvider([200]).provider,
+    upload: (path) => {
+      uploads.push(path);
+      cpu += 1000;
+      return Promise.resolve();
+    },
+    now: () => 0,
+    sleep: new FakeClock().sleep,
+    random: () => 0.5,
+    cpuMs: () => cpu,
+  }, {
+    concurrency: 1,
+    prefetch: 2,
+    budgetMs: 60_000,
+    attemptMs: 1_000,
+    idleExitMs: 0,
+    permitPollMs: 50,
+    idlePollMs: 250,
+    cancelPollMs: CANCEL_POLL_MS,
+    extendEveryMs: 20_000,
+    progressWindowMs: 60_000,
+    leave: true,
+    cpuBudgetMs: 1500,
+  });
+  // 1 handed its permit to 2 before its upload (1 s); 2 ended alone (1 still finishing) and
+  // uploaded (2 s): from then on nothing starts.
+  assert.equal(report.done, 2);
+  assert.equal(report.stoppedBy, "budget");
+  assert.equal(report.handOver, true);
+  assert.ok(queue.calls.includes("returnMessages 103,104 delay=0"), queue.calls.join("\n"));
+  assert.deepEqual(queue.calls.filter((c) => /^(begin|end)Attempt|^endAndBegin/.test(c)), [
+    "beginAttempt 1",
+    "endAndBegin slot=1 1 upload=true next=2",
+    "endAttempt slot=1 2 upload=true",
+  ]);
+});
+
+Deno.test("a slot that found nothing comes back when work is buffered again: C requests at once", async () => {
+  // Two slots. The first claim brings one segment: the other slot finds nothing and stops. More
+  // work arrives; once the buffer holds it, a second slot starts again.
+  const { queue, run } = setup([200], { concurrency: 2, prefetch: 2 });
+  let claims = 0;
+  let depths = 0;
+  queue.script.claim = (qty) => {
+    if (claims++ > 0) return queue.messages.splice(0, qty);
+    queue.messages.push(segment(2), segment(3), segment(4), segment(5));
+    return [segment(1)];
+  };
+  queue.script.depth = () =>
+    depths++ === 0
+      ? { visible: 0, total: 0 }
+      : { visible: queue.messages.length, total: queue.messages.length };
+  // Two permits; the most held at once is what the run really had in flight.
+  const held = new Set<number>();
+  let most = 0;
+  const take = () => {
+    const slot = [1, 2].find((s) => !held.has(s));
+    if (slot === undefined) return { outcome: "no_permit" as const, slot: null };
+    held.add(slot);
+    most = Math.max(most, held.size);
+    return { outcome: "go" as const, slot };
+  };
+  queue.script.beginAttempt = take;
+  queue.script.endAttempt = (slot) => (held.delete(slot), true);
+  queue.script.endAndBegin = (slot, _id, _upload, _next) => {
+    held.delete(slot);
+    return { live: true, ...take() };
+  };
+  const report = await run();
+  assert.equal(report.done, 5);
+  assert.equal(most, 2, "two requests in flight again once work was buffered");
 });

@@ -1,10 +1,10 @@
 // Every default and limit of audio-queue in one place, each with the reason for its number.
 // settings.ts builds its schema from the setting ranges below (.env.example lists the same
 // defaults); the worker, the provider client and the functions read their timings from here.
-// Five values are shared with the SQL side, which names them in functions of its own:
+// Six values are shared with the SQL side, which names them in functions of its own:
 // MAX_CONCURRENCY (audio.max_concurrency()), WORKER_STALE_S (audio.worker_stale_s()),
-// DEFAULT_MAX_READS (audio.default_max_reads()), KICK_TIMEOUT_MS (audio.kick_timeout_ms()) and
-// WORK_CHANNEL (audio.work_channel()). Change them together, in a new migration;
+// DEFAULT_MAX_READS (audio.default_max_reads()), KICK_TIMEOUT_MS (audio.kick_timeout_ms()),
+// WORK_CHANNEL (audio.work_channel()) and PERMIT_CHANNEL (audio.permit_channel()). Change them together, in a new migration;
 // tests/integration/limits_match_sql.test.ts fails while the two sides differ.
 // Tuning that only one module sees (the backoff jitter, the protocol's message caps) stays in
 // that module, with its reason.
@@ -114,6 +114,12 @@ export const INT_SETTINGS = {
    * upgrade within minutes and costs about 12 refused requests an hour when another client keeps
    * a slot busy. Down to 1 s for benchmarks; up to a day. */
   AUDIO_LIMIT_PROBE_S: { min: 1, max: 86_400, default: 300 },
+  /** CPU time (ms) a process-segments invocation spends before it stops starting requests and
+   * hands over to a fresh invocation. Supabase ends an Edge Function request after 2 s of CPU;
+   * 1.5 s leaves half a second for the requests in flight to land, their uploads, the hand-back
+   * of what is buffered and the kick of the successor. At least 100 ms (a run must get some work
+   * done); up to a minute, for platforms with a larger limit. */
+  AUDIO_WORKER_CPU_BUDGET_MS: { min: 100, max: 60_000, default: 1500 },
 } as const satisfies Record<string, IntRange>;
 
 /** AUDIO_LIMIT_PINNED's default: the limit is learned (pin it only when the plan is known and no
@@ -291,3 +297,14 @@ export const MAX_WORD_SEARCH = 100;
  * the report's figures are at most this old. One cheap statement a second per worker; a plan cut
  * is followed at once by the 429s themselves, not by this. */
 export const LIMIT_WATCH_MS = 1000;
+
+// --- The gapless hand-off (shared with SQL: PERMIT_CHANNEL is audio.permit_channel()) ---------
+
+/** The NOTIFY channel on which a freed permit (one no hand-off took again) wakes the workers
+ * waiting for one, at the commit that freed it. */
+export const PERMIT_CHANNEL = "audio_queue_permit";
+
+/** The permit poll's period while the worker LISTENs on PERMIT_CHANNEL: a freed permit wakes it
+ * at once, so the poll only finds what no notification announces — a dead worker's lease that
+ * ran out (its request timed out long ago anyway) — and one second is soon enough for those. */
+export const PERMIT_FALLBACK_POLL_MS = 1000;

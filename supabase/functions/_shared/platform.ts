@@ -1,6 +1,9 @@
 // Runtime globals behind one small interface, so handlers are plain functions of (request, deps)
 // and tests never patch globals. edgePlatform() is the real one: Deno.env, Deno.serve and
-// EdgeRuntime.waitUntil (on Supabase) or a tracked promise (elsewhere).
+// EdgeRuntime.waitUntil (on Supabase) or a tracked promise (elsewhere), the process's CPU time
+// (node:process, which Deno and the edge runtime both provide) and the runtime's shutdown notice
+// (the beforeunload event).
+import process from "node:process";
 
 export interface Platform {
   env: Record<string, string | undefined>;
@@ -11,6 +14,11 @@ export interface Platform {
   // One structured log line: message for people; fields.level ("info" unless given), fields.event
   // and the rest for searching. App.platform's log redacts secrets before it gets here.
   log: (message: string, fields?: Record<string, unknown>) => void;
+  // CPU time this process has used (ms), for the worker's CPU budget. Absent: not watched.
+  cpuMs?: () => number;
+  // Call fn when the runtime is about to end this instance (Supabase's edge runtime sends
+  // beforeunload). Absent: no such notice.
+  onShutdown?: (fn: () => void) => void;
 }
 
 interface EdgeRuntimeGlobal {
@@ -29,6 +37,11 @@ export function edgePlatform(): Platform {
         ),
     fetch: globalThis.fetch.bind(globalThis),
     now: Date.now,
+    cpuMs: () => {
+      const { user, system } = process.cpuUsage();
+      return (user + system) / 1000;
+    },
+    onShutdown: (fn) => globalThis.addEventListener("beforeunload", fn),
     // One JSON line per call; "error" and "warn" lines go to stderr, the rest to stdout.
     log: (message, fields) => {
       const line = JSON.stringify({ level: "info", message, ...fields });

@@ -70,6 +70,7 @@ export const settingsSchema = z.object({
   AUDIO_LIMIT_PINNED: z.stringbool({ error: "must be true or false" }).default(
     DEFAULT_LIMIT_PINNED,
   ),
+  AUDIO_WORKER_CPU_BUDGET_MS: int(I.AUDIO_WORKER_CPU_BUDGET_MS),
 }).superRefine((s, ctx) => {
   const lastEnds = s.AUDIO_WORKER_BUDGET_S * 1000 + s.AUDIO_PROVIDER_TIMEOUT_MS +
     s.AUDIO_MAX_BACKOFF_MS + WALL_MARGIN_MS;

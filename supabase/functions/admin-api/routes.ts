@@ -9,7 +9,7 @@ import { errorResponse, json } from "../_shared/http.ts";
 import { fieldErrors } from "../_shared/validate.ts";
 import { circuitRead, circuitResume } from "./circuit.ts";
 import { limitRead } from "./limit.ts";
-import { BadInput, batchIdParam, intParam, pageParam, statusParam } from "./params.ts";
+import { batchIdParam, intParam, pageParam, statusParam } from "./params.ts";
 import { wordsPage } from "./words.ts";
 
 type Tx = postgres.TransactionSql;

@@ -60,9 +60,27 @@ export class ClaimAhead {
     return seg;
   }
 
+  /** The next buffered segment without waiting for a claim (a hand-off cannot wait: its permit
+   * is held), or undefined when none is buffered; starts a refill when the buffer runs low. */
+  takeNow(): ClaimedSegment | undefined {
+    const seg = this.#buffer.shift();
+    if (this.#buffer.length < this.d.prefetch) void this.refill().catch(() => {});
+    return seg;
+  }
+
+  /** A segment taken but not started (its hand-off failed) goes back to the front. */
+  putBack(seg: ClaimedSegment): void {
+    this.#buffer.unshift(seg);
+  }
+
   #holds(msgId: number): boolean {
     return this.#buffer.some((s) => s.msgId === msgId) ||
       (this.d.inFlightMessage?.(msgId) ?? false);
+  }
+
+  /** Segments in the buffer now. */
+  get buffered(): number {
+    return this.#buffer.length;
   }
 
   /** Message ids of the buffered segments. */

@@ -1,7 +1,8 @@
 // The long-lived worker program (scripts/worker runs it): settings from the environment
 // (.env.example), the loop of long_lived.ts, SIGTERM/SIGINT to stop (it hands back what it
-// claimed, leaves, and prints its totals and peak memory). --once stops when the queue is empty;
+// claimed, leaves, and prints its totals, peak memory and CPU time). --once stops when the queue is empty;
 // --quiet prints only the start and stop lines.
+import process from "node:process";
 import { abortableSleep } from "../abort.ts";
 import { createApp } from "../app.ts";
 import { edgePlatform } from "../platform.ts";
@@ -28,6 +29,8 @@ async function main(args: string[]): Promise<void> {
     Deno.addSignalListener(sig, () => stop.abort());
   }
   const holder = newHolder("worker");
+  // CPU is counted from here: the start-up (loading the modules, connecting) is not the work's.
+  const cpuAtStart = cpuMs();
   // The app's log: one JSON line each, secrets redacted (app.ts).
   const log = ({ message, ...fields }: Record<string, unknown>) =>
     app.platform.log(String(message), fields);
@@ -47,7 +50,20 @@ async function main(args: string[]): Promise<void> {
   });
   await app.sql`select audio.worker_stopped(${holder})`.catch(() => {});
   await app.close();
-  log({ message: "worker stopped", holder, ...totals, peakRssBytes: peakRssBytes() });
+  log({
+    message: "worker stopped",
+    holder,
+    ...totals,
+    peakRssBytes: peakRssBytes(),
+    cpuMs: cpuMs() - cpuAtStart,
+  });
+}
+
+// cpuMs: the CPU time this process has used so far, user and system (ms). node:process's
+// cpuUsage, which Deno and Supabase's edge runtime both provide.
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
 }
 
 // peakRssBytes: the process's high-water resident memory (Linux VmHWM), or current RSS elsewhere.

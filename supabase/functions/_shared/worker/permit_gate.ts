@@ -1,10 +1,16 @@
 // The permit gate: a global permit (audio.begin_attempt) for each provider attempt, held for the
 // request only. One slot of this worker polls for a permit at a time and the others queue behind
-// it, so with every permit busy W workers poll W times per period, not W × concurrency. A slot of
-// this worker that frees a permit wakes the poller at once instead of leaving it to sleep out the
-// period: the hand-off inside one worker costs no poll.
+// it, so with every permit busy W workers poll W times per period, not W × concurrency. A permit
+// freed by a slot of this worker, or by another worker (the NOTIFY on audio.permit_channel()
+// reaches freed()), wakes the poller at once instead of leaving it to sleep out the period. A
+// segment begun by a hand-off (audio.end_and_begin) arrives with its begin's answer and asks for
+// nothing more, unless that answer was no_permit.
 import type { SleepFn } from "../abort.ts";
-import type { AttemptOutcome, ClaimedSegment, WorkerQueue } from "./queue.ts";
+import { errorText, type OnEvent } from "./events.ts";
+import type { AttemptOutcome, ClaimedSegment, HandOff, WorkerQueue } from "./queue.ts";
+
+/** What a hand-off's begin answered for a segment (audio.end_and_begin). */
+export type Begun = Pick<HandOff, "outcome" | "slot">;
 
 type SkipOutcome = Exclude<AttemptOutcome, "go" | "no_permit">;
 
@@ -24,7 +30,8 @@ interface PermitGateDeps {
   queue: Pick<WorkerQueue, "beginAttempt">;
   sleep: SleepFn;
   random: () => number;
-  pollMs: number;
+  // The poll period: short while nothing announces freed permits, long once LISTEN does.
+  pollMs: number | (() => number);
   // Whether an attempt started now would end (at its timeout) within the run's budget.
   timeForAttempt: () => boolean;
 }
@@ -33,11 +40,20 @@ export class PermitGate {
   // Resolves when the slot ahead in line has its permit (or gave up).
   #line: Promise<void> = Promise.resolve();
   #wake = new AbortController();
+  // Permits freed so far: one freed while begin_attempt was on its way (too late for it to see,
+  // too early for a sleep to hear) sends the poller straight back instead of to sleep.
+  #freedCount = 0;
 
   constructor(private readonly d: PermitGateDeps) {}
 
-  /** The permit's slot number; throws SkipSegment, OutOfTime, or the signal's reason. */
-  async acquire(seg: ClaimedSegment, signal: AbortSignal): Promise<number> {
+  /** The permit's slot number; throws SkipSegment, OutOfTime, or the signal's reason. begun: the
+   * answer a hand-off already got for this segment (its permit, when go: returned even if the
+   * signal aborted, so the attempt's end gives it back). */
+  async acquire(seg: ClaimedSegment, signal: AbortSignal, begun?: Begun): Promise<number> {
+    if (begun && begun.outcome !== "no_permit") {
+      if (begun.outcome === "go" && begun.slot !== null) return begun.slot;
+      throw new SkipSegment(begun.outcome as SkipOutcome);
+    }
     let leave!: () => void;
     const ahead = this.#line;
     this.#line = new Promise((r) => (leave = r));
@@ -46,14 +62,17 @@ export class PermitGate {
       while (true) {
         if (signal.aborted) throw signal.reason;
         if (!this.d.timeForAttempt()) throw new OutOfTime();
+        const freedBefore = this.#freedCount;
         const r = await this.d.queue.beginAttempt(seg);
         if (r.outcome === "go" && r.slot !== null) return r.slot;
         if (r.outcome !== "no_permit") throw new SkipSegment(r.outcome as SkipOutcome);
         // No sleep when no attempt could start after it anyway.
         if (!this.d.timeForAttempt()) throw new OutOfTime();
+        if (this.#freedCount !== freedBefore) continue;
         // Until the poll period ends (jittered, so workers drift apart) or a permit frees here.
         const wake = AbortSignal.any([signal, this.#wake.signal]);
-        await this.d.sleep(this.d.pollMs * (0.5 + this.d.random()), wake).catch((err) => {
+        const pollMs = typeof this.d.pollMs === "number" ? this.d.pollMs : this.d.pollMs();
+        await this.d.sleep(pollMs * (0.5 + this.d.random()), wake).catch((err) => {
           if (signal.aborted) throw err;
         });
       }
@@ -62,9 +81,36 @@ export class PermitGate {
     }
   }
 
-  /** A slot of this worker released its permit: wake the slot waiting for one. */
+  /** A permit was released (by a slot of this worker, or announced by NOTIFY): wake the slot
+   * waiting for one. */
   freed(): void {
+    this.#freedCount++;
     this.#wake.abort();
     this.#wake = new AbortController();
+  }
+}
+
+/** A run's LISTEN for permits freed anywhere: each notification wakes the gate's waiting slot;
+ * onListening once it is in place (the gate may then poll at its slow fallback period). Resolves
+ * to the unsubscribe, or null without a LISTEN (none given, or it failed: reported, and the poll
+ * alone finds freed permits). */
+export async function listenForFreedPermits(
+  listen: ((onFreed: () => void) => Promise<() => Promise<void>>) | undefined,
+  gate: Pick<PermitGate, "freed">,
+  onListening: () => void,
+  onEvent?: OnEvent,
+): Promise<(() => Promise<void>) | null> {
+  if (!listen) return null;
+  try {
+    const unlisten = await listen(() => gate.freed());
+    onListening();
+    return unlisten;
+  } catch (err) {
+    onEvent?.({
+      type: "error",
+      segmentId: 0,
+      error: `LISTEN for freed permits failed, polling instead: ${errorText(err)}`,
+    });
+    return null;
   }
 }

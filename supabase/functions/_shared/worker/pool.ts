@@ -3,6 +3,7 @@
 // only composes the pieces, each in its own module:
 //   claim_ahead.ts   claims run ahead of the slots; what is left is handed back at the end
 //   slot_feed.ts     a free slot's next segment, or why it stops (budget, empty, idle, stop)
+//   chains.ts        the slots as chains, and the gapless hand-off of a permit between them
 //   permit_gate.ts   a global permit per provider attempt, and the wake-up when one frees
 //   cancel_watch.ts  cancelled batches aborted mid-request; the heartbeat while busy
 //   claim_keeper.ts  held messages' visibility extended, so none reappears while held
@@ -20,8 +21,9 @@ import { type CircuitSettings, WorkerCircuit } from "./circuit.ts";
 import { ClaimAhead } from "./claim_ahead.ts";
 import { ClaimKeeper } from "./claim_keeper.ts";
 import { errorText, type OnEvent } from "./events.ts";
-import { PermitGate } from "./permit_gate.ts";
+import { runChains } from "./chains.ts";
 import { type LimitFigures, WorkerLimit } from "./limit.ts";
+import { listenForFreedPermits, PermitGate } from "./permit_gate.ts";
 import { ProgressQueue } from "./progress.ts";
 import type { ClaimedSegment, WorkerQueue } from "./queue.ts";
 import { processSegment, type SegmentResult } from "./segment.ts";
@@ -36,6 +38,11 @@ interface WorkerDeps {
   sleep: SleepFn;
   random?: () => number;
   onEvent?: OnEvent;
+  // LISTEN for permits freed anywhere (audio.permit_channel()): calls onFreed per notification;
+  // resolves to its unsubscribe. Absent, or rejecting: the permit poll alone finds freed permits.
+  listenPermits?: (onFreed: () => void) => Promise<() => Promise<void>>;
+  // CPU time this process has used (ms); with cfg.cpuBudgetMs, the run watches its own use.
+  cpuMs?: () => number;
 }
 
 export interface WorkerConfig {
@@ -43,6 +50,9 @@ export interface WorkerConfig {
   // Extra segments claimed beyond the free slots, so a freed slot never waits for a claim.
   prefetch: number;
   budgetMs: number;
+  // CPU time (ms) the run may use (an Edge Function's CPU limit, less a margin): once spent, it
+  // starts nothing more and hands over, like at the end of its time budget. Absent: not watched.
+  cpuBudgetMs?: number;
   // The longest one provider attempt may take (its timeout): an attempt starts only while this
   // much of the budget is left, so a run never overruns its budget by a request.
   attemptMs: number;
@@ -50,6 +60,8 @@ export interface WorkerConfig {
   // flight, or a dead worker's awaiting their visibility timeout). Infinity for a long-lived worker.
   idleExitMs: number;
   permitPollMs: number;
+  // The permit poll's period once LISTEN announces freed permits (absent: permitPollMs).
+  permitListenPollMs?: number;
   idlePollMs: number;
   cancelPollMs: number;
   // A permit's lease: how long end_attempt and complete_segment are retried while the database
@@ -110,6 +122,7 @@ export async function runWorker(given: WorkerDeps, cfg: WorkerConfig): Promise<W
   const queue = new ProgressQueue(given.queue, now, cfg.progressWindowMs);
   const deps = { ...given, queue };
   const started = now();
+  const cpuSpent = cpuWatch(given.cpuMs, cfg.cpuBudgetMs);
   const stop = new AbortController();
   const onStop = () => stop.abort();
   cfg.stopSignal?.addEventListener("abort", onStop, { once: true });
@@ -118,8 +131,10 @@ export async function runWorker(given: WorkerDeps, cfg: WorkerConfig): Promise<W
     stop: stop.signal,
     // The budget is spent once one more attempt would not end within it: claims stop then too,
     // so nothing is claimed only to be handed back (each claim spends a delivery).
-    timeUp: () => now() - started + cfg.attemptMs > cfg.budgetMs,
+    // The CPU budget ends the run's work the same way.
+    timeUp: () => now() - started + cfg.attemptMs > cfg.budgetMs || cpuSpent(),
     inFlight: new Map(),
+    permitsAnnounced: false,
   };
   const { watch, claims, feed, gate, circuit, keeper } = assemble(deps, cfg, run);
   const limit = new WorkerLimit({
@@ -137,28 +152,36 @@ export async function runWorker(given: WorkerDeps, cfg: WorkerConfig): Promise<W
   };
 
   const report = emptyReport();
-  const slot = async () => {
-    for (let seg = await feed.next(); seg; seg = await feed.next()) {
-      run.inFlight.set(seg.segmentId, seg);
-      try {
-        const batch = watch.signalFor(seg.batchId);
-        tally(report, await processSegment(segmentDeps, seg, batch, stop.signal));
-      } finally {
-        run.inFlight.delete(seg.segmentId);
-      }
-    }
-  };
   const watching = watch.run(stop.signal);
   const keeping = keeper.run(stop.signal);
   const limiting = cfg.limitWatchMs ? limit.run(stop.signal) : Promise.resolve();
+  const listening = listenForFreedPermits(given.listenPermits, gate, () => {
+    run.permitsAnnounced = true;
+  }, given.onEvent);
   try {
-    await Promise.all(Array.from({ length: cfg.concurrency }, slot));
+    await runChains({
+      concurrency: cfg.concurrency,
+      feed,
+      claims,
+      queue,
+      gate,
+      retry: segmentDeps,
+      inFlight: run.inFlight,
+      mayStart: () => !run.timeUp() && !stop.signal.aborted,
+      process: async (seg, begun, handOff) => {
+        const batch = watch.signalFor(seg.batchId);
+        const deps = { ...segmentDeps, handOff };
+        tally(report, await processSegment(deps, seg, batch, stop.signal, begun));
+      },
+    });
   } finally {
     watch.finish();
     stop.abort();
     await watching;
     await keeping;
     await limiting;
+    // Not awaited: a LISTEN still connecting (the database down) must not hold the run's end.
+    void listening.then((unlisten) => unlisten?.().catch(() => {}));
     await claims.handBack();
     cfg.stopSignal?.removeEventListener("abort", onStop);
     if (cfg.leave) await queue.leave().catch(() => {});
@@ -187,6 +210,8 @@ interface RunState {
   stop: AbortSignal;
   timeUp: () => boolean;
   inFlight: Map<number, ClaimedSegment>;
+  // Whether freed permits are announced to this run (its LISTEN is in place).
+  permitsAnnounced: boolean;
 }
 
 // The pieces of one run, wired to each other: the watcher drops a cancelled batch from the
@@ -249,7 +274,8 @@ function assemble(
     queue,
     sleep,
     random,
-    pollMs: cfg.permitPollMs,
+    pollMs: () =>
+      run.permitsAnnounced ? cfg.permitListenPollMs ?? cfg.permitPollMs : cfg.permitPollMs,
     timeForAttempt: () => !run.timeUp(),
   });
   const keeper = new ClaimKeeper({
@@ -261,6 +287,13 @@ function assemble(
     onEvent: deps.onEvent,
   });
   return { watch, claims, feed, gate, circuit, keeper };
+}
+
+// Whether the run has used its CPU budget (never, without a budget or a CPU clock).
+function cpuWatch(cpuMs: (() => number) | undefined, budgetMs: number | undefined): () => boolean {
+  if (!cpuMs || budgetMs === undefined) return () => false;
+  const atStart = cpuMs();
+  return () => cpuMs() - atStart >= budgetMs;
 }
 
 function tally(report: WorkerReport, r: SegmentResult): void {

@@ -1,7 +1,6 @@
 // Progress: when this worker's work last moved on. Every answered call of its work — a claim, a
-// permit poll, the end of an attempt, a completion, a failure, a hand-back, an idle depth read, a
-// circuit hold, open or close —
-// counts; the cancel watcher's and the claim keeper's own calls do not (they run beside the
+// permit poll, the end of an attempt (alone or with the next's begin), a completion, a failure, a
+// hand-back, an idle depth read, a circuit hold, open or close — counts; the cancel watcher's and the claim keeper's own calls do not (they run beside the
 // work, and keep running while the work is stuck). The heartbeat beats only while the last
 // progress is within the window, so a worker stuck in one call stops beating, audio.worker_alive()
 // turns false, and the watchdog or the next start-batch starts another worker.
@@ -41,6 +40,9 @@ export class ProgressQueue implements WorkerQueue {
   }
   endAttempt(slot: number, segmentId: number, willUpload: boolean) {
     return this.#moved(this.inner.endAttempt(slot, segmentId, willUpload));
+  }
+  endAndBegin(...args: Parameters<WorkerQueue["endAndBegin"]>) {
+    return this.#moved(this.inner.endAndBegin(...args));
   }
   complete(...args: Parameters<WorkerQueue["complete"]>) {
     return this.#moved(this.inner.complete(...args));

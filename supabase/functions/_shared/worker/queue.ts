@@ -43,12 +43,27 @@ export interface LimitStatus {
   changed: boolean;
 }
 
+// What one hand-off answers: live is endAttempt's answer for the segment that finished, outcome
+// and slot beginAttempt's for the next one.
+export interface HandOff {
+  live: boolean;
+  outcome: AttemptOutcome;
+  slot: number | null;
+}
+
 // What the worker asks of the queue; SegmentQueue answers it from Postgres.
 export interface WorkerQueue {
   readonly roundTrips: number;
   claim(qty: number): Promise<ClaimedSegment[]>;
   beginAttempt(seg: ClaimedSegment): Promise<{ outcome: AttemptOutcome; slot: number | null }>;
   endAttempt(slot: number, segmentId: number, willUpload: boolean): Promise<boolean>;
+  // The hand-off: endAttempt for this segment and beginAttempt for the next, in one round trip.
+  endAndBegin(
+    slot: number,
+    segmentId: number,
+    willUpload: boolean,
+    next: ClaimedSegment,
+  ): Promise<HandOff>;
   complete(
     seg: ClaimedSegment,
     storagePath: string,
@@ -126,6 +141,24 @@ export class SegmentQueue implements WorkerQueue {
     const [r] = await this.sql`
       select audio.end_attempt(${slot}::integer, ${this.o.holder}, ${segmentId}::bigint, ${willUpload}) as live`;
     return r.live === true;
+  }
+
+  async endAndBegin(
+    slot: number,
+    segmentId: number,
+    willUpload: boolean,
+    next: ClaimedSegment,
+  ): Promise<HandOff> {
+    this.roundTrips++;
+    const [r] = await this.sql`
+      select * from audio.end_and_begin(${slot}::integer, ${this.o.holder}, ${segmentId}::bigint, ${willUpload},
+        ${next.segmentId}::bigint, ${next.msgId}::bigint, ${this.o.limit}::integer, ${this.o.leaseS}::integer,
+        ${this.o.visibilityTimeoutS}::integer)`;
+    return {
+      live: r.live === true,
+      outcome: r.outcome as AttemptOutcome,
+      slot: r.slot === null ? null : Number(r.slot),
+    };
   }
 
   async complete(

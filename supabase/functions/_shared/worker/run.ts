@@ -10,6 +10,8 @@ import {
   IDLE_POLL_MS,
   LEASE_MARGIN_S,
   LIMIT_WATCH_MS,
+  PERMIT_CHANNEL,
+  PERMIT_FALLBACK_POLL_MS,
   PERMIT_POLL_MS,
   PROGRESS_MARGIN_MS,
   STORAGE_UPLOAD_TIMEOUT_MS,
@@ -32,6 +34,7 @@ function workerConfig(app: App, overrides: Partial<WorkerConfig> = {}): WorkerCo
     attemptMs: s.AUDIO_PROVIDER_TIMEOUT_MS,
     idleExitMs: s.AUDIO_VISIBILITY_TIMEOUT_S * 1000 + IDLE_EXIT_MARGIN_MS,
     permitPollMs: PERMIT_POLL_MS,
+    permitListenPollMs: PERMIT_FALLBACK_POLL_MS,
     idlePollMs: IDLE_POLL_MS,
     cancelPollMs: s.AUDIO_CANCEL_POLL_MS,
     circuit: {
@@ -84,6 +87,12 @@ export function startWorker(
       now: app.platform.now,
       sleep: abortableSleep,
       onEvent: opts.onEvent,
+      cpuMs: app.platform.cpuMs,
+      // postgres.js keeps one connection for its LISTENs and re-listens after a reconnect.
+      listenPermits: async (onFreed) => {
+        const listening = await app.sql.listen(PERMIT_CHANNEL, onFreed);
+        return () => listening.unlisten();
+      },
     },
     workerConfig(app, opts.config),
   );

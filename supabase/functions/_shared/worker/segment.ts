@@ -15,28 +15,22 @@
 //              message handed back after a delay where the database still answers, the error
 //              kept as the segment's last_error (secrets redacted); the delivery counts
 // None of these throws: one segment's trouble never ends the run.
-import { isAbortError, type SleepFn } from "../abort.ts";
+import type { SleepFn } from "../abort.ts";
 import {
   audioObjectPath,
   contentTypeOf,
   type OutputFormat,
   parseFormatKey,
 } from "../audio_format.ts";
-import {
-  ERROR_RETRY_DELAY_S,
-  STORAGE_RETRY_FIRST_MS,
-  STORAGE_RETRY_WINDOW_MS,
-  UNREACHABLE_RETRY_MS,
-} from "../config.ts";
-import { isUnreachable } from "../db.ts";
-import { ProviderError } from "../provider/provider_error.ts";
 import type { CartesiaClient, SynthesizeResult } from "../provider/types.ts";
 import { errorText, type OnEvent } from "./events.ts";
-import { OutOfTime, type PermitGate, SkipSegment } from "./permit_gate.ts";
-import { redactCredentials } from "../redact.ts";
+import type { Begun, PermitGate } from "./permit_gate.ts";
+import { cancelled, failSegment, hold, settle } from "./segment_endings.ts";
+import { surviving, uploading } from "./retrying.ts";
 import type { ClaimedSegment, WorkerQueue } from "./queue.ts";
 import type { WorkerCircuit } from "./circuit.ts";
 import type { WorkerLimit } from "./limit.ts";
+import type { HandOffFn } from "./chains.ts";
 
 type SegmentOutcome =
   | "done"
@@ -72,14 +66,20 @@ export interface SegmentDeps {
   // retry.
   retryUnreachableMs?: number;
   sleep?: SleepFn;
+  // The gapless hand-off (the pool's): an attempt that brought audio ends together with the next
+  // segment's begin, in one round trip, and that segment starts on the permit at once. Answers
+  // end_attempt's live, or null when no next segment was at hand (then the attempt ends alone).
+  handOff?: HandOffFn;
 }
 
-// batch aborts when the segment's batch is cancelled, stop when the run is told to stop.
+// batch aborts when the segment's batch is cancelled, stop when the run is told to stop. begun:
+// this segment's begin, already answered by a hand-off (absent: the gate asks for a permit).
 export async function processSegment(
   d: SegmentDeps,
   seg: ClaimedSegment,
   batch: AbortSignal,
   stop: AbortSignal,
+  begun?: Begun,
 ): Promise<SegmentResult> {
   const t0 = d.now();
   const tally = { attempts: 0, rateLimited: 0 };
@@ -91,11 +91,15 @@ export async function processSegment(
     client = d.provider(seg.modelId, seg.format);
   } catch (err) {
     // A format or model the client cannot request is permanent for this segment: no retry.
+    await releaseUnused(d, seg, begun);
     return await failSegment(d, seg, `cannot request this audio: ${errorText(err)}`, 0, tally);
   }
-  if (!d.circuit.mayRequest(seg)) return await hold(d, seg, tally);
+  if (!d.circuit.mayRequest(seg)) {
+    await releaseUnused(d, seg, begun);
+    return await hold(d, seg, tally);
+  }
   try {
-    const heard = await synthesize(d, seg, client, signal, tally);
+    const heard = await synthesize(d, seg, client, signal, tally, begun);
     tally.rateLimited += heard.result.rateLimited;
     // live: end_attempt cleared this segment for upload (its batch was not cancelled).
     if (!heard.live) return cancelled(d, seg, tally);
@@ -138,9 +142,11 @@ async function synthesize(
   client: CartesiaClient,
   signal: AbortSignal,
   tally: { attempts: number; rateLimited: number },
+  begun: Begun | undefined,
 ): Promise<{ result: SynthesizeResult; live: boolean; providerMs: number | null }> {
   let live = true;
   let providerMs: number | null = null;
+  let first = begun;
   const result = await client.synthesize({
     transcript: seg.text,
     voiceId: seg.voiceId,
@@ -148,8 +154,10 @@ async function synthesize(
     aroundAttempt: async (fn) => {
       // A 429 for the provider's concurrency limit that lowered the shared limit is no attempt:
       // the request goes again under a new permit (limit.ts), with no backoff and no retry spent.
+      // The first attempt may come with its permit (a hand-off); later ones ask the gate.
       while (true) {
-        const slot = await d.gate.acquire(seg, signal);
+        const slot = await d.gate.acquire(seg, signal, first);
+        first = undefined;
         tally.attempts++;
         let answer: unknown;
         let again = false;
@@ -165,8 +173,15 @@ async function synthesize(
           await d.circuit.answered(seg, answer).catch(() => {});
           again = (await d.limit?.heard(slot, seg, answer)) ?? false;
           const upload = gotAudio && !signal.aborted;
-          live = await surviving(d, () => d.queue.endAttempt(slot, seg.segmentId, upload));
-          d.gate.freed();
+          // Audio in hand: the next segment's request may start on this permit in the same round
+          // trip. Otherwise (a retry to wait for, a refusal, a cancel) the permit goes back alone.
+          const handed = upload && d.handOff ? await d.handOff(slot, seg) : null;
+          if (handed) {
+            live = handed.live;
+          } else {
+            live = await surviving(d, () => d.queue.endAttempt(slot, seg.segmentId, upload));
+            d.gate.freed();
+          }
         }
         if (!again) return answer as Awaited<ReturnType<typeof fn>>;
         tally.attempts--;
@@ -188,193 +203,11 @@ async function synthesize(
   return { result, live, providerMs };
 }
 
-// One call retried until a deadline: after a failure for which retryable() holds, wait delayMs(n)
-// (n = the failures so far) and call again, as long as the next try starts by giveUpAt; otherwise,
-// or without a sleep, or once signal aborts, the error goes to the caller. onRetry hears each wait.
-async function retrying<T>(
-  d: SegmentDeps,
-  call: () => Promise<T>,
-  o: {
-    giveUpAt: number;
-    delayMs: (failures: number) => number;
-    retryable: (err: unknown) => boolean;
-    signal?: AbortSignal;
-    onRetry?: (err: unknown, failures: number, delayMs: number) => void;
-  },
-): Promise<T> {
-  for (let failures = 1;; failures++) {
-    try {
-      return await call();
-    } catch (err) {
-      const delayMs = o.delayMs(failures);
-      const retry = d.sleep && !o.signal?.aborted && o.retryable(err) &&
-        d.now() + delayMs <= o.giveUpAt;
-      if (!retry) throw err;
-      o.onRetry?.(err, failures, delayMs);
-      await d.sleep!(delayMs, o.signal);
-    }
-  }
-}
-
-// A call that must not be lost to a database restart: end_attempt (else the permit stays taken
-// until its lease runs out) and complete_segment (else the audio, already uploaded, is generated
-// again on the next delivery). While the database is unreachable the call is retried every
-// UNREACHABLE_RETRY_MS for as long as the permit's lease would last, so it lands the moment the
-// database is back and provider requests resume at once.
-function surviving<T>(d: SegmentDeps, call: () => Promise<T>): Promise<T> {
-  return retrying(d, call, {
-    giveUpAt: d.now() + (d.retryUnreachableMs ?? 0),
-    delayMs: () => UNREACHABLE_RETRY_MS,
-    retryable: isUnreachable,
-  });
-}
-
-// The upload of audio already paid for: a Storage error is retried (after 0.5, 1, 2, 4 s ...) for
-// as long as the next try starts within STORAGE_RETRY_WINDOW_MS of the first, so a short Storage
-// outage costs a wait, not a second provider call. Past the window the error goes on to settle()
-// (message handed back with the error; the next delivery asks the provider again). A cancel or
-// stop ends the waiting at once.
-function uploading(
-  d: SegmentDeps,
-  seg: ClaimedSegment,
-  signal: AbortSignal,
-  upload: () => Promise<void>,
-): Promise<void> {
-  return retrying(d, upload, {
-    giveUpAt: d.now() + STORAGE_RETRY_WINDOW_MS,
-    delayMs: (failures) => STORAGE_RETRY_FIRST_MS * 2 ** (failures - 1),
-    retryable: () => true,
-    signal,
-    onRetry: (err, attempt, delayMs) =>
-      d.onEvent?.({
-        type: "retry",
-        segmentId: seg.segmentId,
-        batchId: seg.batchId,
-        attempt,
-        delayMs,
-        error: redactCredentials(`Storage upload: ${errorText(err)}`),
-      }),
-  });
-}
-
-// Every way the attempt → upload → complete path can throw, and what happens to the message.
-async function settle(
-  d: SegmentDeps,
-  seg: ClaimedSegment,
-  err: unknown,
-  signals: { signal: AbortSignal; stop: AbortSignal },
-  tally: { attempts: number; rateLimited: number },
-): Promise<SegmentResult> {
-  if (err instanceof SkipSegment) {
-    if (err.outcome === "circuit_open") {
-      d.circuit.heardOpen();
-      return await hold(d, seg, tally);
-    }
-    d.onEvent?.({ type: err.outcome, segmentId: seg.segmentId, batchId: seg.batchId });
-    return { outcome: err.outcome, ...tally };
-  }
-  if (err instanceof OutOfTime) {
-    // A hand-back that fails costs nothing but time: the message reappears at its visibility
-    // timeout. It never ends the run (the other slots' requests go on).
-    try {
-      await d.queue.returnMessages([seg.msgId]);
-      return { outcome: "returned", ...tally };
-    } catch (returnErr) {
-      d.onEvent?.({
-        type: "error",
-        segmentId: seg.segmentId,
-        batchId: seg.batchId,
-        error: errorText(returnErr),
-      });
-      return { outcome: "error", ...tally };
-    }
-  }
-  if (isAbortError(err) || signals.signal.aborted) {
-    if (!signals.stop.aborted) return cancelled(d, seg, tally);
-    await d.queue.returnMessages([seg.msgId]).catch(() => {});
-    return { outcome: "returned", ...tally };
-  }
-  if (err instanceof ProviderError) {
-    tally.rateLimited += err.rateLimited;
-    try {
-      if (await d.circuit.failed(seg, err) === "hold") return await hold(d, seg, tally);
-    } catch (circuitErr) {
-      return await handBackAfterError(d, seg, circuitErr, tally);
-    }
-    return await failSegment(d, seg, err.message, err.rateLimited, tally, err.status);
-  }
-  return await handBackAfterError(d, seg, err, tally);
-}
-
-async function failSegment(
-  d: SegmentDeps,
-  seg: ClaimedSegment,
-  error: string,
-  rateLimited: number,
-  tally: { attempts: number; rateLimited: number },
-  status?: number,
-): Promise<SegmentResult> {
-  try {
-    await d.queue.fail(seg, error, rateLimited);
-  } catch (failErr) {
-    // The segment could not be marked failed (a database error): hand the message back after the
-    // error delay, so a later delivery records the failure; the run goes on.
-    // The provider's refusal is kept as last_error with the hand-back, so it is not lost.
-    return await handBackAfterError(d, seg, failErr, tally, error);
-  }
-  d.onEvent?.({
-    type: "failed",
-    segmentId: seg.segmentId,
-    batchId: seg.batchId,
-    error,
-    attempts: tally.attempts,
-    status,
-  });
-  return { outcome: "failed", ...tally };
-}
-
-// The circuit is open: the message goes back as if never read; the segment stays queued.
-async function hold(
-  d: SegmentDeps,
-  seg: ClaimedSegment,
-  tally: { attempts: number; rateLimited: number },
-): Promise<SegmentResult> {
-  try {
-    await d.queue.hold([seg.msgId]);
-  } catch (holdErr) {
-    return await handBackAfterError(d, seg, holdErr, tally);
-  }
-  d.onEvent?.({ type: "held", segmentId: seg.segmentId, batchId: seg.batchId });
-  return { outcome: "held", ...tally };
-}
-
-// Anything unexpected (Storage, the database): the message comes back after the error delay. The
-// hand-back counts against the delivery limit and keeps lastError (by default the error's text) as
-// the segment's last_error, so a segment the limit ends says what kept going wrong. Whatever looks
-// like a credential is masked first: the text is stored and shown on the admin page.
-async function handBackAfterError(
-  d: SegmentDeps,
-  seg: ClaimedSegment,
-  err: unknown,
-  tally: { attempts: number; rateLimited: number },
-  lastError = errorText(err),
-): Promise<SegmentResult> {
-  d.onEvent?.({
-    type: "error",
-    segmentId: seg.segmentId,
-    batchId: seg.batchId,
-    error: redactCredentials(errorText(err)),
-  });
-  await d.queue.returnMessages([seg.msgId], ERROR_RETRY_DELAY_S, redactCredentials(lastError))
-    .catch(() => {});
-  return { outcome: "error", ...tally };
-}
-
-function cancelled(
-  d: SegmentDeps,
-  seg: ClaimedSegment,
-  tally: { attempts: number; rateLimited: number },
-): SegmentResult {
-  d.onEvent?.({ type: "cancelled", segmentId: seg.segmentId, batchId: seg.batchId });
-  return { outcome: "cancelled", ...tally };
+// A permit a hand-off took for this segment, not used because the segment cannot be requested
+// (its format, an open circuit): given back at once rather than at its lease's end.
+async function releaseUnused(d: SegmentDeps, seg: ClaimedSegment, begun?: Begun): Promise<void> {
+  if (begun?.outcome !== "go" || begun.slot === null) return;
+  const slot = begun.slot;
+  await surviving(d, () => d.queue.endAttempt(slot, seg.segmentId, false)).catch(() => {});
+  d.gate.freed();
 }
