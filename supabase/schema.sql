@@ -667,7 +667,11 @@ begin
     perform audio.worker_heartbeat(p_holder);
   end if;
   perform audio.prune_excused_reads();
-  for m in select * from pgmq.read(queue_name => 'audio_segments'::text, vt => p_vt_s::integer, qty => p_qty::integer) loop
+  for m in
+    select r.msg_id, r.read_ct, r.message
+    from audio.read_in_turn(p_qty, p_vt_s) with ordinality as r
+    order by r.ordinality
+  loop
     v_segment_id := audio.message_segment_id(m.message);
     if v_segment_id is null then
       perform audio.dead_letter(m.msg_id, m.message, 'the body has no integer segment_id');
@@ -702,7 +706,7 @@ $$;
 -- Name: FUNCTION claim_segments(p_qty integer, p_vt_s integer, p_max_reads integer, p_holder text); Type: COMMENT; Schema: audio; Owner: -
 --
 
-COMMENT ON FUNCTION audio.claim_segments(p_qty integer, p_vt_s integer, p_max_reads integer, p_holder text) IS 'Record the caller''s heartbeat; read queue messages and return live segments; clean up finished/cancelled ones; archive ones delivered past the limit (excused deliveries not counted).';
+COMMENT ON FUNCTION audio.claim_segments(p_qty integer, p_vt_s integer, p_max_reads integer, p_holder text) IS 'Record the caller''s heartbeat; read queue messages in turn (admin before backfill, batches round-robin, FIFO within a batch) and return live segments; clean up finished/cancelled ones; archive ones delivered past the limit (excused deliveries not counted).';
 
 
 --
@@ -1108,6 +1112,43 @@ $$;
 --
 
 COMMENT ON FUNCTION audio.dead_letter(p_msg_id bigint, p_message jsonb, p_reason text) IS 'Archive a queue message that names no segment, recording the reason in audio.dead_letters.';
+
+
+--
+-- Name: end_and_begin(integer, text, bigint, boolean, bigint, bigint, integer, integer, integer); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.end_and_begin(p_slot integer, p_holder text, p_segment_id bigint, p_will_upload boolean, p_next_segment_id bigint, p_next_msg_id bigint, p_limit integer, p_lease_s integer, p_vt_s integer) RETURNS TABLE(live boolean, outcome text, slot integer)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_live boolean;
+  v_outcome text;
+  v_slot integer;
+begin
+  v_live := audio.end_attempt(p_slot, p_holder, p_segment_id, p_will_upload);
+  -- The next segment's begin must never undo this end: the finished segment's audio is in hand,
+  -- and losing its end would cost a second provider call. An error of the begin (a lock timeout,
+  -- a deadlock with a word's deletion) is answered as no_permit: the worker asks for the next
+  -- segment's permit again on its own, where such an error costs what it always did.
+  begin
+    select a.outcome, a.slot into v_outcome, v_slot
+    from audio.begin_gated_attempt(p_next_segment_id, p_next_msg_id, p_holder, p_limit, p_lease_s, p_vt_s) as a;
+  exception when others then
+    v_outcome := 'no_permit';
+    v_slot := null;
+  end;
+  return query select v_live, v_outcome, v_slot;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION end_and_begin(p_slot integer, p_holder text, p_segment_id bigint, p_will_upload boolean, p_next_segment_id bigint, p_next_msg_id bigint, p_limit integer, p_lease_s integer, p_vt_s integer); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.end_and_begin(p_slot integer, p_holder text, p_segment_id bigint, p_will_upload boolean, p_next_segment_id bigint, p_next_msg_id bigint, p_limit integer, p_lease_s integer, p_vt_s integer) IS 'End an attempt (audio.end_attempt) and begin the next segment''s (audio.begin_gated_attempt) in one round trip.';
 
 
 --
@@ -1732,6 +1773,72 @@ COMMENT ON FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallint, 
 
 
 --
+-- Name: next_in_turn(boolean, integer); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.next_in_turn(p_admin boolean, p_qty integer) RETURNS TABLE(msg_id bigint, batch_id uuid)
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select c.msg_id, c.batch_id
+  from (
+    select b.id as batch_id, b.created_at, t.claim_no, t.claim_pos, h.msg_id,
+      row_number() over (partition by b.id order by h.segment_id) as round
+    from public.audio_batches as b
+    left join audio.claim_turns as t on t.batch_id = b.id
+    cross join lateral (
+      -- The batch's next visible messages. The batch is named by a range, not =, and the order
+      -- includes batch_id: so only audio_segments_pending_batch_idx gives this order. With = the
+      -- planner may walk the primary key filtering on batch_id, reading every segment of the
+      -- batches before this one (300,000 rows behind a big backfill).
+      select s.id as segment_id, q.msg_id
+      from public.audio_segments as s
+      join pgmq.q_audio_segments as q on q.msg_id = s.msg_id
+      where s.batch_id >= b.id and s.batch_id <= b.id and s.status in ('queued', 'generating')
+        and q.vt <= clock_timestamp()
+      order by s.batch_id, s.id
+      limit p_qty
+      for update of s, q skip locked
+    ) as h
+    where b.status in ('queued', 'running') and (b.source = 'admin') = p_admin
+  ) as c
+  order by c.round, c.claim_no nulls first, c.claim_pos, c.created_at, c.batch_id
+  limit p_qty
+$$;
+
+
+--
+-- Name: FUNCTION next_in_turn(p_admin boolean, p_qty integer); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.next_in_turn(p_admin boolean, p_qty integer) IS 'The next visible messages of live admin (or backfill) batches, round-robin across batches, FIFO within each; locked.';
+
+
+--
+-- Name: notify_permit_freed(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.notify_permit_freed() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if exists (select 1 from audio.permits as p where p.slot = new.slot and p.holder is null) then
+    perform pg_notify(audio.permit_channel(), new.slot::text);
+  end if;
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION notify_permit_freed(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.notify_permit_freed() IS 'Trigger: NOTIFY audio.permit_channel() at commit when a freed permit is still free.';
+
+
+--
 -- Name: open_circuit(text, text, integer); Type: FUNCTION; Schema: audio; Owner: -
 --
 
@@ -1762,6 +1869,23 @@ $$;
 --
 
 COMMENT ON FUNCTION audio.open_circuit(p_reason text, p_provider_error text, p_probe_after_s integer) IS 'Open (or re-open) the provider circuit with a reason; the next probe is due p_probe_after_s from now.';
+
+
+--
+-- Name: permit_channel(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.permit_channel() RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$ select 'audio_queue_permit'::text $$;
+
+
+--
+-- Name: FUNCTION permit_channel(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.permit_channel() IS 'NOTIFY channel on which a freed permit wakes workers waiting for one (audio_queue_permit); the payload is the slot.';
 
 
 --
@@ -2026,6 +2150,95 @@ $$;
 --
 
 COMMENT ON FUNCTION audio.queue_depth() IS 'Messages in the audio_segments queue: visible now, and in total.';
+
+
+--
+-- Name: read_in_turn(integer, integer); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.read_in_turn(p_qty integer, p_vt_s integer) RETURNS SETOF pgmq.message_record
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_admin boolean;
+  v_msg_ids bigint[] := '{}'::bigint[];
+  v_batch_ids uuid[] := '{}'::uuid[];
+begin
+  foreach v_admin in array array[true, false] loop
+    exit when cardinality(v_msg_ids) >= p_qty;
+    select v_msg_ids || coalesce(array_agg(n.msg_id order by n.ord), '{}'::bigint[]),
+      v_batch_ids || coalesce(array_agg(n.batch_id order by n.ord), '{}'::uuid[])
+    into v_msg_ids, v_batch_ids
+    from audio.next_in_turn(v_admin, p_qty - cardinality(v_msg_ids)) with ordinality as n (msg_id, batch_id, ord);
+  end loop;
+
+  if cardinality(v_msg_ids) > 0 then
+    perform audio.record_claim_turns(v_batch_ids);
+    return query
+    with read as (
+      update pgmq.q_audio_segments as q
+      set vt = clock_timestamp() + make_interval(secs => p_vt_s), read_ct = q.read_ct + 1
+      where q.msg_id = any (v_msg_ids)
+      returning q.msg_id, q.read_ct, q.enqueued_at, q.vt, q.message, q.headers
+    )
+    select r.msg_id, r.read_ct, r.enqueued_at, r.vt, r.message, r.headers
+    from read as r
+    join unnest(v_msg_ids) with ordinality as o (msg_id, n) on o.msg_id = r.msg_id
+    order by o.n;
+  end if;
+
+  if cardinality(v_msg_ids) < p_qty then
+    return query
+    select * from pgmq.read(queue_name => 'audio_segments'::text, vt => p_vt_s::integer,
+      qty => (p_qty - cardinality(v_msg_ids))::integer);
+  end if;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION read_in_turn(p_qty integer, p_vt_s integer); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.read_in_turn(p_qty integer, p_vt_s integer) IS 'pgmq.read in claim order: admin batches before backfill, batches in turn, each batch first in first out; then any other visible message.';
+
+
+--
+-- Name: record_claim_turns(uuid[]); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.record_claim_turns(p_batch_ids uuid[]) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  with this_claim as materialized (select nextval('audio.claim_turn_seq'::regclass) as claim_no)
+  insert into audio.claim_turns as t (batch_id, claim_no, claim_pos)
+  select x.batch_id, c.claim_no, x.claim_pos
+  from this_claim as c
+  cross join (
+    select b.batch_id, max(b.n)::integer as claim_pos
+    from unnest(p_batch_ids) with ordinality as b (batch_id, n)
+    group by b.batch_id
+  ) as x
+  order by x.batch_id
+  on conflict (batch_id) do update set claim_no = excluded.claim_no, claim_pos = excluded.claim_pos;
+  delete from audio.claim_turns as t
+  where t.batch_id in (
+    select o.batch_id from audio.claim_turns as o
+    where o.batch_id <> all (p_batch_ids) and not exists (
+      select 1 from public.audio_batches as b where b.id = o.batch_id and b.status in ('queued', 'running')
+    )
+    for update of o skip locked
+  )
+$$;
+
+
+--
+-- Name: FUNCTION record_claim_turns(p_batch_ids uuid[]); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.record_claim_turns(p_batch_ids uuid[]) IS 'Record that a claim served these batches (in hand-out order): the batch served last goes last next time.';
 
 
 --
@@ -2881,6 +3094,36 @@ COMMENT ON TABLE audio.batch_broadcasts IS 'Per batch: what was last broadcast o
 
 
 --
+-- Name: claim_turn_seq; Type: SEQUENCE; Schema: audio; Owner: -
+--
+
+CREATE SEQUENCE audio.claim_turn_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: claim_turns; Type: TABLE; Schema: audio; Owner: -
+--
+
+CREATE TABLE audio.claim_turns (
+    batch_id uuid NOT NULL,
+    claim_no bigint NOT NULL,
+    claim_pos integer NOT NULL
+);
+
+
+--
+-- Name: TABLE claim_turns; Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON TABLE audio.claim_turns IS 'Per live batch, the claim (number, position) that last handed out one of its messages: claims serve batches in turn.';
+
+
+--
 -- Name: concurrency_429s; Type: TABLE; Schema: audio; Owner: -
 --
 
@@ -3184,6 +3427,14 @@ ALTER TABLE ONLY audio.batch_broadcasts
 
 
 --
+-- Name: claim_turns claim_turns_pkey; Type: CONSTRAINT; Schema: audio; Owner: -
+--
+
+ALTER TABLE ONLY audio.claim_turns
+    ADD CONSTRAINT claim_turns_pkey PRIMARY KEY (batch_id);
+
+
+--
 -- Name: concurrency_429s concurrency_429s_pkey; Type: CONSTRAINT; Schema: audio; Owner: -
 --
 
@@ -3338,6 +3589,20 @@ CREATE INDEX audio_batches_created_idx ON public.audio_batches USING btree (crea
 
 
 --
+-- Name: audio_batches_live_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audio_batches_live_idx ON public.audio_batches USING btree (created_at) WHERE (status = ANY (ARRAY['queued'::text, 'running'::text]));
+
+
+--
+-- Name: INDEX audio_batches_live_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.audio_batches_live_idx IS 'The batches whose segments claims hand out.';
+
+
+--
 -- Name: audio_segments_batch_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3366,6 +3631,20 @@ CREATE INDEX audio_segments_generating_batch_idx ON public.audio_segments USING 
 
 
 --
+-- Name: audio_segments_pending_batch_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audio_segments_pending_batch_idx ON public.audio_segments USING btree (batch_id, id) WHERE (status = ANY (ARRAY['queued'::text, 'generating'::text]));
+
+
+--
+-- Name: INDEX audio_segments_pending_batch_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.audio_segments_pending_batch_idx IS 'The head of each batch''s unfinished segments, in queue order: where a claim looks for a batch''s next messages.';
+
+
+--
 -- Name: audio_segments_pending_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3391,6 +3670,13 @@ CREATE INDEX words_grade_idx ON public.words USING btree (grade);
 --
 
 CREATE CONSTRAINT TRIGGER audio_workers_flush_broadcasts AFTER INSERT OR UPDATE ON audio.workers DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION audio.flush_broadcasts_on_heartbeat();
+
+
+--
+-- Name: permits permits_notify_freed; Type: TRIGGER; Schema: audio; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER permits_notify_freed AFTER UPDATE OF holder ON audio.permits DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (((old.holder IS NOT NULL) AND (new.holder IS NULL))) EXECUTE FUNCTION audio.notify_permit_freed();
 
 
 --
@@ -3544,6 +3830,12 @@ ALTER TABLE ONLY public.word_audio
 --
 
 ALTER TABLE audio.batch_broadcasts ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: claim_turns; Type: ROW SECURITY; Schema: audio; Owner: -
+--
+
+ALTER TABLE audio.claim_turns ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: concurrency_429s; Type: ROW SECURITY; Schema: audio; Owner: -
@@ -3858,6 +4150,13 @@ REVOKE ALL ON FUNCTION audio.dead_letter(p_msg_id bigint, p_message jsonb, p_rea
 
 
 --
+-- Name: FUNCTION end_and_begin(p_slot integer, p_holder text, p_segment_id bigint, p_will_upload boolean, p_next_segment_id bigint, p_next_msg_id bigint, p_limit integer, p_lease_s integer, p_vt_s integer); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.end_and_begin(p_slot integer, p_holder text, p_segment_id bigint, p_will_upload boolean, p_next_segment_id bigint, p_next_msg_id bigint, p_limit integer, p_lease_s integer, p_vt_s integer) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION end_attempt(p_slot integer, p_holder text, p_segment_id bigint, p_will_upload boolean); Type: ACL; Schema: audio; Owner: -
 --
 
@@ -4008,10 +4307,31 @@ REVOKE ALL ON FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallin
 
 
 --
+-- Name: FUNCTION next_in_turn(p_admin boolean, p_qty integer); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.next_in_turn(p_admin boolean, p_qty integer) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION notify_permit_freed(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.notify_permit_freed() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION open_circuit(p_reason text, p_provider_error text, p_probe_after_s integer); Type: ACL; Schema: audio; Owner: -
 --
 
 REVOKE ALL ON FUNCTION audio.open_circuit(p_reason text, p_provider_error text, p_probe_after_s integer) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION permit_channel(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.permit_channel() FROM PUBLIC;
 
 
 --
@@ -4055,6 +4375,20 @@ REVOKE ALL ON FUNCTION audio.prune_history(p_now timestamp with time zone) FROM 
 --
 
 REVOKE ALL ON FUNCTION audio.queue_depth() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION read_in_turn(p_qty integer, p_vt_s integer); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.read_in_turn(p_qty integer, p_vt_s integer) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION record_claim_turns(p_batch_ids uuid[]); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.record_claim_turns(p_batch_ids uuid[]) FROM PUBLIC;
 
 
 --
