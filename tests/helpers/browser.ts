@@ -128,12 +128,19 @@ export function focusedTestId(page: Page): Promise<string> {
   return page.evaluate(() => document.activeElement?.getAttribute("data-testid") ?? "");
 }
 
-/** Presses Tab until the element with this data-testid has the focus; at most `max` presses, so a
- * control the keyboard cannot reach fails the test instead of looping. */
-export async function tabTo(page: Page, testId: string, max = 60): Promise<void> {
+/** Presses Tab (Shift+Tab with `back`, for a control above the focus) until the element with this
+ * data-testid has the focus; at most `max` presses, so a control the keyboard cannot reach fails
+ * the test instead of looping. */
+export async function tabTo(
+  page: Page,
+  testId: string,
+  opts: { max?: number; back?: boolean } = {},
+): Promise<void> {
+  const max = opts.max ?? 60;
+  const key = opts.back ? "Shift+Tab" : "Tab";
   for (let n = 0; n < max; n++) {
     if (await focusedTestId(page) === testId) return;
-    await page.keyboard.press("Tab");
+    await page.keyboard.press(key);
   }
-  throw new Error(`${testId}: not reached with ${max} presses of Tab`);
+  throw new Error(`${testId}: not reached with ${max} presses of ${key}`);
 }

@@ -116,6 +116,10 @@ Deno.test("admin page: the share done, failures and cancels apart, one start per
       0,
       "an ended batch is not live",
     );
+    // The batch's end time comes with the re-read its final progress message triggers.
+    await page.getByTestId("notice").waitFor({ state: "detached", timeout: LONG_MS }).catch(
+      () => {},
+    );
     assert.equal(
       await page.getByTestId("notice").count(),
       0,
@@ -346,7 +350,8 @@ Deno.test("admin page by keyboard alone: sign in, generate, cancel, generate, re
 
     // Generate grade 2 with failures, then retry them once the provider is well.
     stack.cartesia.configure({ latencyMeanMs: 100, rate5xx: 0.2 });
-    await tabTo(page, "grade-select");
+    // The grade picker is above the batch panel: back up to it, as a keyboard user would.
+    await tabTo(page, "grade-select", { back: true });
     await page.keyboard.press("ArrowDown");
     await page.waitForFunction(
       () =>
