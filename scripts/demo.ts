@@ -113,7 +113,10 @@ try {
   while (true) {
     const [row] = await sql`
       select b.status, b.total, b.done, b.failed, b.cancelled, b.skipped,
-        (select count(*) from public.audio_segments as s where s.batch_id = b.id and s.status = 'generating')::int as in_flight
+        -- Requests at the provider: permits held under a live lease (a segment whose audio is
+        -- being stored while the next request runs on its permit is no longer one of them).
+        (select count(*) from audio.permits as p
+         where p.holder is not null and p.expires_at >= now())::int as in_flight
       from public.audio_batches as b where b.id = ${body.batchId}`;
     batch = row;
     const elapsed = performance.now() - started;
