@@ -2674,29 +2674,39 @@ CREATE FUNCTION audio.sync_batch_counters() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
+declare
+  v_changed uuid[];
 begin
-  update public.audio_batches as b set
-    done = b.done + d.d_done,
-    failed = b.failed + d.d_failed,
-    cancelled = b.cancelled + d.d_cancelled,
-    skipped = b.skipped + d.d_skipped,
-    started_at = coalesce(b.started_at, case when d.any_generating then now() end)
-  from (
-    select n.batch_id,
-      count(*) filter (where n.status = 'done') - count(*) filter (where o.status = 'done') as d_done,
-      count(*) filter (where n.status = 'failed') - count(*) filter (where o.status = 'failed') as d_failed,
-      count(*) filter (where n.status = 'cancelled') - count(*) filter (where o.status = 'cancelled') as d_cancelled,
-      count(*) filter (where n.status = 'done' and n.reused) - count(*) filter (where o.status = 'done' and o.reused) as d_skipped,
-      bool_or(n.status = 'generating') as any_generating
-    from new_rows as n
-    join old_rows as o on o.id = n.id
-    where n.status is distinct from o.status or n.reused is distinct from o.reused
-    group by n.batch_id
-  ) as d
-  where b.id = d.batch_id;
+  with changed as (
+    update public.audio_batches as b set
+      done = b.done + d.d_done,
+      failed = b.failed + d.d_failed,
+      cancelled = b.cancelled + d.d_cancelled,
+      skipped = b.skipped + d.d_skipped,
+      started_at = coalesce(b.started_at, case when d.any_generating then now() end)
+    from (
+      select n.batch_id,
+        count(*) filter (where n.status = 'done') - count(*) filter (where o.status = 'done') as d_done,
+        count(*) filter (where n.status = 'failed') - count(*) filter (where o.status = 'failed') as d_failed,
+        count(*) filter (where n.status = 'cancelled') - count(*) filter (where o.status = 'cancelled') as d_cancelled,
+        count(*) filter (where n.status = 'done' and n.reused) - count(*) filter (where o.status = 'done' and o.reused) as d_skipped,
+        bool_or(n.status = 'generating') as any_generating
+      from new_rows as n
+      join old_rows as o on o.id = n.id
+      where n.status is distinct from o.status or n.reused is distinct from o.reused
+      group by n.batch_id
+    ) as d
+    where b.id = d.batch_id
+      and (d.d_done <> 0 or d.d_failed <> 0 or d.d_cancelled <> 0 or d.d_skipped <> 0
+        or (d.any_generating and b.started_at is null))
+    returning b.id
+  )
+  select array_agg(changed.id) into v_changed from changed;
 
   -- A second statement, so it sees the counters the first one wrote.
-  perform audio.settle_batch_status(array(select distinct n.batch_id from new_rows as n));
+  if v_changed is not null then
+    perform audio.settle_batch_status(v_changed);
+  end if;
   return null;
 end;
 $$;
@@ -2706,7 +2716,7 @@ $$;
 -- Name: FUNCTION sync_batch_counters(); Type: COMMENT; Schema: audio; Owner: -
 --
 
-COMMENT ON FUNCTION audio.sync_batch_counters() IS 'Trigger: fold segment status changes into audio_batches counters and status.';
+COMMENT ON FUNCTION audio.sync_batch_counters() IS 'Trigger: fold segment status changes into audio_batches counters and settle the status of the batches that changed.';
 
 
 --

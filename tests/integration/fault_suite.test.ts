@@ -97,7 +97,7 @@ function assertTargets(r: ScenarioResult, perCrash = 1) {
 // this test's ~60 ms requests on a loaded machine the slots spend a fair share of their time
 // between the answer and the upload, so the bound held here is that worst case; the benchmark
 // (200 ms requests) holds the suite's target of one.
-const KILL_ALLOWANCE = 2 * 3; // two per slot of the test stack's AUDIO_GENERATION_CONCURRENCY
+const killAllowance = (stack: TestStack) => 2 * stack.app.settings.AUDIO_GENERATION_CONCURRENCY;
 
 const postmasterStart = async (rig: FaultRig): Promise<number> =>
   (await rig.sql`select pg_postmaster_start_time() as t`)[0].t.getTime();
@@ -108,7 +108,7 @@ const serverErrors = (stack: TestStack) =>
 Deno.test("fault suite (short): a killed worker, provider hangs and 5xx, stalled uploads, word edits, shared text", async () => {
   await withRig({}, async (rig, stack) => {
     const kill = await run(rig, "worker kill -9");
-    assertTargets(kill, KILL_ALLOWANCE);
+    assertTargets(kill, killAllowance(stack));
     assert.equal(kill.crashes, 1);
 
     const hang = await run(rig, "provider hangs past timeout");

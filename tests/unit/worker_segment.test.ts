@@ -389,6 +389,29 @@ Deno.test("database unreachable at end_attempt and complete: both retried until 
   ]);
 });
 
+Deno.test("complete rolled back for a deadlock: called again at once, no hand-back", async () => {
+  // Postgres ends a deadlock by rolling one of its transactions back (40P01): nothing of it was
+  // kept, and the audio, already uploaded, must not be generated again on a later delivery.
+  let deadlocks = 2;
+  const { queue, clock, run } = setup([200], {
+    retryMs: 10_000,
+    script: {
+      complete: () => {
+        if (deadlocks-- > 0) throw Object.assign(new Error("deadlock detected"), { code: "40P01" });
+        return true;
+      },
+    },
+  });
+  const result = run();
+  await clock.advance(2_000);
+  assert.deepEqual(await result, { outcome: "done", attempts: 1, rateLimited: 0 });
+  assert.deepEqual(queue.calls, [
+    BEGIN,
+    GOT_AUDIO,
+    ...Array(3).fill(`complete 1 ${PATH} bytes=${WAV.length} ms=0 429s=0`),
+  ]);
+});
+
 Deno.test("unreachable past the permit's lease, or a statement error: not retried", async () => {
   const down = setup([200], {
     retryMs: 600,
@@ -406,7 +429,7 @@ Deno.test("unreachable past the permit's lease, or a statement error: not retrie
     retryMs: 10_000,
     script: {
       complete: () => {
-        throw Object.assign(new Error("deadlock detected"), { code: "40P01" });
+        throw Object.assign(new Error("duplicate key value"), { code: "23505" });
       },
     },
   });

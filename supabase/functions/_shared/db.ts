@@ -50,3 +50,14 @@ export function isUnreachable(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === "string" && UNREACHABLE.test(code);
 }
+
+// Postgres's codes for a statement it rolled back to end a conflict with another transaction:
+// 40P01 deadlock detected, 40001 serialization failure.
+const ROLLED_BACK_FOR_A_CONFLICT = /^(40P01|40001)$/;
+
+/** Whether Postgres rolled the statement back to end a conflict with another transaction: nothing
+ * of it was kept, and the same call may succeed when made again. */
+export function isConflictRollback(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && ROLLED_BACK_FOR_A_CONFLICT.test(code);
+}

@@ -7,7 +7,7 @@ import {
   STORAGE_RETRY_WINDOW_MS,
   UNREACHABLE_RETRY_MS,
 } from "../config.ts";
-import { isUnreachable } from "../db.ts";
+import { isConflictRollback, isUnreachable } from "../db.ts";
 import { redactCredentials } from "../redact.ts";
 import { errorText, type OnEvent } from "./events.ts";
 import type { ClaimedSegment } from "./queue.ts";
@@ -54,12 +54,13 @@ async function retrying<T>(
 // until its lease runs out) and complete_segment (else the audio, already uploaded, is generated
 // again on the next delivery). While the database is unreachable the call is retried every
 // UNREACHABLE_RETRY_MS for as long as the permit's lease would last, so it lands the moment the
-// database is back and provider requests resume at once.
+// database is back and provider requests resume at once. A call Postgres rolled back to end a
+// deadlock or a serialization conflict is retried the same way: nothing of it was kept.
 export function surviving<T>(d: RetryDeps, call: () => Promise<T>): Promise<T> {
   return retrying(d, call, {
     giveUpAt: d.now() + (d.retryUnreachableMs ?? 0),
     delayMs: () => UNREACHABLE_RETRY_MS,
-    retryable: isUnreachable,
+    retryable: (err) => isUnreachable(err) || isConflictRollback(err),
   });
 }
 
