@@ -1,8 +1,8 @@
 // The learned concurrency limit, measured: batches through long-lived worker processes against
 // the Cartesia stand-in whose plan the scenario sets (and changes mid-batch). Per scenario:
 // failed segments, 429s as a share of provider requests, the plan's busy fraction at the provider
-// (Σ request time at the stand-in ÷ the slots ours could use ÷ the wall from queueing to the last
-// answer), and how long the limit took to follow the plan — each against its target.
+// (Σ request time at the stand-in ÷ the slot time the plan offered ours from queueing to the last
+// answer, each plan counted for its part of the run), and how long the limit took to follow the plan — each against its target.
 // Run through scripts/bench (a throwaway cluster in AQ_BENCH_DB_URL):
 //   scripts/bench limit [--n 1092] [--latency-ms 200] [--workers 1]
 // The limit's following time runs from the first 429 at the provider (or from the plan's change)
@@ -148,6 +148,8 @@ async function runScenario(s: Scenario, index: number, standin: CartesiaStandin)
   // The plan the limit should end on, and when it became that plan.
   let target = s.plan - (s.otherClient ?? 0);
   let since = queuedAt;
+  // When the stand-in's plan was changed (null: not changed).
+  let changedAt: number | null = null;
   let followMs: number | null = null;
   let changed = s.change === undefined;
   while (true) {
@@ -157,6 +159,7 @@ async function runScenario(s: Scenario, index: number, standin: CartesiaStandin)
       standin.setPlan(KEY, { plan: s.change!.plan });
       target = s.change!.plan;
       since = Date.now();
+      changedAt = since;
       followMs = null;
       changed = true;
     }
@@ -174,14 +177,18 @@ async function runScenario(s: Scenario, index: number, standin: CartesiaStandin)
   const st = standin.stats();
   const ok = st.requests.filter((r) => r.end !== null && r.status === 200);
   const busyMs = ok.reduce((sum, r) => sum + (r.end! - r.start), 0);
-  const spanMs = Math.max(...ok.map((r) => r.end!)) - queuedAt;
-  // The slots ours could use: the plan (the one after a change for its share of the run is not
-  // separated here: the cut and raise scenarios are measured against the smaller plan).
-  const slots = Math.min(s.plan, s.change?.plan ?? s.plan) - (s.otherClient ?? 0);
+  const lastEnd = Math.max(...ok.map((r) => r.end!));
+  // What the plan offered ours over the run, in slot-milliseconds: its slots (less another
+  // client's) before the change times the time before it, and the changed plan's after it. A
+  // single slot count for the whole run would call a raised plan's second part more than full.
+  const other = s.otherClient ?? 0;
+  const split = Math.min(changedAt ?? lastEnd, lastEnd);
+  const capacityMs = (s.plan - other) * (split - queuedAt) +
+    ((s.change?.plan ?? s.plan) - other) * (lastEnd - split);
   return {
     failed: m.failed,
     share429: st.totalRequests === 0 ? 0 : (st.byStatus["429"] ?? 0) / st.totalRequests,
-    busy: busyMs / slots / spanMs,
+    busy: busyMs / capacityMs,
     followMs,
     requestMs: busyMs / Math.max(ok.length, 1),
   };
