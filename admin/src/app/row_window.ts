@@ -3,6 +3,7 @@
 // spacers of the right heights stand in for the rest (the caller draws them).
 
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
+import { windowOf } from "./window_of.ts";
 
 export interface RowWindow {
   /** First rendered row (inclusive) and last (exclusive). */
@@ -12,18 +13,6 @@ export interface RowWindow {
   boxRef(el: HTMLElement | null): void;
   /** For the box's onScroll. */
   onScroll(): void;
-}
-
-/** The window for a list of `count` rows whose rows `seen.from` (inclusive) to `seen.to`
- * (exclusive) are in the box's view. */
-export function windowOf(
-  count: number,
-  seen: { from: number; to: number },
-  overscan: number,
-): { first: number; end: number } {
-  const end = Math.min(count, seen.to + overscan);
-  const first = Math.min(Math.max(0, seen.from - overscan), end);
-  return { first, end };
 }
 
 export function useRowWindow(count: number, rowPx: number, overscan: number): RowWindow {
