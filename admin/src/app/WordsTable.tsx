@@ -154,7 +154,7 @@ const Row = memo(function Row(p: RowProps) {
       style={{ height: WORD_ROW_PX }}
     >
       <td>
-        <div className="cell">
+        <div className="cell word-cell">
           <span className="word-text">{w.word}</span>{" "}
           <button
             type="button"
