@@ -23,7 +23,7 @@ import {
 } from "../lib/config.ts";
 import { failureReason } from "./failure_groups.ts";
 import { effectiveState } from "./format.ts";
-import { useRowWindow } from "./row_window.ts";
+import { type RowWindow, useRowWindow } from "./row_window.ts";
 import { WordFilters } from "./WordFilters.tsx";
 import type { WordList } from "./word_list.ts";
 
@@ -66,7 +66,7 @@ function Spacer({ rows }: { rows: number }) {
  * update only the rendered rows whose segments changed render again. Nearing the last loaded row
  * reads the next page; "Load more words" does the same from the keyboard. */
 export function WordsTable(p: WordsTableProps) {
-  const { list, live } = p;
+  const { list } = p;
   const rows = list.rows;
   const win = useRowWindow(rows?.length ?? 0, WORD_ROW_PX, WORD_OVERSCAN_ROWS);
   const nearEnd = rows !== null && win.end >= rows.length - WORD_LOAD_AHEAD_ROWS;
@@ -79,48 +79,7 @@ export function WordsTable(p: WordsTableProps) {
   if (!rows) body = <p>Loading words…</p>;
   else if (rows.length === 0) {
     body = <p>{list.search || list.state ? "No words match." : "No words in this grade."}</p>;
-  } else {
-    body = (
-      <div
-        key={list.key}
-        className="table-scroll"
-        role="region"
-        aria-label="Words and their audio"
-        tabIndex={0}
-        ref={win.boxRef}
-        onScroll={win.onScroll}
-      >
-        <table className="words" aria-rowcount={(list.total ?? rows.length) + 1}>
-          <thead>
-            <tr aria-rowindex={1}>
-              <th>Word</th>
-              {SEGMENT_KINDS.map((k) => <th key={k}>{KIND_LABEL[k]}</th>)}
-            </tr>
-          </thead>
-          <tbody>
-            <Spacer rows={win.first} />
-            {rows.slice(win.first, win.end).map((w, i) => (
-              <Row
-                key={w.id}
-                index={win.first + i}
-                w={w}
-                word={live.get(segmentKey(w.id, "word"))}
-                definition={live.get(segmentKey(w.id, "definition"))}
-                sentence={live.get(segmentKey(w.id, "sentence"))}
-                playing={SEGMENT_KINDS.some((k) => p.playing === segmentKey(w.id, k))
-                  ? p.playing
-                  : null}
-                regenerating={p.regenerating.has(w.id)}
-                onPlay={p.onPlay}
-                onRegenerate={p.onRegenerate}
-              />
-            ))}
-            <Spacer rows={rows.length - win.end} />
-          </tbody>
-        </table>
-      </div>
-    );
-  }
+  } else body = <Grid {...p} rows={rows} win={win} />;
   return (
     <section className="words-section" aria-label="Words">
       <WordFilters list={list} />
@@ -131,6 +90,52 @@ export function WordsTable(p: WordsTableProps) {
         </button>
       )}
     </section>
+  );
+}
+
+/** The table itself: the header row, a spacer, the window's rows, a spacer; keyed by the query
+ * its rows answer, so rows of another query start at the top. */
+function Grid(p: WordsTableProps & { rows: WordRow[]; win: RowWindow }) {
+  const { list, live, rows, win } = p;
+  return (
+    <div
+      key={list.key}
+      className="table-scroll"
+      role="region"
+      aria-label="Words and their audio"
+      tabIndex={0}
+      ref={win.boxRef}
+      onScroll={win.onScroll}
+    >
+      <table className="words" aria-rowcount={(list.total ?? rows.length) + 1}>
+        <thead>
+          <tr aria-rowindex={1}>
+            <th>Word</th>
+            {SEGMENT_KINDS.map((k) => <th key={k}>{KIND_LABEL[k]}</th>)}
+          </tr>
+        </thead>
+        <tbody>
+          <Spacer rows={win.first} />
+          {rows.slice(win.first, win.end).map((w, i) => (
+            <Row
+              key={w.id}
+              index={win.first + i}
+              w={w}
+              word={live.get(segmentKey(w.id, "word"))}
+              definition={live.get(segmentKey(w.id, "definition"))}
+              sentence={live.get(segmentKey(w.id, "sentence"))}
+              playing={SEGMENT_KINDS.some((k) => p.playing === segmentKey(w.id, k))
+                ? p.playing
+                : null}
+              regenerating={p.regenerating.has(w.id)}
+              onPlay={p.onPlay}
+              onRegenerate={p.onRegenerate}
+            />
+          ))}
+          <Spacer rows={rows.length - win.end} />
+        </tbody>
+      </table>
+    </div>
   );
 }
 

@@ -58,6 +58,9 @@ async function readFirst(client: AudioQueueClient, base: WordQuery, want: number
   return { key, rows, cursor: cursor ?? null, total };
 }
 
+/** One hook of about 85 lines on purpose: the debounced search, the query's generation, the
+ * in-flight flag and the loaded rows are shared by the first read, its reloads and loadMore, and
+ * splitting them would pass the same refs back and forth. */
 export function useWordList(
   client: AudioQueueClient,
   grade: number | null,
@@ -84,6 +87,23 @@ export function useWordList(
   // the new ones arrive.
   const lastQuery = useRef({ grade, q, state });
   const { failed, succeeded } = report;
+  // Runs one read of query generation `gen`: marks the list loading, applies the answer only if
+  // no newer query was asked meanwhile, and reports the failure of a read still current.
+  const settle = useCallback(<T>(gen: number, read: Promise<T>, apply: (v: T) => void) => {
+    inFlight.current = true;
+    setLoading(true);
+    read.then((v) => {
+      if (gen !== generation.current) return;
+      succeeded("words");
+      apply(v);
+    }).catch((err) => {
+      if (gen === generation.current) failed("words", err);
+    }).finally(() => {
+      if (gen !== generation.current) return;
+      inFlight.current = false;
+      setLoading(false);
+    });
+  }, [failed, succeeded]);
   useEffect(() => {
     if (grade === null) return;
     const gen = ++generation.current;
@@ -94,50 +114,27 @@ export function useWordList(
     const want = same
       ? Math.max(current.current?.rows.length ?? 0, WORD_PAGE_SIZE)
       : WORD_PAGE_SIZE;
-    inFlight.current = true;
-    setLoading(true);
-    readFirst(client, { grade, q, state: state ?? undefined }, want).then((l) => {
-      if (gen !== generation.current) return;
-      succeeded("words");
-      setLoaded(l);
-    }).catch((err) => {
-      if (gen === generation.current) failed("words", err);
-    }).finally(() => {
-      if (gen !== generation.current) return;
-      inFlight.current = false;
-      setLoading(false);
-    });
-  }, [client, grade, q, state, refresh, failed, succeeded]);
+    settle(gen, readFirst(client, { grade, q, state: state ?? undefined }, want), setLoaded);
+  }, [client, grade, q, state, refresh, settle]);
 
   const loadMore = useCallback(() => {
     const l = current.current;
     if (grade === null || !l?.cursor || inFlight.current) return;
-    const gen = generation.current;
-    inFlight.current = true;
-    setLoading(true);
-    client.wordsPage({
+    const next = client.wordsPage({
       grade,
       q,
       state: state ?? undefined,
       limit: WORD_PAGE_SIZE,
       after: l.cursor,
-    }).then((page) => {
-      if (gen !== generation.current) return;
-      succeeded("words");
+    });
+    settle(generation.current, next, (page) =>
       setLoaded({
         key: l.key,
         rows: [...l.rows, ...page.words],
         cursor: page.nextCursor,
         total: page.total,
-      });
-    }).catch((err) => {
-      if (gen === generation.current) failed("words", err);
-    }).finally(() => {
-      if (gen !== generation.current) return;
-      inFlight.current = false;
-      setLoading(false);
-    });
-  }, [client, grade, q, state, failed, succeeded]);
+      }));
+  }, [client, grade, q, state, settle]);
 
   return {
     rows: loaded?.rows ?? null,
