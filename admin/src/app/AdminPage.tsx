@@ -37,7 +37,7 @@ export function AdminPage({ who, userId }: { who: string; userId: string }) {
   const problems = useHealthProblems(data.history, report);
   const circuit = useCircuit(report);
   const limit = useConcurrencyLimit(report);
-  const wordName = useWordNames(data.words);
+  const wordName = useWordNames(data.words.rows);
   // Stable callbacks for the words table (memoized: a grade can hold thousands of rows, and the
   // rest of the page re-renders on every progress update).
   const latest = useRef({ player, act });
@@ -112,7 +112,7 @@ export function AdminPage({ who, userId }: { who: string; userId: string }) {
               wordName={wordName}
             />
             <WordsTable
-              words={data.words}
+              list={data.words}
               live={q.isGenerating ? q.segments : NO_LIVE}
               playing={player.playing}
               onPlay={onPlay}

@@ -1,5 +1,5 @@
 // The admin page's data from admin-api: the grades with their counts, the words of the chosen
-// grade, and the batch history, which follows the database's `batches` topic live
+// grade (a page at a time, word_list.ts), and the batch history, which follows the database's `batches` topic live
 // (followBatchList). reload() reads them all again, and so does each end of the followed batch
 // (its counts and states changed). The first history load also follows the newest batch still
 // running, so a reopened page picks up where it was. A read that failed for want of a connection
@@ -14,16 +14,17 @@ import {
   type BatchListFollow,
   followBatchList,
   type GradeSummary,
-  type WordRow,
 } from "../lib/index.ts";
 import { useLoadProblems } from "./load_problems.ts";
+import { useWordList, type WordList } from "./word_list.ts";
 
 export interface PageData {
   grades: GradeSummary[] | null;
   grade: number | null;
   /** Picks another grade; its words load afresh. */
   chooseGrade(grade: number): void;
-  words: WordRow[] | null;
+  /** The chosen grade's words, a page at a time, searched and filtered by the server. */
+  words: WordList;
   history: Batch[] | null;
   reload(): void;
   /** More history rows exist to ask for (a full page came back, under admin-api's cap). */
@@ -38,7 +39,6 @@ export function usePageData(q: AudioQueueView, report: (err: unknown) => void): 
   const { client, supabase } = useAudioQueueContext();
   const [grades, setGrades] = useState<GradeSummary[] | null>(null);
   const [grade, setGrade] = useState<number | null>(null);
-  const [words, setWords] = useState<WordRow[] | null>(null);
   const [history, setHistory] = useState<Batch[] | null>(null);
   const [refresh, setRefresh] = useState(0);
   const [historyLimit, setHistoryLimit] = useState(BATCH_HISTORY_LIMIT);
@@ -54,17 +54,7 @@ export function usePageData(q: AudioQueueView, report: (err: unknown) => void): 
     }).catch((err) => failed("grades", err));
   }, [client, failed, succeeded, refresh]);
 
-  useEffect(() => {
-    if (grade === null) return;
-    let live = true;
-    client.words(grade).then((ws) => {
-      succeeded("words");
-      if (live) setWords(ws);
-    }).catch((err) => failed("words", err));
-    return () => {
-      live = false;
-    };
-  }, [client, failed, succeeded, grade, refresh]);
+  const words = useWordList(client, grade, refresh, loads);
 
   const followedOnce = useRef(false);
   const list = useRef<BatchListFollow | null>(null);
@@ -102,10 +92,7 @@ export function usePageData(q: AudioQueueView, report: (err: unknown) => void): 
     reload();
   }, [end, reload]);
 
-  const chooseGrade = useCallback((g: number) => {
-    setWords(null);
-    setGrade(g);
-  }, []);
+  const chooseGrade = useCallback((g: number) => setGrade(g), []);
   const canShowMore = history !== null && history.length >= historyLimit &&
     historyLimit < BATCH_HISTORY_MAX;
   const showMore = useCallback(

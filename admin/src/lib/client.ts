@@ -2,7 +2,7 @@
 // either returns the documented body or throws an AudioQueueError (status, code, message,
 // fields).
 
-import { BATCH_HISTORY_LIMIT, MAX_SEGMENT_PAGE } from "./config.ts";
+import { BATCH_HISTORY_LIMIT, MAX_SEGMENT_PAGE, MAX_WORD_PAGE } from "./config.ts";
 import { AudioQueueError, badResponse, isRecord } from "./errors.ts";
 import type { FunctionsHost } from "./supabase_like.ts";
 import { fetchTransport, invokeTransport, type Method, type Transport } from "./transport.ts";
@@ -21,6 +21,8 @@ import type {
   SegmentQuery,
   StartBatchRequest,
   StartBatchResult,
+  WordPage,
+  WordQuery,
   WordRow,
 } from "./types.ts";
 
@@ -47,7 +49,10 @@ export interface AudioQueueClient {
   getSegments(batchId: string, query?: SegmentQuery): Promise<Segment[]>;
   me(): Promise<Me>;
   grades(): Promise<GradeSummary[]>;
+  /** The first page of a grade's words (wordsPage for search, state and the pages after). */
   words(grade: number): Promise<WordRow[]>;
+  /** One page of a grade's words, searched and filtered by the server. */
+  wordsPage(query: WordQuery): Promise<WordPage>;
   audioUrl(wordId: string, kind: SegmentKind): Promise<string>;
   health(): Promise<Health>;
   /** The provider circuit: whether generation is paused for an account error, and why. */
@@ -100,6 +105,18 @@ function pickTransport(
     accessToken: opts.accessToken,
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
   });
+}
+
+/** The words page's query string (empty search and filter left out, the limit capped). */
+function wordParams(query: WordQuery): URLSearchParams {
+  const p = new URLSearchParams({ grade: String(Math.trunc(query.grade)) });
+  if (query.q?.trim()) p.set("q", query.q.trim());
+  if (query.state) p.set("state", query.state);
+  if (query.limit !== undefined) {
+    p.set("limit", String(Math.max(1, Math.min(Math.trunc(query.limit), MAX_WORD_PAGE))));
+  }
+  if (query.after) p.set("after", query.after);
+  return p;
 }
 
 type Build = () => { path: string; body?: Record<string, unknown> };
@@ -187,6 +204,14 @@ export function createAudioQueueClient(
         "words",
         "array",
       ),
+    wordsPage: async (query) => {
+      const path = `admin-api/words?${wordParams(query)}`;
+      const page = await call<WordPage>("GET", () => ({ path }), null, "object");
+      if (!Array.isArray(page.words) || typeof page.total !== "number") {
+        throw badResponse(200, path, "{ words: array, nextCursor, total: number }");
+      }
+      return page;
+    },
     health: () => call<Health>("GET", () => ({ path: "admin-api/health" }), "health", "object"),
     circuit: () =>
       call<ProviderCircuit>("GET", () => ({ path: "admin-api/circuit" }), "circuit", "object"),

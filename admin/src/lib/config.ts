@@ -9,6 +9,9 @@
  * full pages, and a shorter page tells it that it has them all. */
 export const MAX_SEGMENT_PAGE = 1000;
 
+// admin-api's largest words page (WORD_PAGE.max in supabase/functions/_shared/config.ts).
+export const MAX_WORD_PAGE = 200;
+
 // ---- followBatch (each can be overridden through FollowOptions) ----
 
 export const FOLLOW_DEFAULTS = {
@@ -101,3 +104,27 @@ export const FAILURES_PER_REASON = 5;
 
 /** "Show older batches" reads 20 more each time, up to admin-api's cap of 200 rows. */
 export const BATCH_HISTORY_MAX = 200;
+
+// ---- The words table ----
+
+/** The words table reads 200 words a request (admin-api's cap): one index range of a few
+ * milliseconds, and about 20 box-heights of scrolling before the next read. */
+export const WORD_PAGE_SIZE = MAX_WORD_PAGE;
+
+/** Typing in the word search waits 250 ms of quiet before it asks the server: a word typed at
+ * speed is one request, and the answer still feels immediate. */
+export const WORD_SEARCH_DEBOUNCE_MS = 250;
+
+/** Every row of the words table is 72 px tall (the body is virtualized, so the height must be
+ * known): a badge with its play button on one line (44 px on a phone, where buttons are thumb-sized)
+ * and a failure's reason on a second. styles.css sizes the cells to match. */
+export const WORD_ROW_PX = 72;
+
+/** Rows rendered beyond each edge of the table's box: 40, so a grade of the sample's size (at most
+ * 46 words) renders whole at the top, a fast flick of a box-height never shows an empty band, and
+ * the DOM still holds under 100 rows at a laptop's or phone's box height. */
+export const WORD_OVERSCAN_ROWS = 40;
+
+/** The next page is read when the rendered rows come within 50 of the last loaded one: about
+ * five box-heights ahead, so scrolling at reading speed never waits on it. */
+export const WORD_LOAD_AHEAD_ROWS = 50;

@@ -157,6 +157,27 @@ export interface WordRow {
   segments: Record<SegmentKind, WordSegment>;
 }
 
+/** GET /admin-api/words query: one page of a grade's words, in word order. */
+export interface WordQuery {
+  grade: number;
+  /** Words containing this text (any case); empty or absent for all. */
+  q?: string;
+  /** Words with at least one kind in this state. */
+  state?: SegState;
+  /** At most 200 (the server's cap). */
+  limit?: number;
+  /** The nextCursor of the page before. */
+  after?: string;
+}
+
+/** GET /admin-api/words: the page, the cursor of the next one (null on the last), and how many
+ * words match the query in all. */
+export interface WordPage {
+  words: WordRow[];
+  nextCursor: string | null;
+  total: number;
+}
+
 /** GET /admin-api/batches/<id>/segments query. */
 export interface SegmentQuery {
   status?: SegmentStatus;
