@@ -101,3 +101,10 @@ export const FAILURES_PER_REASON = 5;
 
 /** "Show older batches" reads 20 more each time, up to admin-api's cap of 200 rows. */
 export const BATCH_HISTORY_MAX = 200;
+
+/** Generate asks for confirmation, with the estimate, before a batch that would generate 1,000
+ * segments or more (or any batch of the whole catalog): about 33,000 characters of credits (the
+ * sample vocabulary averages 33 a segment) and, at three requests in flight of about 2 s each,
+ * over ten minutes of the provider plan. Smaller batches (one grade of a few hundred segments)
+ * start at once, as a routine press should. */
+export const CONFIRM_FROM_SEGMENTS = 1000;
