@@ -6,10 +6,11 @@
 // (estimate.ts), and nothing is written.
 import { asAdmin, forbidden, NotAdmin, readAdminPost } from "../_shared/admin.ts";
 import type { App } from "../_shared/app.ts";
+import type { Claims } from "../_shared/auth.ts";
 import { WORKER_FRESH_S } from "../_shared/config.ts";
 import { errorResponse, internalError, json } from "../_shared/http.ts";
 import { estimateBatch } from "./estimate.ts";
-import { KINDS, startBatchBody } from "./request.ts";
+import { KINDS, type StartBatchBody, startBatchBody } from "./request.ts";
 
 // Ids that name no word (1-based positions): nothing was written.
 function unknownWords(positions: number[]): Response {
@@ -21,6 +22,24 @@ function unknownWords(positions: number[]): Response {
   );
 }
 
+// The dry run's answer: 200 with the estimate, or the same 400 a start gives for unknown ids.
+async function estimateAnswer(
+  app: App,
+  claims: Claims,
+  body: StartBatchBody,
+  kinds: string[],
+): Promise<Response> {
+  const e = await asAdmin(app.sql, claims, (tx) =>
+    estimateBatch(app, tx, {
+      wordIds: body.wordIds ?? null,
+      grade: body.grade ?? null,
+      kinds,
+      missingOnly: body.missingOnly,
+      voiceId: body.voiceId ?? app.settings.CARTESIA_VOICE_ID,
+    }));
+  return e.ok ? json(e.estimate) : unknownWords(e.unknownPositions);
+}
+
 export function createStartBatchHandler(app: App): (req: Request) => Promise<Response> {
   const s = app.settings;
   return async (req) => {
@@ -30,17 +49,7 @@ export function createStartBatchHandler(app: App): (req: Request) => Promise<Res
     const kinds = [...new Set(body.kinds ?? KINDS)];
 
     try {
-      if (body.dryRun) {
-        const e = await asAdmin(app.sql, claims, (tx) =>
-          estimateBatch(app, tx, {
-            wordIds: body.wordIds ?? null,
-            grade: body.grade ?? null,
-            kinds,
-            missingOnly: body.missingOnly,
-            voiceId: body.voiceId ?? s.CARTESIA_VOICE_ID,
-          }));
-        return e.ok ? json(e.estimate) : unknownWords(e.unknownPositions);
-      }
+      if (body.dryRun) return await estimateAnswer(app, claims, body, kinds);
       // Keep the database's defaults (used by the nightly backfill) equal to these settings.
       const defaults = {
         voice_id: s.CARTESIA_VOICE_ID,

@@ -38,3 +38,5 @@ export const startBatchBody = z.strictObject({
     });
   }
 });
+
+export type StartBatchBody = z.infer<typeof startBatchBody>;
