@@ -57,8 +57,10 @@ export interface OpenPage {
   page: Page;
   /** Uncaught errors of the page. */
   errors: string[];
-  /** POST requests the page sent to start-batch. */
+  /** POST requests the page sent to start-batch to start a batch (bodies). */
   starts: string[];
+  /** POST requests the page sent to start-batch for an estimate only (dryRun: true). */
+  estimates: string[];
   close(): Promise<void>;
 }
 
@@ -74,14 +76,16 @@ export async function openPage(
   const page = await context.newPage();
   const errors: string[] = [];
   const starts: string[] = [];
+  const estimates: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
   page.on("request", (r) => {
     if (r.method() === "POST" && r.url().includes("/functions/v1/start-batch")) {
-      starts.push(r.postData() ?? "");
+      const body = r.postData() ?? "";
+      (/"dryRun":true/.test(body) ? estimates : starts).push(body);
     }
   });
   await page.goto(`${stack.url}/admin/${token ? `#token=${token}` : ""}`);
-  return { page, errors, starts, close: () => context.close() };
+  return { page, errors, starts, estimates, close: () => context.close() };
 }
 
 /** axe-core's serious and critical WCAG 2 A/AA violations on the page as it is now, one line

@@ -86,6 +86,8 @@ Deno.test(`admin page: a ${SEGMENTS}-segment batch followed live ends at the dat
     const before = frames.received;
     const started = performance.now();
     await page.getByTestId("generate-missing").click();
+    // A batch this large waits for the admin's confirmation.
+    await page.getByTestId("confirm-start-go").click({ timeout: 120_000 });
     // One more worker beside the kicked one, so the updates come as densely as C allows.
     await waitFor("the batch is written", async () => (await latestBatch(stack)) !== undefined);
     const extra = stack.worker();

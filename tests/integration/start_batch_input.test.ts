@@ -116,6 +116,32 @@ Deno.test("start-batch: bad input is refused with the field named, and nothing c
         field: "missingOnly",
       },
       {
+        name: "dryRun not boolean",
+        body: { grade: 1, dryRun: "yes" },
+        status: 400,
+        field: "dryRun",
+      },
+      // A dry run is checked like a real start.
+      {
+        name: "dry run with two scopes",
+        body: { grade: 1, all: true, dryRun: true },
+        status: 400,
+        field: "all",
+      },
+      {
+        name: "dry run naming an unknown word",
+        body: { wordIds: [word.id, uuid(9)], dryRun: true },
+        status: 400,
+        field: "wordIds[1]",
+      },
+      {
+        name: "dry run, non-admin user",
+        body: { grade: 1, dryRun: true },
+        headers: { authorization: `Bearer ${stack.keys.userJwt}` },
+        status: 403,
+        field: /./,
+      },
+      {
         name: "voiceId with a slash",
         body: { grade: 1, voiceId: "../x" },
         status: 400,

@@ -2,7 +2,8 @@
 // the followed batch's live progress, the batch history, and the paused-provider banner. Data
 // comes from admin-api (page_data.ts); live state from useAudioQueue (Realtime plus snapshots);
 // the provider circuit from circuit.ts, the concurrency limit from limit.ts, the health warning's
-// problems from health.ts; the buttons' work is page_actions.ts and player.ts. Landmarks: a skip
+// problems from health.ts; the buttons' work is page_actions.ts and player.ts; a large batch waits
+// in ConfirmStart for the admin's answer. Landmarks: a skip
 // link, the header, one main.
 
 import { useCallback, useEffect, useRef } from "react";
@@ -10,6 +11,7 @@ import { useAudioQueue } from "../hooks/index.ts";
 import { BatchHistory } from "./BatchHistory.tsx";
 import { BatchPanel } from "./BatchPanel.tsx";
 import { CircuitBanner } from "./CircuitBanner.tsx";
+import { ConfirmStart } from "./ConfirmStart.tsx";
 import { useCircuit } from "./circuit.ts";
 import { useConcurrencyLimit } from "./limit.ts";
 import { LimitStatus } from "./LimitStatus.tsx";
@@ -101,6 +103,13 @@ export function AdminPage({ who, userId }: { who: string; userId: string }) {
           onGenerateGrade={act.generateGrade}
           onGenerateAll={act.generateAll}
         />
+        {act.pendingStart && (
+          <ConfirmStart
+            pending={act.pendingStart}
+            onConfirm={act.confirmStart}
+            onCancel={act.cancelStart}
+          />
+        )}
         <div className="columns">
           <div className="main-column">
             <BatchPanel

@@ -1,11 +1,13 @@
 // What the page's buttons start — generate a grade, generate everything missing, regenerate one
 // word, cancel, retry the failures — which of them is in flight, and the notice that says what came of it. One
 // request at a time per button: a second press (a double click, Enter held down) while one is in
-// flight sends nothing.
+// flight sends nothing. The generate buttons estimate first and hold a large batch for the
+// admin's confirmation (estimate_gate.ts).
 
 import { useRef, useState } from "react";
 import type { AudioQueueView } from "../hooks/index.ts";
-import type { StartBatchResult } from "../lib/index.ts";
+import type { StartBatchRequest, StartBatchResult } from "../lib/index.ts";
+import { type PendingStart, useEstimateGate } from "./estimate_gate.ts";
 import type { Notice } from "./notice.ts";
 import type { PageData } from "./page_data.ts";
 
@@ -23,6 +25,10 @@ export interface PageActions {
   regenerating: ReadonlySet<string>;
   /** Generates all three segments of one word again, even where audio exists. */
   regenerateWord(wordId: string): void;
+  /** A large batch waiting for Confirm or Cancel, with its estimate. */
+  pendingStart: PendingStart | null;
+  confirmStart(): void;
+  cancelStart(): void;
 }
 
 export function usePageActions(
@@ -36,6 +42,7 @@ export function usePageActions(
   const inFlight = useRef(new Set<Action>());
   const [regenerating, setRegenerating] = useState<ReadonlySet<string>>(new Set());
   const wordsInFlight = useRef(new Set<string>());
+  const gate = useEstimateGate();
 
   function run(action: Action, work: () => Promise<unknown>) {
     if (inFlight.current.has(action)) return;
@@ -56,11 +63,16 @@ export function usePageActions(
     data.reload();
   }
 
-  // One batch of every missing or stale segment of the catalog: start-batch's all: true, so
-  // the page neither lists the words nor splits them.
-  async function generateAll() {
-    setNotice(null);
-    started(await q.start({ all: true, missingOnly: true }));
+  // The estimate first; the start at once, or (a large batch) once the admin confirms it, as a
+  // request of the same button.
+  function generate(action: "grade" | "all", req: StartBatchRequest, scope: string) {
+    const go = async () => {
+      setNotice(null);
+      started(await q.start(req));
+    };
+    run(action, async () => {
+      if (await gate.check(req, scope, () => run(action, go))) await go();
+    });
   }
 
   function regenerateWord(wordId: string) {
@@ -78,15 +90,16 @@ export function usePageActions(
     busy,
     regenerating,
     regenerateWord,
+    pendingStart: gate.pending,
+    confirmStart: gate.confirm,
+    cancelStart: gate.dismiss,
     generateGrade() {
       const grade = data.grade;
-      if (grade === null) return;
-      run("grade", async () => {
-        setNotice(null);
-        started(await q.start({ grade, missingOnly: true }));
-      });
+      if (grade !== null) generate("grade", { grade, missingOnly: true }, `Grade ${grade}`);
     },
-    generateAll: () => run("all", generateAll),
+    // One batch of every missing or stale segment of the catalog: start-batch's all: true, so
+    // the page neither lists the words nor splits them.
+    generateAll: () => generate("all", { all: true, missingOnly: true }, "All grades"),
     cancel: () =>
       run("cancel", async () => {
         await q.cancel();

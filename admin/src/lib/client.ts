@@ -8,6 +8,7 @@ import type { FunctionsHost } from "./supabase_like.ts";
 import { fetchTransport, invokeTransport, type Method, type Transport } from "./transport.ts";
 import type {
   Batch,
+  BatchEstimate,
   CancelBatchResult,
   ConcurrencyLimit,
   GradeSummary,
@@ -42,6 +43,9 @@ export interface AudioQueueClientOptions {
 
 export interface AudioQueueClient {
   startBatch(req: StartBatchRequest): Promise<StartBatchResult>;
+  /** What startBatch(req) would queue and what it would take (start-batch's dryRun); writes
+   * nothing. */
+  estimateBatch(req: StartBatchRequest): Promise<BatchEstimate>;
   cancelBatch(batchId: string): Promise<CancelBatchResult>;
   retryFailed(batchId: string): Promise<RetryFailedResult>;
   listBatches(limit?: number): Promise<Batch[]>;
@@ -156,6 +160,13 @@ export function createAudioQueueClient(
       call<StartBatchResult>(
         "POST",
         () => ({ path: "start-batch", body: { ...req } }),
+        null,
+        "object",
+      ),
+    estimateBatch: (req) =>
+      call<BatchEstimate>(
+        "POST",
+        () => ({ path: "start-batch", body: { ...req, dryRun: true } }),
         null,
         "object",
       ),

@@ -128,3 +128,10 @@ export const WORD_OVERSCAN_ROWS = 40;
 /** The next page is read when the rendered rows come within 50 of the last loaded one: about
  * five box-heights ahead, so scrolling at reading speed never waits on it. */
 export const WORD_LOAD_AHEAD_ROWS = 50;
+
+/** Generate asks for confirmation, with the estimate, before a batch that would generate 1,000
+ * segments or more (or any batch of the whole catalog): about 33,000 characters of credits (the
+ * sample vocabulary averages 33 a segment) and, at three requests in flight of about 2 s each,
+ * over ten minutes of the provider plan. Smaller batches (one grade of a few hundred segments)
+ * start at once, as a routine press should. */
+export const CONFIRM_FROM_SEGMENTS = 1000;

@@ -78,6 +78,37 @@ export interface StartBatchResult {
   message?: string;
 }
 
+/** start-batch's dry run (estimateBatch): what a start of the same request would queue, and
+ * what generating it would take. Nothing is written. */
+export interface BatchEstimate {
+  dryRun: true;
+  /** Segments the batch would hold; the same total, queued, skipped and pending a start answers. */
+  total: number;
+  /** Segments that would be generated. */
+  queued: number;
+  /** Segments that would take existing audio of identical content at once. */
+  skipped: number;
+  /** Segments another live batch already holds (left out). */
+  pending: number;
+  byKind: { kind: SegmentKind; total: number; skipped: number; queued: number }[];
+  /** Provider requests: distinct texts among the queued segments. */
+  requests: number;
+  /** Characters of those requests; Cartesia bills one credit per character. */
+  characters: number;
+  /** At the server's AUDIO_PRICE_PER_1K_CHARS; null when no price is set. */
+  cost: { amount: number; pricePer1kChars: number } | null;
+  time: {
+    /** requests × typicalRequestMs ÷ limit. */
+    seconds: number;
+    typicalRequestMs: number;
+    /** "measured": the mean of the newest timedRequests requests; "default": none timed yet. */
+    typicalFrom: "measured" | "default";
+    timedRequests: number;
+    /** The concurrency limit now (learned from the provider, or the configured ceiling). */
+    limit: number;
+  };
+}
+
 export interface CancelBatchResult {
   batchId: string;
   status: BatchStatus;

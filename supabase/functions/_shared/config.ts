@@ -308,3 +308,20 @@ export const PERMIT_CHANNEL = "audio_queue_permit";
  * at once, so the poll only finds what no notification announces — a dead worker's lease that
  * ran out (its request timed out long ago anyway) — and one second is soon enough for those. */
 export const PERMIT_FALLBACK_POLL_MS = 1000;
+
+// --- start-batch's estimate (dryRun) --------------------------------------------------------------
+
+/** AUDIO_PRICE_PER_1K_CHARS: what 1,000 characters of synthesis cost on the account's plan
+ * (Cartesia bills one credit per character; a plan's price per credit is its monthly price over
+ * its credits). Default 0: the price depends on the plan and is not guessed, so no cost is shown
+ * until it is set. The ceiling of 1,000 is far above any plan: a larger number is a typo. */
+export const PRICE_PER_1K_CHARS = { min: 0, max: 1000, default: 0 } as const;
+
+/** The typical request time is the mean provider time of this many of the newest requests: enough
+ * that a few slow ones do not swing it, recent enough to follow the model and plan now. */
+export const ESTIMATE_TIMED_REQUESTS = 200;
+
+/** The typical request time before any request has been timed here: the old in-browser generator
+ * measured about 2 s per segment (the Cartesia stand-in's mean answer time for the same reason);
+ * measurements replace it once segments have been generated. */
+export const DEFAULT_REQUEST_MS = 2000;

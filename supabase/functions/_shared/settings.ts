@@ -10,6 +10,7 @@ import {
   DEFAULT_OUTPUT,
   INT_SETTINGS,
   type IntRange,
+  PRICE_PER_1K_CHARS,
   UPLOAD_MARGIN_MS,
   WALL_MARGIN_MS,
   WORKER_SECRET_MIN_CHARS,
@@ -71,6 +72,12 @@ export const settingsSchema = z.object({
     DEFAULT_LIMIT_PINNED,
   ),
   AUDIO_WORKER_CPU_BUDGET_MS: int(I.AUDIO_WORKER_CPU_BUDGET_MS),
+  AUDIO_PRICE_PER_1K_CHARS: z.coerce.number({ error: "must be a number" })
+    .min(PRICE_PER_1K_CHARS.min, { error: "must be 0 (no cost shown) or more" })
+    .max(PRICE_PER_1K_CHARS.max, {
+      error: `must be at most ${PRICE_PER_1K_CHARS.max} (the price of 1,000 characters)`,
+    })
+    .default(PRICE_PER_1K_CHARS.default),
 }).superRefine((s, ctx) => {
   const lastEnds = s.AUDIO_WORKER_BUDGET_S * 1000 + s.AUDIO_PROVIDER_TIMEOUT_MS +
     s.AUDIO_MAX_BACKOFF_MS + WALL_MARGIN_MS;

@@ -1,6 +1,6 @@
 // The start-batch request body. Its scope is exactly one of wordIds (any number), grade, or
 // all: true (every word of the catalog); kinds default to all three; only missing or stale audio
-// unless missingOnly is false.
+// unless missingOnly is false. dryRun: true answers what the batch would be and queues nothing.
 import { z } from "zod";
 
 export const KINDS = ["word", "definition", "sentence"] as const;
@@ -22,6 +22,9 @@ export const startBatchBody = z.strictObject({
   voiceId: z.string({ error: "must be a string" }).regex(/^[A-Za-z0-9._-]{1,100}$/, {
     error: "must be a Cartesia voice id (letters, digits, . _ -)",
   }).optional(),
+  dryRun: z.boolean({ error: "must be true (estimate only, queue nothing) or false" }).default(
+    false,
+  ),
 }, { error: "must be a JSON object" }).superRefine((b, ctx) => {
   // Exactly one scope. Named: the one missing when none is given (wordIds), else each given
   // after the first.
@@ -35,3 +38,5 @@ export const startBatchBody = z.strictObject({
     });
   }
 });
+
+export type StartBatchBody = z.infer<typeof startBatchBody>;
