@@ -125,9 +125,13 @@ CREATE TABLE public.audio_batches (
     started_at timestamp with time zone,
     finished_at timestamp with time zone,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    scope text,
+    characters bigint DEFAULT 0 NOT NULL,
     CONSTRAINT audio_batches_cancelled_check CHECK ((cancelled >= 0)),
+    CONSTRAINT audio_batches_characters_check CHECK ((characters >= 0)),
     CONSTRAINT audio_batches_done_check CHECK ((done >= 0)),
     CONSTRAINT audio_batches_failed_check CHECK ((failed >= 0)),
+    CONSTRAINT audio_batches_scope_check CHECK ((scope = ANY (ARRAY['words'::text, 'grade'::text, 'all'::text]))),
     CONSTRAINT audio_batches_skipped_check CHECK ((skipped >= 0)),
     CONSTRAINT audio_batches_source_check CHECK ((source = ANY (ARRAY['admin'::text, 'backfill'::text]))),
     CONSTRAINT audio_batches_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'running'::text, 'completed'::text, 'completed_with_errors'::text, 'cancelling'::text, 'cancelled'::text]))),
@@ -143,6 +147,20 @@ COMMENT ON TABLE public.audio_batches IS 'One generation request. done counts ev
 
 
 --
+-- Name: COLUMN audio_batches.scope; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.audio_batches.scope IS 'What the batch was started over: words (a list of ids), grade, or all (the whole catalog); null before it was recorded.';
+
+
+--
+-- Name: COLUMN audio_batches.characters; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.audio_batches.characters IS 'Characters of the text of the segments this batch generated (done, not reused): what the provider bills.';
+
+
+--
 -- Name: batch_list_row(public.audio_batches); Type: FUNCTION; Schema: audio; Owner: -
 --
 
@@ -155,7 +173,8 @@ CREATE FUNCTION audio.batch_list_row(p_batch public.audio_batches) RETURNS jsonb
     'done', p_batch.done, 'failed', p_batch.failed, 'cancelled', p_batch.cancelled,
     'skipped', p_batch.skipped, 'created_at', p_batch.created_at,
     'started_at', p_batch.started_at, 'finished_at', p_batch.finished_at,
-    'updated_at', p_batch.updated_at)
+    'updated_at', p_batch.updated_at, 'grade', p_batch.grade, 'scope', p_batch.scope,
+    'requested_by', p_batch.requested_by, 'characters', p_batch.characters)
 $$;
 
 
@@ -1001,8 +1020,9 @@ begin
   -- Serialise batch creation so two concurrent calls cannot both queue the same missing segment.
   perform pg_advisory_xact_lock(hashtext('audio.create_batch'));
 
-  insert into public.audio_batches (source, requested_by, voice_id, model_id, format, kinds, grade, missing_only)
-  values (p_source, p_requested_by, v_voice, v_model, v_format, p_kinds, p_grade, p_missing_only)
+  insert into public.audio_batches (source, requested_by, voice_id, model_id, format, kinds, grade, missing_only, scope)
+  values (p_source, p_requested_by, v_voice, v_model, v_format, p_kinds, p_grade, p_missing_only,
+    case when p_word_ids is not null then 'words' when p_grade is not null then 'grade' else 'all' end)
   returning id into v_batch;
 
   -- A segment per source that is not pending elsewhere: done at once when its content exists.
@@ -2750,6 +2770,7 @@ begin
       failed = b.failed + d.d_failed,
       cancelled = b.cancelled + d.d_cancelled,
       skipped = b.skipped + d.d_skipped,
+      characters = b.characters + greatest(d.d_characters, 0),
       started_at = coalesce(b.started_at, case when d.any_generating then now() end)
     from (
       select n.batch_id,
@@ -2757,6 +2778,9 @@ begin
         count(*) filter (where n.status = 'failed') - count(*) filter (where o.status = 'failed') as d_failed,
         count(*) filter (where n.status = 'cancelled') - count(*) filter (where o.status = 'cancelled') as d_cancelled,
         count(*) filter (where n.status = 'done' and n.reused) - count(*) filter (where o.status = 'done' and o.reused) as d_skipped,
+        coalesce(sum(pg_catalog.length(n.text)) filter (where n.status = 'done' and not n.reused), 0)
+          - coalesce(sum(pg_catalog.length(o.text)) filter (where o.status = 'done' and not o.reused), 0)
+          as d_characters,
         bool_or(n.status = 'generating') as any_generating
       from new_rows as n
       join old_rows as o on o.id = n.id
@@ -2765,7 +2789,7 @@ begin
     ) as d
     where b.id = d.batch_id
       and (d.d_done <> 0 or d.d_failed <> 0 or d.d_cancelled <> 0 or d.d_skipped <> 0
-        or (d.any_generating and b.started_at is null))
+        or d.d_characters > 0 or (d.any_generating and b.started_at is null))
     returning b.id
   )
   select array_agg(changed.id) into v_changed from changed;
@@ -2783,7 +2807,7 @@ $$;
 -- Name: FUNCTION sync_batch_counters(); Type: COMMENT; Schema: audio; Owner: -
 --
 
-COMMENT ON FUNCTION audio.sync_batch_counters() IS 'Trigger: fold segment status changes into audio_batches counters and settle the status of the batches that changed.';
+COMMENT ON FUNCTION audio.sync_batch_counters() IS 'Trigger: fold segment status changes into audio_batches counters and characters, and settle the status of the batches that changed.';
 
 
 --

@@ -112,6 +112,10 @@ Deno.test("admin page: a small batch starts at once; the whole catalog waits for
     const [b] = await stack.sql`
       select total, status from public.audio_batches order by created_at desc limit 1`;
     assert.equal(b.total, want.queued, "the batch holds what the estimate said");
+    // The history names it by its scope, not as a list of chosen words.
+    const [all] = await stack.sql`select id from public.audio_batches where scope = 'all'`;
+    await page.getByTestId(`batch-row-${all.id}`).filter({ hasText: "all grades" })
+      .waitFor({ timeout: LONG_MS });
     assert.equal(await batchCount(stack), 2);
     assert.deepEqual(errors, []);
     for (const r of await stack.sql`select id from public.audio_batches`) {

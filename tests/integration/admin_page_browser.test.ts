@@ -460,6 +460,13 @@ Deno.test("admin page: #token= on hash change signs in and leaves the address ba
     assert.equal(starts.length, 1);
     assert.deepEqual(JSON.parse(starts[0]), { wordIds: [w.id], missingOnly: false });
     await waitStatus(page, "completed");
+    // The ended batch says what it sent the provider: its three texts' characters.
+    const [sent] = await stack
+      .sql`select sum(char_length(text))::int as n from public.audio_segments
+      where word_id = ${w.id} and status = 'done' and not reused`;
+    await page.getByTestId("batch-characters")
+      .filter({ hasText: `${sent.n.toLocaleString("en-US")} characters generated` })
+      .waitFor({ timeout: LONG_MS });
     await page.getByTestId(`play-${w.id}-definition`).waitFor({ timeout: LONG_MS });
 
     // The definition is edited: its audio is stale, still playable, and says so.

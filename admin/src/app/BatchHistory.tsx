@@ -22,6 +22,7 @@ interface BatchHistoryProps {
 
 function scope(b: Batch): string {
   if (b.source === "backfill") return "nightly backfill";
+  if (b.scope === "all") return "all grades";
   return b.grade !== null ? `grade ${b.grade}` : "chosen words";
 }
 

@@ -132,6 +132,11 @@ function Progress({ q, rate }: { q: AudioQueueView; rate: BatchRate }) {
         <p className="times">
           Created {formatTime(b.created_at)} · started {formatTime(b.started_at)} · finished{" "}
           {formatTime(b.finished_at)}
+          {b.finished_at && b.characters !== undefined && (
+            <span data-testid="batch-characters">
+              {" "}· {b.characters.toLocaleString("en-US")} characters generated
+            </span>
+          )}
         </p>
       )}
     </>

@@ -31,7 +31,12 @@ export interface Batch {
   source: "admin" | "backfill";
   requested_by: string | null;
   grade: number | null;
+  /** What the batch was started over (null for batches from before it was recorded). */
+  scope?: "words" | "grade" | "all" | null;
   kinds: SegmentKind[];
+  /** Characters of the text of the segments it generated (done, not reused): what the provider
+   * bills. */
+  characters?: number;
   created_at: string;
   started_at: string | null;
   finished_at: string | null;

@@ -29,7 +29,8 @@ interface AdminRequest {
 // Timestamps go out as Postgres text: microseconds intact, so the page can order a snapshot
 // against Realtime events of the same millisecond (a JS Date keeps milliseconds only).
 const BATCH_COLUMNS =
-  `id, status, total, done, failed, cancelled, skipped, source, requested_by, grade, kinds,
+  `id, status, total, done, failed, cancelled, skipped, source, requested_by, grade, scope, kinds,
+  characters::float8 as characters,
   voice_id, model_id, format, missing_only, created_at::text as created_at, started_at::text as started_at,
   finished_at::text as finished_at, cancel_requested_at::text as cancel_requested_at, updated_at::text as updated_at`;
 
