@@ -496,14 +496,16 @@ CREATE FUNCTION audio.cancel_batch(p_batch_id uuid) RETURNS text
     AS $$
 declare
   v_status text;
-  v_msg_ids bigint[];
 begin
-  -- Lock in the order workers do (a segment, then its batch through the counter trigger), so a
-  -- cancel racing a worker waits for it instead of deadlocking: unfinished segments first.
-  perform 1 from public.audio_segments as s
-  where s.batch_id = p_batch_id and s.status in ('queued', 'generating')
-  order by s.id
-  for update;
+  -- Lock in the order workers do: this step's segments first, then the batch's row. A worker
+  -- holding a segment of this step is waited for; one holding a later segment is not touched.
+  perform 1 from (
+    select s.id from public.audio_segments as s
+    where s.batch_id = p_batch_id and s.status in ('queued', 'generating') and s.upload_started_at is null
+    order by s.id
+    limit audio.cancel_step_size()
+    for update
+  ) as x;
   select b.status into v_status from public.audio_batches as b where b.id = p_batch_id for update;
   if not found then
     raise exception 'audio.cancel_batch: no batch with id %', p_batch_id using errcode = 'P0002';
@@ -516,17 +518,7 @@ begin
   set cancel_requested_at = coalesce(b.cancel_requested_at, now()), status = 'cancelling'
   where b.id = p_batch_id;
 
-  with c as (
-    update public.audio_segments as s
-    set status = 'cancelled', finished_at = now()
-    where s.batch_id = p_batch_id and s.status in ('queued', 'generating') and s.upload_started_at is null
-    returning s.msg_id
-  )
-  select array_agg(c.msg_id) filter (where c.msg_id is not null) into v_msg_ids from c;
-
-  if v_msg_ids is not null then
-    perform pgmq.delete(queue_name => 'audio_segments'::text, msg_ids => v_msg_ids::bigint[]);
-  end if;
+  perform audio.cancel_segments_step(p_batch_id, audio.cancel_step_size(), false);
 
   -- The cancelled segments keep their keys' pending pointers (segment_state counts a pointer only
   -- while its batch is not being cancelled); a key another live batch also holds points at that
@@ -558,6 +550,80 @@ $$;
 --
 
 COMMENT ON FUNCTION audio.cancel_batch(p_batch_id uuid) IS 'Cancel a batch: queued/generating segments cancelled, their messages deleted, workers abort in-flight requests. Returns the new status.';
+
+
+--
+-- Name: cancel_segments_step(uuid, integer, boolean); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.cancel_segments_step(p_batch_id uuid, p_limit integer, p_skip_locked boolean) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_ids bigint[];
+  v_msg_ids bigint[];
+begin
+  if p_skip_locked then
+    select array_agg(x.id) into v_ids from (
+      select s.id from public.audio_segments as s
+      where s.batch_id = p_batch_id and s.status in ('queued', 'generating') and s.upload_started_at is null
+      order by s.id
+      limit p_limit
+      for update skip locked
+    ) as x;
+  else
+    select array_agg(x.id) into v_ids from (
+      select s.id from public.audio_segments as s
+      where s.batch_id = p_batch_id and s.status in ('queued', 'generating') and s.upload_started_at is null
+      order by s.id
+      limit p_limit
+      for update
+    ) as x;
+  end if;
+  if v_ids is null then
+    return 0;
+  end if;
+
+  with c as (
+    update public.audio_segments as s
+    set status = 'cancelled', finished_at = now()
+    where s.id = any (v_ids) and s.status in ('queued', 'generating') and s.upload_started_at is null
+    returning s.msg_id
+  )
+  select array_agg(c.msg_id) filter (where c.msg_id is not null) into v_msg_ids from c;
+  if v_msg_ids is not null then
+    perform pgmq.delete(queue_name => 'audio_segments'::text, msg_ids => v_msg_ids::bigint[]);
+  end if;
+  return cardinality(v_ids);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION cancel_segments_step(p_batch_id uuid, p_limit integer, p_skip_locked boolean); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.cancel_segments_step(p_batch_id uuid, p_limit integer, p_skip_locked boolean) IS 'One cancel step: up to p_limit unfinished segments of a cancel-requested batch cancelled, their messages deleted.';
+
+
+--
+-- Name: cancel_step_size(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.cancel_step_size() RETURNS integer
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+  select 10000
+$$;
+
+
+--
+-- Name: FUNCTION cancel_step_size(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.cancel_step_size() IS 'Segments one cancel step updates (audio.cancel_batch''s own step, each of audio.finish_cancels''s).';
 
 
 --
@@ -1312,6 +1378,66 @@ COMMENT ON FUNCTION audio.fail_segment(p_segment_id bigint, p_msg_id bigint, p_e
 
 
 --
+-- Name: finish_cancels(integer); Type: PROCEDURE; Schema: audio; Owner: -
+--
+
+CREATE PROCEDURE audio.finish_cancels(IN p_max_steps integer DEFAULT 1000)
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_step integer := 0;
+begin
+  while v_step < p_max_steps loop
+    v_step := v_step + 1;
+    exit when audio.finish_cancels_step() = 0;
+    commit;
+  end loop;
+end;
+$$;
+
+
+--
+-- Name: PROCEDURE finish_cancels(IN p_max_steps integer); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON PROCEDURE audio.finish_cancels(IN p_max_steps integer) IS 'Cancel what audio.cancel_batch left, a step (its own transaction) at a time; pg_cron calls it.';
+
+
+--
+-- Name: finish_cancels_step(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.finish_cancels_step() RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_batch uuid;
+  v_n integer;
+begin
+  for v_batch in
+    select b.id from public.audio_batches as b
+    where b.status = 'cancelling'
+    order by b.cancel_requested_at, b.id
+  loop
+    v_n := audio.cancel_segments_step(v_batch, audio.cancel_step_size(), true);
+    if v_n > 0 then
+      return v_n;
+    end if;
+  end loop;
+  return 0;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION finish_cancels_step(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.finish_cancels_step() IS 'One step of the oldest cancelling batch with segments left: up to cancel_step_size() cancelled. Returns how many.';
+
+
+--
 -- Name: flush_broadcasts_on_heartbeat(); Type: FUNCTION; Schema: audio; Owner: -
 --
 
@@ -1751,7 +1877,7 @@ CREATE FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallint, p_ki
           or (p.voice_id = p_voice_id and p.model_id = p_model_id and p.format = p_format))
     ) as pending
   from audio.segment_sources as s
-  where (p_word_ids is null or s.word_id = any (p_word_ids))
+  where (p_word_ids is null or s.word_id in (select u.id from unnest(p_word_ids) as u (id)))
     and (p_grade is null or s.grade = p_grade)
     and s.kind = any (p_kinds)
     and not (
@@ -4069,6 +4195,20 @@ REVOKE ALL ON FUNCTION audio.cancel_batch(p_batch_id uuid) FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION cancel_segments_step(p_batch_id uuid, p_limit integer, p_skip_locked boolean); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.cancel_segments_step(p_batch_id uuid, p_limit integer, p_skip_locked boolean) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION cancel_step_size(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.cancel_step_size() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION cancelled_batches(p_batch_ids uuid[]); Type: ACL; Schema: audio; Owner: -
 --
 
@@ -4206,6 +4346,20 @@ REVOKE ALL ON FUNCTION audio.extend_claims(p_msg_ids bigint[], p_vt_s integer) F
 --
 
 REVOKE ALL ON FUNCTION audio.fail_segment(p_segment_id bigint, p_msg_id bigint, p_error text, p_rate_limited integer) FROM PUBLIC;
+
+
+--
+-- Name: PROCEDURE finish_cancels(IN p_max_steps integer); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON PROCEDURE audio.finish_cancels(IN p_max_steps integer) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION finish_cancels_step(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.finish_cancels_step() FROM PUBLIC;
 
 
 --
@@ -4666,6 +4820,7 @@ ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES 
 -- pgmq queue audio_segments
 -- storage bucket word-audio (public: false)
 -- cron job audio-queue-backfill: select audio.enqueue_missing(); select audio.kick_worker('backfill')
+-- cron job audio-queue-finish-cancels: call audio.finish_cancels()
 -- cron job audio-queue-prune-history: select audio.prune_history()
 -- cron job audio-queue-watchdog: select audio.kick_worker('cron')
 -- policy audio_admins_receive_batch_broadcasts on realtime.messages for SELECT to authenticated using ((extension = 'broadcast'::text) AND ( SELECT audio.is_admin() AS is_admin) AND ((( SELECT realtime.topic() AS topic) = 'batches'::text) OR (( SELECT realtime.topic() AS topic) ~~ 'batch:%'::text)))
