@@ -84,8 +84,9 @@ CREATE FUNCTION audio.batch_counter_drift() RETURNS TABLE(batch_id uuid, status 
       (count(*) filter (where s.status = 'done' and s.reused))::integer as n_skipped
     from public.audio_segments as s where s.batch_id = b.id
   ) as r
-  where (b.total, b.done, b.failed, b.cancelled, b.skipped)
-    is distinct from (r.n, r.n_done, r.n_failed, r.n_cancelled, r.n_skipped)
+  where not exists (select 1 from audio.pruned_batches as p where p.batch_id = b.id)
+    and (b.total, b.done, b.failed, b.cancelled, b.skipped)
+      is distinct from (r.n, r.n_done, r.n_failed, r.n_cancelled, r.n_skipped)
 $$;
 
 
@@ -984,7 +985,12 @@ CREATE FUNCTION audio.count_segment_deletes() RETURNS trigger
     AS $$
 declare
   v_msg_ids bigint[];
+  v_batches uuid[];
 begin
+  select array_agg(d.batch_id) into v_batches
+  from (select distinct o.batch_id from old_rows as o) as d
+  where not exists (select 1 from audio.pruned_batches as p where p.batch_id = d.batch_id);
+
   update public.audio_batches as b set
     total = b.total - d.n,
     done = b.done - d.n_done,
@@ -998,6 +1004,7 @@ begin
       count(*) filter (where o.status = 'cancelled') as n_cancelled,
       count(*) filter (where o.status = 'done' and o.reused) as n_skipped
     from old_rows as o
+    where o.batch_id = any (v_batches)
     group by o.batch_id
   ) as d
   where b.id = d.batch_id;
@@ -1009,7 +1016,9 @@ begin
     perform pgmq.delete(queue_name => 'audio_segments'::text, msg_ids => v_msg_ids::bigint[]);
   end if;
 
-  perform audio.settle_batch_status(array(select distinct o.batch_id from old_rows as o));
+  if v_batches is not null then
+    perform audio.settle_batch_status(v_batches);
+  end if;
   return null;
 end;
 $$;
@@ -2234,12 +2243,13 @@ COMMENT ON FUNCTION audio.prune_excused_reads() IS 'Delete up to 100 ten-minute-
 -- Name: prune_history(timestamp with time zone); Type: FUNCTION; Schema: audio; Owner: -
 --
 
-CREATE FUNCTION audio.prune_history(p_now timestamp with time zone DEFAULT now()) RETURNS TABLE(cron_runs integer, archived_messages integer, dead_letters integer)
+CREATE FUNCTION audio.prune_history(p_now timestamp with time zone DEFAULT now()) RETURNS TABLE(cron_runs integer, archived_messages integer, dead_letters integer, batches integer, segments integer)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
 declare
   v_cutoff timestamptz := p_now - make_interval(days => audio.history_retention_days());
+  v_batches uuid[];
 begin
   delete from cron.job_run_details as r where r.start_time < v_cutoff;
   get diagnostics cron_runs = row_count;
@@ -2247,6 +2257,26 @@ begin
   get diagnostics archived_messages = row_count;
   delete from audio.dead_letters as d where d.archived_at < v_cutoff;
   get diagnostics dead_letters = row_count;
+
+  select array_agg(b.id) into v_batches
+  from public.audio_batches as b
+  where b.status in ('completed', 'completed_with_errors', 'cancelled') and b.finished_at < v_cutoff;
+  insert into audio.pruned_batches (batch_id, pruned_at)
+  select u.id, p_now from unnest(v_batches) as u (id)
+  on conflict (batch_id) do nothing;
+  get diagnostics batches = row_count;
+
+  delete from public.audio_segments as s
+  where s.batch_id = any (v_batches)
+    and not exists (
+      select 1 from audio.segment_state as st
+      where st.word_id = s.word_id and st.kind = s.kind and (st.finished_id = s.id or st.pending_id = s.id)
+    )
+    and not exists (
+      select 1 from public.word_audio as wa
+      where wa.word_id = s.word_id and wa.kind = s.kind and wa.segment_id = s.id
+    );
+  get diagnostics segments = row_count;
   return next;
 end;
 $$;
@@ -2256,7 +2286,7 @@ $$;
 -- Name: FUNCTION prune_history(p_now timestamp with time zone); Type: COMMENT; Schema: audio; Owner: -
 --
 
-COMMENT ON FUNCTION audio.prune_history(p_now timestamp with time zone) IS 'Delete cron run records, archived queue messages and dead-letter reasons older than the retention; returns the counts.';
+COMMENT ON FUNCTION audio.prune_history(p_now timestamp with time zone) IS 'Delete cron run records, archived messages, dead-letter reasons and the segment rows of finished batches older than the retention (less those the page reads); returns the counts.';
 
 
 --
@@ -3424,6 +3454,23 @@ COMMENT ON TABLE audio.provider_circuit IS 'One row: whether provider work is st
 
 
 --
+-- Name: pruned_batches; Type: TABLE; Schema: audio; Owner: -
+--
+
+CREATE TABLE audio.pruned_batches (
+    batch_id uuid NOT NULL,
+    pruned_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: TABLE pruned_batches; Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON TABLE audio.pruned_batches IS 'Finished batches whose segment rows audio.prune_history deleted; their counters stay as history.';
+
+
+--
 -- Name: words; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -3632,6 +3679,14 @@ ALTER TABLE ONLY audio.permits
 
 ALTER TABLE ONLY audio.provider_circuit
     ADD CONSTRAINT provider_circuit_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: pruned_batches pruned_batches_pkey; Type: CONSTRAINT; Schema: audio; Owner: -
+--
+
+ALTER TABLE ONLY audio.pruned_batches
+    ADD CONSTRAINT pruned_batches_pkey PRIMARY KEY (batch_id);
 
 
 --
@@ -3930,6 +3985,14 @@ ALTER TABLE ONLY audio.excused_reads
 
 
 --
+-- Name: pruned_batches pruned_batches_batch_id_fkey; Type: FK CONSTRAINT; Schema: audio; Owner: -
+--
+
+ALTER TABLE ONLY audio.pruned_batches
+    ADD CONSTRAINT pruned_batches_batch_id_fkey FOREIGN KEY (batch_id) REFERENCES public.audio_batches(id) ON DELETE CASCADE;
+
+
+--
 -- Name: segment_state segment_state_word_id_fkey; Type: FK CONSTRAINT; Schema: audio; Owner: -
 --
 
@@ -4020,6 +4083,12 @@ ALTER TABLE audio.permits ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE audio.provider_circuit ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: pruned_batches; Type: ROW SECURITY; Schema: audio; Owner: -
+--
+
+ALTER TABLE audio.pruned_batches ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: segment_state; Type: ROW SECURITY; Schema: audio; Owner: -

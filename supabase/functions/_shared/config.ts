@@ -308,3 +308,12 @@ export const PERMIT_CHANNEL = "audio_queue_permit";
  * at once, so the poll only finds what no notification announces — a dead worker's lease that
  * ran out (its request timed out long ago anyway) — and one second is soon enough for those. */
 export const PERMIT_FALLBACK_POLL_MS = 1000;
+
+// --- Retention (shared with SQL: audio.history_retention_days()'s default) ---------------------
+
+/** Days the nightly prune (audio.prune_history) keeps the history: pg_cron's run records, the
+ * queue's archive, and the segment rows of finished batches (the batch rows stay, with their
+ * counters). A month covers any question about last week's batches; the database reads the
+ * setting `history_retention_days` (scripts/stack stores AUDIO_HISTORY_DAYS there) and falls back
+ * to this same 30. */
+export const AUDIO_HISTORY_DAYS = 30;
