@@ -523,14 +523,16 @@ begin
 
   -- The cancelled segments keep their keys' pending pointers (segment_state counts a pointer only
   -- while its batch is not being cancelled); a key another live batch also holds points at that
-  -- batch's segment instead. Found from the live segments, not from every key of this batch.
+  -- batch's segment instead. Found from the other live batches' unfinished segments (through
+  -- audio_segments_pending_batch_idx), never from the pending segments of every batch: most of
+  -- this batch's are still queued rows now, and a plan starting from them took minutes.
   perform audio.refresh_pending(array_agg(k.word_id), array_agg(k.kind))
   from (
     select distinct p.word_id, p.kind
-    from public.audio_segments as p
-    join public.audio_batches as b on b.id = p.batch_id
+    from public.audio_batches as b
+    join public.audio_segments as p on p.batch_id = b.id and p.status in ('queued', 'generating')
     join audio.segment_state as st on st.word_id = p.word_id and st.kind = p.kind
-    where p.status in ('queued', 'generating') and b.cancel_requested_at is null
+    where b.status in ('queued', 'running') and b.cancel_requested_at is null and b.id <> p_batch_id
       and st.pending_batch = p_batch_id
   ) as k;
 

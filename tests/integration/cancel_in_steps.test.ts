@@ -24,7 +24,7 @@ async function addWords(sql: Sql, n: number, prefix: string): Promise<string[]> 
   return rows.map((r) => String(r.id));
 }
 
-// A worker of another batch: begins its next segment and completes it, never waiting for a lock
+// A worker of another batch: begins its next segment, ends the request and completes it, never waiting for a lock
 // (lock_timeout: a wait of 200 ms means a lock the cancel holds, and fails the statement).
 async function otherBatchWorker(url: string, batchId: string): Promise<void> {
   const w = postgres(url, { max: 1, onnotice: () => {} });
@@ -34,8 +34,9 @@ async function otherBatchWorker(url: string, batchId: string): Promise<void> {
       const [seg] = await tx`select id, msg_id from public.audio_segments
         where batch_id = ${batchId} and status = 'queued' order by id limit 1`;
       const [b] =
-        await tx`select audio.begin_attempt(${seg.id}, ${seg.msg_id}, 'worker-b', 3, 60, 600) as r`;
-      assert.ok(b.r, "the other batch's segment began");
+        await tx`select * from audio.begin_attempt(${seg.id}, ${seg.msg_id}, 'worker-b', 3, 60, 600)`;
+      assert.equal(b.outcome, "go", "the other batch's segment began");
+      await tx`select audio.end_attempt(${b.slot}, 'worker-b', ${seg.id}, true)`;
       await tx`select audio.complete_segment(${seg.id}, ${seg.msg_id}, 'p/b.mp3', 10)`;
     });
   } finally {
