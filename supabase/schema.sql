@@ -502,8 +502,9 @@ begin
   -- holding a segment of this step is waited for; one holding a later segment is not touched.
   perform 1 from (
     select s.id from public.audio_segments as s
-    where s.batch_id = p_batch_id and s.status in ('queued', 'generating') and s.upload_started_at is null
-    order by s.id
+    where s.batch_id >= p_batch_id and s.batch_id <= p_batch_id and s.status in ('queued', 'generating')
+      and s.upload_started_at is null
+    order by s.batch_id, s.id
     limit audio.cancel_step_size()
     for update
   ) as x;
@@ -570,16 +571,18 @@ begin
   if p_skip_locked then
     select array_agg(x.id) into v_ids from (
       select s.id from public.audio_segments as s
-      where s.batch_id = p_batch_id and s.status in ('queued', 'generating') and s.upload_started_at is null
-      order by s.id
+      where s.batch_id >= p_batch_id and s.batch_id <= p_batch_id and s.status in ('queued', 'generating')
+        and s.upload_started_at is null
+      order by s.batch_id, s.id
       limit p_limit
       for update skip locked
     ) as x;
   else
     select array_agg(x.id) into v_ids from (
       select s.id from public.audio_segments as s
-      where s.batch_id = p_batch_id and s.status in ('queued', 'generating') and s.upload_started_at is null
-      order by s.id
+      where s.batch_id >= p_batch_id and s.batch_id <= p_batch_id and s.status in ('queued', 'generating')
+        and s.upload_started_at is null
+      order by s.batch_id, s.id
       limit p_limit
       for update
     ) as x;

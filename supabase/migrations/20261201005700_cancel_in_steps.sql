@@ -29,6 +29,10 @@ comment on function audio.cancel_step_size() is
 -- at this moment (the background steps never wait for a worker: the next step takes them) rather
 -- than wait for them (the cancel itself, which must leave its first step done). Locks the segment
 -- rows, then (through the counter trigger) the batch's row: the order every writer keeps.
+-- The batch is named by a range and the order includes batch_id (as in audio.next_in_turn), so
+-- only audio_segments_pending_batch_idx gives this order: with = and `order by id` the planner
+-- may walk the primary key filtering on batch_id, through every row of the history before the
+-- batch (1.2 million at catalog size, random reads: the cancel ran for minutes).
 -- Returns the segments cancelled.
 create function audio.cancel_segments_step(p_batch_id uuid, p_limit integer, p_skip_locked boolean)
 returns integer
@@ -43,16 +47,18 @@ begin
   if p_skip_locked then
     select array_agg(x.id) into v_ids from (
       select s.id from public.audio_segments as s
-      where s.batch_id = p_batch_id and s.status in ('queued', 'generating') and s.upload_started_at is null
-      order by s.id
+      where s.batch_id >= p_batch_id and s.batch_id <= p_batch_id and s.status in ('queued', 'generating')
+        and s.upload_started_at is null
+      order by s.batch_id, s.id
       limit p_limit
       for update skip locked
     ) as x;
   else
     select array_agg(x.id) into v_ids from (
       select s.id from public.audio_segments as s
-      where s.batch_id = p_batch_id and s.status in ('queued', 'generating') and s.upload_started_at is null
-      order by s.id
+      where s.batch_id >= p_batch_id and s.batch_id <= p_batch_id and s.status in ('queued', 'generating')
+        and s.upload_started_at is null
+      order by s.batch_id, s.id
       limit p_limit
       for update
     ) as x;
@@ -93,8 +99,9 @@ begin
   -- holding a segment of this step is waited for; one holding a later segment is not touched.
   perform 1 from (
     select s.id from public.audio_segments as s
-    where s.batch_id = p_batch_id and s.status in ('queued', 'generating') and s.upload_started_at is null
-    order by s.id
+    where s.batch_id >= p_batch_id and s.batch_id <= p_batch_id and s.status in ('queued', 'generating')
+      and s.upload_started_at is null
+    order by s.batch_id, s.id
     limit audio.cancel_step_size()
     for update
   ) as x;
