@@ -94,6 +94,8 @@ set search_path = ''
 as $$
 declare
   v_status text;
+  v_word_ids uuid[];
+  v_kinds text[];
 begin
   -- Lock in the order workers do: this step's segments first, then the batch's row. A worker
   -- holding a segment of this step is waited for; one holding a later segment is not touched.
@@ -121,18 +123,27 @@ begin
 
   -- The cancelled segments keep their keys' pending pointers (segment_state counts a pointer only
   -- while its batch is not being cancelled); a key another live batch also holds points at that
-  -- batch's segment instead. Found from the other live batches' unfinished segments (through
-  -- audio_segments_pending_batch_idx), never from the pending segments of every batch: most of
-  -- this batch's are still queued rows now, and a plan starting from them took minutes.
-  perform audio.refresh_pending(array_agg(k.word_id), array_agg(k.kind))
-  from (
-    select distinct p.word_id, p.kind
-    from public.audio_batches as b
-    join public.audio_segments as p on p.batch_id = b.id and p.status in ('queued', 'generating')
-    join audio.segment_state as st on st.word_id = p.word_id and st.kind = p.kind
-    where b.status in ('queued', 'running') and b.cancel_requested_at is null and b.id <> p_batch_id
-      and st.pending_batch = p_batch_id
-  ) as k;
+  -- batch's segment instead. Found in two steps: the keys of the other live batches' unfinished
+  -- segments, then those of them whose pointer is this batch's. As one join, a plan made before
+  -- the statistics knew the batches just queued (one state row of this batch expected, 300,000
+  -- found) compared every state row with every key: minutes.
+  select array_agg(p.word_id), array_agg(p.kind) into v_word_ids, v_kinds
+  from public.audio_batches as b
+  join public.audio_segments as p on p.batch_id = b.id and p.status in ('queued', 'generating')
+  where b.status in ('queued', 'running') and b.cancel_requested_at is null and b.id <> p_batch_id;
+  if v_word_ids is not null then
+    -- Each key's state row through its primary key (a lateral with a limit is never turned
+    -- around): a join let a plan expecting one state row of this new batch scan every state row
+    -- against every key.
+    perform audio.refresh_pending(array_agg(k.word_id), array_agg(k.kind))
+    from unnest(v_word_ids, v_kinds) as k (word_id, kind)
+    cross join lateral (
+      select st.pending_batch from audio.segment_state as st
+      where st.word_id = k.word_id and st.kind = k.kind
+      limit 1
+    ) as st
+    where st.pending_batch = p_batch_id;
+  end if;
 
   -- Nothing was left to cancel (e.g. every segment had already finished): settle the status.
   update public.audio_batches as b set
