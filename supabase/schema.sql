@@ -2434,7 +2434,7 @@ CREATE FUNCTION audio.refresh_pending(p_word_ids uuid[], p_kinds text[]) RETURNS
       join public.audio_batches as b on b.id = s.batch_id
       where s.word_id = k.word_id and s.kind = k.kind and s.status in ('queued', 'generating')
         and b.cancel_requested_at is null
-      order by s.id desc
+      order by s.id + 0 desc
       limit 1
     ) as live on true
   ) as l
