@@ -84,8 +84,9 @@ CREATE FUNCTION audio.batch_counter_drift() RETURNS TABLE(batch_id uuid, status 
       (count(*) filter (where s.status = 'done' and s.reused))::integer as n_skipped
     from public.audio_segments as s where s.batch_id = b.id
   ) as r
-  where (b.total, b.done, b.failed, b.cancelled, b.skipped)
-    is distinct from (r.n, r.n_done, r.n_failed, r.n_cancelled, r.n_skipped)
+  where not exists (select 1 from audio.pruned_batches as p where p.batch_id = b.id)
+    and (b.total, b.done, b.failed, b.cancelled, b.skipped)
+      is distinct from (r.n, r.n_done, r.n_failed, r.n_cancelled, r.n_skipped)
 $$;
 
 
@@ -515,14 +516,19 @@ CREATE FUNCTION audio.cancel_batch(p_batch_id uuid) RETURNS text
     AS $$
 declare
   v_status text;
-  v_msg_ids bigint[];
+  v_word_ids uuid[];
+  v_kinds text[];
 begin
-  -- Lock in the order workers do (a segment, then its batch through the counter trigger), so a
-  -- cancel racing a worker waits for it instead of deadlocking: unfinished segments first.
-  perform 1 from public.audio_segments as s
-  where s.batch_id = p_batch_id and s.status in ('queued', 'generating')
-  order by s.id
-  for update;
+  -- Lock in the order workers do: this step's segments first, then the batch's row. A worker
+  -- holding a segment of this step is waited for; one holding a later segment is not touched.
+  perform 1 from (
+    select s.id from public.audio_segments as s
+    where s.batch_id >= p_batch_id and s.batch_id <= p_batch_id and s.status in ('queued', 'generating')
+      and s.upload_started_at is null
+    order by s.batch_id, s.id
+    limit audio.cancel_step_size()
+    for update
+  ) as x;
   select b.status into v_status from public.audio_batches as b where b.id = p_batch_id for update;
   if not found then
     raise exception 'audio.cancel_batch: no batch with id %', p_batch_id using errcode = 'P0002';
@@ -535,30 +541,31 @@ begin
   set cancel_requested_at = coalesce(b.cancel_requested_at, now()), status = 'cancelling'
   where b.id = p_batch_id;
 
-  with c as (
-    update public.audio_segments as s
-    set status = 'cancelled', finished_at = now()
-    where s.batch_id = p_batch_id and s.status in ('queued', 'generating') and s.upload_started_at is null
-    returning s.msg_id
-  )
-  select array_agg(c.msg_id) filter (where c.msg_id is not null) into v_msg_ids from c;
-
-  if v_msg_ids is not null then
-    perform pgmq.delete(queue_name => 'audio_segments'::text, msg_ids => v_msg_ids::bigint[]);
-  end if;
+  perform audio.cancel_segments_step(p_batch_id, audio.cancel_step_size(), false);
 
   -- The cancelled segments keep their keys' pending pointers (segment_state counts a pointer only
   -- while its batch is not being cancelled); a key another live batch also holds points at that
-  -- batch's segment instead. Found from the live segments, not from every key of this batch.
-  perform audio.refresh_pending(array_agg(k.word_id), array_agg(k.kind))
-  from (
-    select distinct p.word_id, p.kind
-    from public.audio_segments as p
-    join public.audio_batches as b on b.id = p.batch_id
-    join audio.segment_state as st on st.word_id = p.word_id and st.kind = p.kind
-    where p.status in ('queued', 'generating') and b.cancel_requested_at is null
-      and st.pending_batch = p_batch_id
-  ) as k;
+  -- batch's segment instead. Found in two steps: the keys of the other live batches' unfinished
+  -- segments, then those of them whose pointer is this batch's. As one join, a plan made before
+  -- the statistics knew the batches just queued (one state row of this batch expected, 300,000
+  -- found) compared every state row with every key: minutes.
+  select array_agg(p.word_id), array_agg(p.kind) into v_word_ids, v_kinds
+  from public.audio_batches as b
+  join public.audio_segments as p on p.batch_id = b.id and p.status in ('queued', 'generating')
+  where b.status in ('queued', 'running') and b.cancel_requested_at is null and b.id <> p_batch_id;
+  if v_word_ids is not null then
+    -- Each key's state row through its primary key (a lateral with a limit is never turned
+    -- around): a join let a plan expecting one state row of this new batch scan every state row
+    -- against every key.
+    perform audio.refresh_pending(array_agg(k.word_id), array_agg(k.kind))
+    from unnest(v_word_ids, v_kinds) as k (word_id, kind)
+    cross join lateral (
+      select st.pending_batch from audio.segment_state as st
+      where st.word_id = k.word_id and st.kind = k.kind
+      limit 1
+    ) as st
+    where st.pending_batch = p_batch_id;
+  end if;
 
   -- Nothing was left to cancel (e.g. every segment had already finished): settle the status.
   update public.audio_batches as b set
@@ -577,6 +584,82 @@ $$;
 --
 
 COMMENT ON FUNCTION audio.cancel_batch(p_batch_id uuid) IS 'Cancel a batch: queued/generating segments cancelled, their messages deleted, workers abort in-flight requests. Returns the new status.';
+
+
+--
+-- Name: cancel_segments_step(uuid, integer, boolean); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.cancel_segments_step(p_batch_id uuid, p_limit integer, p_skip_locked boolean) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_ids bigint[];
+  v_msg_ids bigint[];
+begin
+  if p_skip_locked then
+    select array_agg(x.id) into v_ids from (
+      select s.id from public.audio_segments as s
+      where s.batch_id >= p_batch_id and s.batch_id <= p_batch_id and s.status in ('queued', 'generating')
+        and s.upload_started_at is null
+      order by s.batch_id, s.id
+      limit p_limit
+      for update skip locked
+    ) as x;
+  else
+    select array_agg(x.id) into v_ids from (
+      select s.id from public.audio_segments as s
+      where s.batch_id >= p_batch_id and s.batch_id <= p_batch_id and s.status in ('queued', 'generating')
+        and s.upload_started_at is null
+      order by s.batch_id, s.id
+      limit p_limit
+      for update
+    ) as x;
+  end if;
+  if v_ids is null then
+    return 0;
+  end if;
+
+  with c as (
+    update public.audio_segments as s
+    set status = 'cancelled', finished_at = now()
+    where s.id = any (v_ids) and s.status in ('queued', 'generating') and s.upload_started_at is null
+    returning s.msg_id
+  )
+  select array_agg(c.msg_id) filter (where c.msg_id is not null) into v_msg_ids from c;
+  if v_msg_ids is not null then
+    perform pgmq.delete(queue_name => 'audio_segments'::text, msg_ids => v_msg_ids::bigint[]);
+  end if;
+  return cardinality(v_ids);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION cancel_segments_step(p_batch_id uuid, p_limit integer, p_skip_locked boolean); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.cancel_segments_step(p_batch_id uuid, p_limit integer, p_skip_locked boolean) IS 'One cancel step: up to p_limit unfinished segments of a cancel-requested batch cancelled, their messages deleted.';
+
+
+--
+-- Name: cancel_step_size(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.cancel_step_size() RETURNS integer
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+  select 10000
+$$;
+
+
+--
+-- Name: FUNCTION cancel_step_size(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.cancel_step_size() IS 'Segments one cancel step updates (audio.cancel_batch''s own step, each of audio.finish_cancels''s).';
 
 
 --
@@ -937,7 +1020,12 @@ CREATE FUNCTION audio.count_segment_deletes() RETURNS trigger
     AS $$
 declare
   v_msg_ids bigint[];
+  v_batches uuid[];
 begin
+  select array_agg(d.batch_id) into v_batches
+  from (select distinct o.batch_id from old_rows as o) as d
+  where not exists (select 1 from audio.pruned_batches as p where p.batch_id = d.batch_id);
+
   update public.audio_batches as b set
     total = b.total - d.n,
     done = b.done - d.n_done,
@@ -951,6 +1039,7 @@ begin
       count(*) filter (where o.status = 'cancelled') as n_cancelled,
       count(*) filter (where o.status = 'done' and o.reused) as n_skipped
     from old_rows as o
+    where o.batch_id = any (v_batches)
     group by o.batch_id
   ) as d
   where b.id = d.batch_id;
@@ -962,7 +1051,9 @@ begin
     perform pgmq.delete(queue_name => 'audio_segments'::text, msg_ids => v_msg_ids::bigint[]);
   end if;
 
-  perform audio.settle_batch_status(array(select distinct o.batch_id from old_rows as o));
+  if v_batches is not null then
+    perform audio.settle_batch_status(v_batches);
+  end if;
   return null;
 end;
 $$;
@@ -1396,6 +1487,66 @@ $$;
 --
 
 COMMENT ON FUNCTION audio.fail_segment(p_segment_id bigint, p_msg_id bigint, p_error text, p_rate_limited integer) IS 'Mark a segment failed with its error and archive its message (dead letter).';
+
+
+--
+-- Name: finish_cancels(integer); Type: PROCEDURE; Schema: audio; Owner: -
+--
+
+CREATE PROCEDURE audio.finish_cancels(IN p_max_steps integer DEFAULT 1000)
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_step integer := 0;
+begin
+  while v_step < p_max_steps loop
+    v_step := v_step + 1;
+    exit when audio.finish_cancels_step() = 0;
+    commit;
+  end loop;
+end;
+$$;
+
+
+--
+-- Name: PROCEDURE finish_cancels(IN p_max_steps integer); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON PROCEDURE audio.finish_cancels(IN p_max_steps integer) IS 'Cancel what audio.cancel_batch left, a step (its own transaction) at a time; pg_cron calls it.';
+
+
+--
+-- Name: finish_cancels_step(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.finish_cancels_step() RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_batch uuid;
+  v_n integer;
+begin
+  for v_batch in
+    select b.id from public.audio_batches as b
+    where b.status = 'cancelling'
+    order by b.cancel_requested_at, b.id
+  loop
+    v_n := audio.cancel_segments_step(v_batch, audio.cancel_step_size(), true);
+    if v_n > 0 then
+      return v_n;
+    end if;
+  end loop;
+  return 0;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION finish_cancels_step(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.finish_cancels_step() IS 'One step of the oldest cancelling batch with segments left: up to cancel_step_size() cancelled. Returns how many.';
 
 
 --
@@ -1838,7 +1989,7 @@ CREATE FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallint, p_ki
           or (p.voice_id = p_voice_id and p.model_id = p_model_id and p.format = p_format))
     ) as pending
   from audio.segment_sources as s
-  where (p_word_ids is null or s.word_id = any (p_word_ids))
+  where (p_word_ids is null or s.word_id in (select u.id from unnest(p_word_ids) as u (id)))
     and (p_grade is null or s.grade = p_grade)
     and s.kind = any (p_kinds)
     and not (
@@ -2195,12 +2346,13 @@ COMMENT ON FUNCTION audio.prune_excused_reads() IS 'Delete up to 100 ten-minute-
 -- Name: prune_history(timestamp with time zone); Type: FUNCTION; Schema: audio; Owner: -
 --
 
-CREATE FUNCTION audio.prune_history(p_now timestamp with time zone DEFAULT now()) RETURNS TABLE(cron_runs integer, archived_messages integer, dead_letters integer)
+CREATE FUNCTION audio.prune_history(p_now timestamp with time zone DEFAULT now()) RETURNS TABLE(cron_runs integer, archived_messages integer, dead_letters integer, batches integer, segments integer)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
 declare
   v_cutoff timestamptz := p_now - make_interval(days => audio.history_retention_days());
+  v_batches uuid[];
 begin
   delete from cron.job_run_details as r where r.start_time < v_cutoff;
   get diagnostics cron_runs = row_count;
@@ -2208,6 +2360,26 @@ begin
   get diagnostics archived_messages = row_count;
   delete from audio.dead_letters as d where d.archived_at < v_cutoff;
   get diagnostics dead_letters = row_count;
+
+  select array_agg(b.id) into v_batches
+  from public.audio_batches as b
+  where b.status in ('completed', 'completed_with_errors', 'cancelled') and b.finished_at < v_cutoff;
+  insert into audio.pruned_batches (batch_id, pruned_at)
+  select u.id, p_now from unnest(v_batches) as u (id)
+  on conflict (batch_id) do nothing;
+  get diagnostics batches = row_count;
+
+  delete from public.audio_segments as s
+  where s.batch_id = any (v_batches)
+    and not exists (
+      select 1 from audio.segment_state as st
+      where st.word_id = s.word_id and st.kind = s.kind and (st.finished_id = s.id or st.pending_id = s.id)
+    )
+    and not exists (
+      select 1 from public.word_audio as wa
+      where wa.word_id = s.word_id and wa.kind = s.kind and wa.segment_id = s.id
+    );
+  get diagnostics segments = row_count;
   return next;
 end;
 $$;
@@ -2217,7 +2389,7 @@ $$;
 -- Name: FUNCTION prune_history(p_now timestamp with time zone); Type: COMMENT; Schema: audio; Owner: -
 --
 
-COMMENT ON FUNCTION audio.prune_history(p_now timestamp with time zone) IS 'Delete cron run records, archived queue messages and dead-letter reasons older than the retention; returns the counts.';
+COMMENT ON FUNCTION audio.prune_history(p_now timestamp with time zone) IS 'Delete cron run records, archived messages, dead-letter reasons and the segment rows of finished batches older than the retention (less those the page reads); returns the counts.';
 
 
 --
@@ -2349,7 +2521,7 @@ CREATE FUNCTION audio.refresh_pending(p_word_ids uuid[], p_kinds text[]) RETURNS
       join public.audio_batches as b on b.id = s.batch_id
       where s.word_id = k.word_id and s.kind = k.kind and s.status in ('queued', 'generating')
         and b.cancel_requested_at is null
-      order by s.id desc
+      order by s.id + 0 desc
       limit 1
     ) as live on true
   ) as l
@@ -3389,6 +3561,23 @@ COMMENT ON TABLE audio.provider_circuit IS 'One row: whether provider work is st
 
 
 --
+-- Name: pruned_batches; Type: TABLE; Schema: audio; Owner: -
+--
+
+CREATE TABLE audio.pruned_batches (
+    batch_id uuid NOT NULL,
+    pruned_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: TABLE pruned_batches; Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON TABLE audio.pruned_batches IS 'Finished batches whose segment rows audio.prune_history deleted; their counters stay as history.';
+
+
+--
 -- Name: words; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -3597,6 +3786,14 @@ ALTER TABLE ONLY audio.permits
 
 ALTER TABLE ONLY audio.provider_circuit
     ADD CONSTRAINT provider_circuit_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: pruned_batches pruned_batches_pkey; Type: CONSTRAINT; Schema: audio; Owner: -
+--
+
+ALTER TABLE ONLY audio.pruned_batches
+    ADD CONSTRAINT pruned_batches_pkey PRIMARY KEY (batch_id);
 
 
 --
@@ -3895,6 +4092,14 @@ ALTER TABLE ONLY audio.excused_reads
 
 
 --
+-- Name: pruned_batches pruned_batches_batch_id_fkey; Type: FK CONSTRAINT; Schema: audio; Owner: -
+--
+
+ALTER TABLE ONLY audio.pruned_batches
+    ADD CONSTRAINT pruned_batches_batch_id_fkey FOREIGN KEY (batch_id) REFERENCES public.audio_batches(id) ON DELETE CASCADE;
+
+
+--
 -- Name: segment_state segment_state_word_id_fkey; Type: FK CONSTRAINT; Schema: audio; Owner: -
 --
 
@@ -3985,6 +4190,12 @@ ALTER TABLE audio.permits ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE audio.provider_circuit ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: pruned_batches; Type: ROW SECURITY; Schema: audio; Owner: -
+--
+
+ALTER TABLE audio.pruned_batches ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: segment_state; Type: ROW SECURITY; Schema: audio; Owner: -
@@ -4160,6 +4371,20 @@ REVOKE ALL ON FUNCTION audio.cancel_batch(p_batch_id uuid) FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION cancel_segments_step(p_batch_id uuid, p_limit integer, p_skip_locked boolean); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.cancel_segments_step(p_batch_id uuid, p_limit integer, p_skip_locked boolean) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION cancel_step_size(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.cancel_step_size() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION cancelled_batches(p_batch_ids uuid[]); Type: ACL; Schema: audio; Owner: -
 --
 
@@ -4304,6 +4529,20 @@ REVOKE ALL ON FUNCTION audio.extend_claims(p_msg_ids bigint[], p_vt_s integer) F
 --
 
 REVOKE ALL ON FUNCTION audio.fail_segment(p_segment_id bigint, p_msg_id bigint, p_error text, p_rate_limited integer) FROM PUBLIC;
+
+
+--
+-- Name: PROCEDURE finish_cancels(IN p_max_steps integer); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON PROCEDURE audio.finish_cancels(IN p_max_steps integer) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION finish_cancels_step(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.finish_cancels_step() FROM PUBLIC;
 
 
 --
@@ -4764,6 +5003,7 @@ ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES 
 -- pgmq queue audio_segments
 -- storage bucket word-audio (public: false)
 -- cron job audio-queue-backfill: select audio.enqueue_missing(); select audio.kick_worker('backfill')
+-- cron job audio-queue-finish-cancels: call audio.finish_cancels()
 -- cron job audio-queue-prune-history: select audio.prune_history()
 -- cron job audio-queue-watchdog: select audio.kick_worker('cron')
 -- policy audio_admins_receive_batch_broadcasts on realtime.messages for SELECT to authenticated using ((extension = 'broadcast'::text) AND ( SELECT audio.is_admin() AS is_admin) AND ((( SELECT realtime.topic() AS topic) = 'batches'::text) OR (( SELECT realtime.topic() AS topic) ~~ 'batch:%'::text)))

@@ -325,3 +325,12 @@ export const ESTIMATE_TIMED_REQUESTS = 200;
  * measured about 2 s per segment (the Cartesia stand-in's mean answer time for the same reason);
  * measurements replace it once segments have been generated. */
 export const DEFAULT_REQUEST_MS = 2000;
+
+// --- Retention (shared with SQL: audio.history_retention_days()'s default) ---------------------
+
+/** Days the nightly prune (audio.prune_history) keeps the history: pg_cron's run records, the
+ * queue's archive, and the segment rows of finished batches (the batch rows stay, with their
+ * counters). A month covers any question about last week's batches; the database reads the
+ * setting `history_retention_days` (scripts/stack stores AUDIO_HISTORY_DAYS there) and falls back
+ * to this same 30. */
+export const AUDIO_HISTORY_DAYS = 30;

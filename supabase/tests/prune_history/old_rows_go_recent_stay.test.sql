@@ -22,7 +22,7 @@ update pgmq.a_audio_segments as a
 set archived_at = now() - case t.n when 1 then interval '31 days' else interval '29 days' end
 from t_msgs as t where t.msg_id = a.msg_id;
 
-select results_eq('select * from audio.prune_history()', $$values (1, 1, 1)$$,
+select results_eq('select cron_runs, archived_messages, dead_letters from audio.prune_history()', $$values (1, 1, 1)$$,
   'with the default retention (30 days), one row of each is older: deleted');
 select results_eq('select command from cron.job_run_details', $$values ('select 2')$$,
   'the recent cron run stays');
@@ -34,13 +34,13 @@ select results_eq('select msg_id from audio.dead_letters', 'select msg_id from t
 -- A shorter retention from the setting takes the rest.
 select audio.set_setting('history_retention_days', '7');
 select is(audio.history_retention_days(), 7, 'the retention is the setting');
-select results_eq('select * from audio.prune_history()', $$values (1, 1, 1)$$,
+select results_eq('select cron_runs, archived_messages, dead_letters from audio.prune_history()', $$values (1, 1, 1)$$,
   'with 7 days, the 29-day-old rows go too');
 
 -- A fake clock: as of 40 days ago nothing is old.
 select audio.set_setting('history_retention_days', '30');
 insert into cron.job_run_details (jobid, command, status, start_time) values (1, 'select 3', 'running', now() - interval '20 days');
-select results_eq($$select * from audio.prune_history(now() - interval '40 days')$$, $$values (0, 0, 0)$$,
+select results_eq($$select cron_runs, archived_messages, dead_letters from audio.prune_history(now() - interval '40 days')$$, $$values (0, 0, 0)$$,
   'rows are judged against p_now');
 
 select audio.set_setting('history_retention_days', 'a month');
