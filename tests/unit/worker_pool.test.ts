@@ -3,6 +3,7 @@
 // heartbeat and cancel watch while every slot waits on the provider.
 import assert from "node:assert/strict";
 import { HEARTBEAT_MS } from "../../supabase/functions/_shared/config.ts";
+import type { CartesiaClient } from "../../supabase/functions/_shared/provider/types.ts";
 import { runWorker, type WorkerConfig } from "../../supabase/functions/_shared/worker/pool.ts";
 import {
   FakeClock,
@@ -16,7 +17,13 @@ import {
 
 const CANCEL_POLL_MS = 250;
 
-function setup(answers: ProviderAnswer[], cfg: Partial<WorkerConfig> = {}) {
+type ProviderFn = (modelId: string, format: string) => CartesiaClient;
+
+function setup(
+  answers: ProviderAnswer[],
+  cfg: Partial<WorkerConfig> = {},
+  wrap: (p: ProviderFn) => ProviderFn = (p) => p,
+) {
   const clock = new FakeClock();
   const queue = new FakeQueue();
   const uploads: string[] = [];
@@ -37,7 +44,7 @@ function setup(answers: ProviderAnswer[], cfg: Partial<WorkerConfig> = {}) {
   const run = () =>
     runWorker({
       queue,
-      provider: scriptedProvider(answers).provider,
+      provider: wrap(scriptedProvider(answers).provider),
       upload: (path) => (uploads.push(path), Promise.resolve()),
       now: clock.now,
       sleep: clock.sleep,
@@ -86,6 +93,24 @@ Deno.test("one slot, two segments: the run's database calls, in order, and its r
     workLeft: false,
     handOver: false,
     ms: 0,
+  });
+});
+
+Deno.test("no hand-off to a segment that cannot be requested: it fails with no attempt begun", async () => {
+  // Segment 2 asks for a sample rate the provider's client refuses (as the real one does).
+  const { queue, run } = setup([200], {}, (provider) => (modelId, format) => {
+    if (format.endsWith("-12345")) throw new Error("outputFormat.sampleRate: got 12345");
+    return provider(modelId, format);
+  });
+  queue.messages.push(segment(1), segment(2, "batch-2", { format: "wav-pcm_s16le-12345" }));
+  const report = await run();
+  assert.ok(!queue.calls.some((c) => c.startsWith("endAndBegin")), queue.calls.join("\n"));
+  assert.ok(!queue.calls.includes("beginAttempt 2"), "no attempt of segment 2 was begun");
+  assert.ok(queue.calls.includes("endAttempt slot=1 1 upload=true"), "segment 1 ended alone");
+  assert.deepEqual({ done: report.done, failed: report.failed, attempts: report.attempts }, {
+    done: 1,
+    failed: 1,
+    attempts: 1,
   });
 });
 

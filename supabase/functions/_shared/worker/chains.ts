@@ -26,6 +26,10 @@ interface ChainDeps {
   inFlight: Map<number, ClaimedSegment>;
   // Whether a new attempt may start (the budget has room, the run was not told to stop).
   mayStart: () => boolean;
+  // Whether this segment could be sent to the provider now (its format and model can be
+  // requested, the provider circuit lets it through). A hand-off begins only such a segment: one
+  // that could not be sent would count an attempt it never made.
+  requestable: (seg: ClaimedSegment) => boolean;
   // One segment start to end; begun when a hand-off began it; handOff for its attempts' ends.
   process: (seg: ClaimedSegment, begun: Begun | undefined, handOff: HandOffFn) => Promise<void>;
 }
@@ -63,6 +67,11 @@ export async function runChains(d: ChainDeps): Promise<void> {
         if (finishing >= d.concurrency || !d.mayStart()) return null;
         const next = d.claims.takeNow();
         if (!next) return null;
+        if (!d.requestable(next)) {
+          // Left for a chain of its own, which settles it without a permit.
+          d.claims.putBack(next);
+          return null;
+        }
         const r = await endAndBegin(slot, done, next);
         handedOn = true;
         finishing++;

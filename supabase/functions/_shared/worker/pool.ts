@@ -26,7 +26,7 @@ import { type LimitFigures, WorkerLimit } from "./limit.ts";
 import { listenForFreedPermits, PermitGate } from "./permit_gate.ts";
 import { ProgressQueue } from "./progress.ts";
 import type { ClaimedSegment, WorkerQueue } from "./queue.ts";
-import { processSegment, type SegmentResult } from "./segment.ts";
+import { processSegment, requestable, type SegmentResult } from "./segment.ts";
 import { SlotFeed, type StopReason } from "./slot_feed.ts";
 
 interface WorkerDeps {
@@ -168,6 +168,7 @@ export async function runWorker(given: WorkerDeps, cfg: WorkerConfig): Promise<W
       retry: segmentDeps,
       inFlight: run.inFlight,
       mayStart: () => !run.timeUp() && !stop.signal.aborted,
+      requestable: (seg) => requestable(segmentDeps, seg),
       process: async (seg, begun, handOff) => {
         const batch = watch.signalFor(seg.batchId);
         const deps = { ...segmentDeps, handOff };

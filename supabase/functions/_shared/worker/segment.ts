@@ -72,6 +72,21 @@ export interface SegmentDeps {
   handOff?: HandOffFn;
 }
 
+/** Whether `seg` could be sent to the provider now: its format and model can be requested and the
+ * provider circuit lets it through (processSegment's own first checks, without their settling). */
+export function requestable(
+  d: Pick<SegmentDeps, "provider" | "circuit">,
+  seg: ClaimedSegment,
+): boolean {
+  try {
+    parseFormatKey(seg.format);
+    d.provider(seg.modelId, seg.format);
+  } catch {
+    return false;
+  }
+  return d.circuit.mayRequest(seg);
+}
+
 // batch aborts when the segment's batch is cancelled, stop when the run is told to stop. begun:
 // this segment's begin, already answered by a hand-off (absent: the gate asks for a permit).
 export async function processSegment(
