@@ -47,8 +47,7 @@ const UNREACHABLE = /^(CONNECTION_\w+|ECONN\w+|ETIMEDOUT|EPIPE|08\w{3}|57P0[123]
 /** Whether `err` says the database could not be reached (as opposed to refusing the statement):
  * the same call may succeed once it is back. */
 export function isUnreachable(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === "string" && UNREACHABLE.test(code);
+  return codeMatches(err, UNREACHABLE);
 }
 
 // Postgres's codes for a statement it rolled back to end a conflict with another transaction:
@@ -58,6 +57,11 @@ const ROLLED_BACK_FOR_A_CONFLICT = /^(40P01|40001)$/;
 /** Whether Postgres rolled the statement back to end a conflict with another transaction: nothing
  * of it was kept, and the same call may succeed when made again. */
 export function isConflictRollback(err: unknown): boolean {
+  return codeMatches(err, ROLLED_BACK_FOR_A_CONFLICT);
+}
+
+// Whether the error carries a string `code` (postgres.js's, the socket's or Postgres's) matching.
+function codeMatches(err: unknown, codes: RegExp): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === "string" && ROLLED_BACK_FOR_A_CONFLICT.test(code);
+  return typeof code === "string" && codes.test(code);
 }
