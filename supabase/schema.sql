@@ -66,6 +66,37 @@ COMMENT ON FUNCTION audio.advance_updated_at() IS 'Trigger: set updated_at to th
 
 
 --
+-- Name: analyze_large_insert(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.analyze_large_insert() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_target text := pg_catalog.current_setting('default_statistics_target');
+begin
+  -- Below a thousand rows (an admin's usual batch) the planner's figures are off by at most that
+  -- many rows, which no plan turns into a long walk.
+  if (select count(*) from (select 1 from new_rows limit 1000) as x) < 1000 then
+    return null;
+  end if;
+  perform pg_catalog.set_config('default_statistics_target', '10', true);
+  analyze (skip_locked) public.audio_segments (status);
+  perform pg_catalog.set_config('default_statistics_target', v_target, true);
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION analyze_large_insert(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.analyze_large_insert() IS 'Trigger: after 1,000+ segments inserted in one statement, ANALYZE audio_segments (status) in that transaction.';
+
+
+--
 -- Name: batch_counter_drift(); Type: FUNCTION; Schema: audio; Owner: -
 --
 
@@ -543,20 +574,19 @@ begin
 
   perform audio.cancel_segments_step(p_batch_id, audio.cancel_step_size(), false);
 
-  -- The cancelled segments keep their keys' pending pointers (segment_state counts a pointer only
-  -- while its batch is not being cancelled); a key another live batch also holds points at that
-  -- batch's segment instead. Found in two steps: the keys of the other live batches' unfinished
-  -- segments, then those of them whose pointer is this batch's. As one join, a plan made before
-  -- the statistics knew the batches just queued (one state row of this batch expected, 300,000
-  -- found) compared every state row with every key: minutes.
+  -- The cancelled segments keep their keys' pointers (segment_state counts a pointer only while
+  -- its batch is not being cancelled); a key another live batch also holds points at that batch's
+  -- segment instead: the keys of the other live batches' unfinished segments, then those of them
+  -- whose pointer is this batch's, each looked up by its primary key.
   select array_agg(p.word_id), array_agg(p.kind) into v_word_ids, v_kinds
   from public.audio_batches as b
-  join public.audio_segments as p on p.batch_id = b.id and p.status in ('queued', 'generating')
+  cross join lateral (
+    select s.word_id, s.kind from public.audio_segments as s
+    where s.batch_id >= b.id and s.batch_id <= b.id and s.status in ('queued', 'generating')
+    offset 0
+  ) as p
   where b.status in ('queued', 'running') and b.cancel_requested_at is null and b.id <> p_batch_id;
   if v_word_ids is not null then
-    -- Each key's state row through its primary key (a lateral with a limit is never turned
-    -- around): a join let a plan expecting one state row of this new batch scan every state row
-    -- against every key.
     perform audio.refresh_pending(array_agg(k.word_id), array_agg(k.kind))
     from unnest(v_word_ids, v_kinds) as k (word_id, kind)
     cross join lateral (
@@ -2516,12 +2546,16 @@ CREATE FUNCTION audio.refresh_pending(p_word_ids uuid[], p_kinds text[]) RETURNS
       select distinct x.word_id, x.kind from unnest(p_word_ids, p_kinds) as x (word_id, kind)
     ) as k
     left join lateral (
-      select s.id, s.status, s.batch_id
-      from public.audio_segments as s
-      join public.audio_batches as b on b.id = s.batch_id
-      where s.word_id = k.word_id and s.kind = k.kind and s.status in ('queued', 'generating')
-        and b.cancel_requested_at is null
-      order by s.id + 0 desc
+      select r.id, r.status, r.batch_id
+      from (
+        select s.id, s.status, s.batch_id
+        from public.audio_segments as s
+        where s.word_id = k.word_id and s.kind = k.kind
+        offset 0
+      ) as r
+      join public.audio_batches as b on b.id = r.batch_id
+      where r.status in ('queued', 'generating') and b.cancel_requested_at is null
+      order by r.id desc
       limit 1
     ) as live on true
   ) as l
@@ -3999,6 +4033,13 @@ CREATE TRIGGER audio_segments_advance_updated_at BEFORE UPDATE ON public.audio_s
 
 
 --
+-- Name: audio_segments audio_segments_analyze_large_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audio_segments_analyze_large_insert AFTER INSERT ON public.audio_segments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audio.analyze_large_insert();
+
+
+--
 -- Name: audio_segments audio_segments_count_deletes; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -4283,6 +4324,13 @@ GRANT USAGE ON SCHEMA public TO service_role;
 --
 
 REVOKE ALL ON FUNCTION audio.advance_updated_at() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION analyze_large_insert(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.analyze_large_insert() FROM PUBLIC;
 
 
 --

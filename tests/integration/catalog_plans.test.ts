@@ -18,6 +18,7 @@ interface PlanNode {
   "Node Type": string;
   "Relation Name"?: string;
   "Index Name"?: string;
+  "Index Cond"?: string;
   Plans?: PlanNode[];
 }
 
@@ -118,3 +119,100 @@ Deno.test("catalog reads: no sequential scan of the history at a realistic size"
     assert.deepEqual(seqScans(batchReads, HISTORY), [], "batch reads");
   });
 });
+
+// The reads of the history that cost more than they find: a walk of a whole index of
+// audio_segments filtering each entry (a plan picks it when it believes the index empty), and a
+// sequential scan of audio_segments run once per row of a nested loop's outer side. (A single
+// sequential scan of a small table is a fair plan; the first test rules it out at size.)
+function historyWalks(all: PlanNode[]): string[] {
+  const indexScans = ["Index Scan", "Index Only Scan", "Bitmap Index Scan"];
+  const onHistory = (n: PlanNode) =>
+    n["Relation Name"] === "audio_segments" ||
+    (n["Index Name"] ?? "").startsWith("audio_segments_");
+  const walks = all.filter((n) =>
+    onHistory(n) && indexScans.includes(n["Node Type"]) && !n["Index Cond"]
+  )
+    .map((n) => `${n["Node Type"]} ${n["Index Name"]} without an index condition`);
+  const repeated = all.filter((n) => n["Node Type"] === "Nested Loop")
+    .flatMap((n) => nodes(n.Plans![1]))
+    .filter((n) => n["Node Type"] === "Seq Scan" && n["Relation Name"] === "audio_segments")
+    .map(() => "Seq Scan audio_segments inside a nested loop");
+  return [...walks, ...repeated];
+}
+
+// A catalog whose statistics were taken with no batch live (loadCatalog ends with analyze), with
+// autovacuum off so nothing renews them but what the project does itself; then a start of 1,000
+// words' segments and one of every segment of the catalog, in a voice the history never used.
+async function twoStarts(sql: postgres.Sql) {
+  await loadCatalog(sql, { words: 6_000, batches: 2 });
+  for (const t of ["public.audio_segments", "public.audio_batches", "audio.segment_state"]) {
+    await sql.unsafe(`alter table ${t} set (autovacuum_enabled = false)`);
+  }
+  const d = CATALOG_VOICE;
+  const ids = (await sql`select id from public.words order by id limit 1000`).map((r) => r.id);
+  const start = (wordIds: string[] | null, voice: string) =>
+    sql`select batch_id, total from audio.create_batch(p_word_ids => ${wordIds}::uuid[],
+      p_missing_only => false, p_voice_id => ${voice}, p_model_id => ${d.model},
+      p_format => ${d.format})`;
+  const [small] = await start(ids, "plans-small");
+  const [big] = await start(null, "plans-big");
+  assert.ok(big.total >= 18_000, `the big batch: ${big.total} segments`);
+  return { small, big };
+}
+
+Deno.test(
+  "a large start renews the planner's figures: the cancel right after it reads the history by lookups only",
+  async () => {
+    await withTestDatabase(async (url) => {
+      const sql = postgres(url, { max: 1, onnotice: () => {} });
+      try {
+        const { small, big } = await twoStarts(sql);
+        const [idx] = await sql`select reltuples::int as n from pg_catalog.pg_class
+          where relname = 'audio_segments_pending_batch_idx'`;
+        // The sample's estimate of the 21,000 unfinished segments, not the 0 of the load's analyse.
+        assert.ok(idx.n > (small.total + big.total) / 2, `the index is believed to hold ${idx.n}`);
+
+        const plans = await plansOf(url, (tx) => tx`select audio.cancel_batch(${big.batch_id})`);
+        assert.deepEqual(historyWalks(plans), [], "the cancel's reads of audio_segments");
+        // The outcome: every key the small batch holds points at its segment again.
+        const [held] = await sql`select count(*)::int as n from audio.segment_state
+          where pending_batch = ${small.batch_id}`;
+        assert.equal(held.n, small.total);
+      } finally {
+        await sql.end();
+      }
+    });
+  },
+);
+
+Deno.test(
+  "a key's live segment is looked up by key even when the planner believes no segment is unfinished",
+  async () => {
+    await withTestDatabase(async (url) => {
+      const sql = postgres(url, { max: 1, onnotice: () => {} });
+      try {
+        // As if the start's own analyse had been skipped (autovacuum held the table).
+        await sql`alter table public.audio_segments disable trigger audio_segments_analyze_large_insert`;
+        const { small } = await twoStarts(sql);
+        const [idx] = await sql`select reltuples::int as n from pg_catalog.pg_class
+          where relname = 'audio_segments_pending_batch_idx'`;
+        assert.equal(idx.n, 0, "the planner believes the index empty");
+
+        // What a finished segment and a cancel do: re-point the keys of the small batch.
+        const plans = await plansOf(
+          url,
+          (tx) =>
+            tx`select audio.refresh_pending(array_agg(word_id), array_agg(kind))
+            from public.audio_segments where batch_id = ${small.batch_id}`,
+        );
+        assert.ok(
+          plans.some((n) => n["Index Name"] === "audio_segments_word_kind_idx"),
+          "the keys are looked up through audio_segments_word_kind_idx",
+        );
+        assert.deepEqual(historyWalks(plans), [], "refresh_pending's reads of audio_segments");
+      } finally {
+        await sql.end();
+      }
+    });
+  },
+);
