@@ -8,6 +8,7 @@
 import postgres from "postgres";
 import { CATALOG_VOICE, loadCatalog } from "./catalog/load.ts";
 import { simulateYear } from "./catalog/year.ts";
+import { segmentsPage } from "../supabase/functions/admin-api/segments.ts";
 import { wordQueries } from "../supabase/functions/admin-api/words.ts";
 
 interface Figure {
@@ -75,15 +76,11 @@ async function reads(sql: postgres.Sql, figures: Figure[]) {
     ["batch list", () => sql`select * from public.audio_batches order by created_at desc limit 20`],
     [
       "batch segments page",
-      () =>
-        sql`select * from public.audio_segments where batch_id = ${batch.id}
-      and id > 0 order by id limit 200`,
+      () => segmentsPage(sql, { batchId: batch.id, status: null, after: 0, limit: 200 }),
     ],
     [
       "batch segments page (failed)",
-      () =>
-        sql`select * from public.audio_segments where batch_id = ${batch.id}
-      and id > 0 and status = 'failed' order by id limit 200`,
+      () => segmentsPage(sql, { batchId: batch.id, status: "failed", after: 0, limit: 200 }),
     ],
   ];
   for (const [name, fn] of cases) {

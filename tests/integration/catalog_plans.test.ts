@@ -2,12 +2,14 @@
 // words and a history of several segment rows per word and kind, the plans of the grade summary,
 // a grade's words pages (plain, searched, filtered by state, after a cursor), the batch list and
 // a batch's segments page (all, and one status) scan neither audio_segments nor word_audio
-// sequentially, and the words pages walk segment_state's index. The plans are the ones Postgres
+// sequentially, the words pages walk segment_state's index and a batch's segments page the
+// batch's, never the primary key. The plans are the ones Postgres
 // runs (auto_explain, nested statements included), not guesses.
 import assert from "node:assert/strict";
 import postgres from "postgres";
 import { withTestDatabase } from "../helpers/pg.ts";
 import { CATALOG_VOICE, loadCatalog } from "../../scripts/catalog/load.ts";
+import { segmentsPage } from "../../supabase/functions/admin-api/segments.ts";
 import { wordQueries } from "../../supabase/functions/admin-api/words.ts";
 
 // Big enough that Postgres prefers an index to a scan wherever one fits (a few thousand rows a
@@ -110,13 +112,20 @@ Deno.test("catalog reads: no sequential scan of the history at a realistic size"
 
     const batchReads = await plansOf(url, async (sql) => {
       await sql`select id from public.audio_batches order by created_at desc limit 20`;
-      await sql`select id, status from public.audio_segments
-        where batch_id = ${batchId}::uuid and id > 0 order by id limit 200`;
-      await sql`select id, status from public.audio_segments
-        where batch_id = ${batchId}::uuid and id > 0 and status = 'failed' order by id limit 200`;
+      await segmentsPage(sql, { batchId, status: null, after: 0, limit: 200 });
+      await segmentsPage(sql, { batchId, status: "failed", after: 0, limit: 200 });
     });
     // (audio_batches holds three rows here: scanning it is cheaper than its index, and right.)
     assert.deepEqual(seqScans(batchReads, HISTORY), [], "batch reads");
+    // The newest batch's rows are the last of the table: a walk of the primary key from the first
+    // id would pass every older batch's.
+    assert.deepEqual(
+      batchReads.filter((n) => n["Index Name"] === "audio_segments_pkey").map((n) =>
+        n["Node Type"]
+      ),
+      [],
+      "a batch's segments page walks the batch's index, not the primary key",
+    );
   });
 });
 

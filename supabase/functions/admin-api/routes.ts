@@ -10,6 +10,7 @@ import { fieldErrors } from "../_shared/validate.ts";
 import { circuitRead, circuitResume } from "./circuit.ts";
 import { limitRead } from "./limit.ts";
 import { batchIdParam, intParam, pageParam, statusParam } from "./params.ts";
+import { segmentsPage } from "./segments.ts";
 import { wordsPage } from "./words.ts";
 
 type Tx = postgres.TransactionSql;
@@ -130,12 +131,7 @@ async function segments(tx: Tx, url: URL, id: string): Promise<Response> {
   const status = statusParam(url);
   const after = intParam(url, "after", 0, Number.MAX_SAFE_INTEGER, 0)!;
   const limit = pageParam(url, "limit", SEGMENT_PAGE);
-  const rows = await tx`
-    select id, batch_id, word_id, kind, text, status, attempts, last_error, storage_path,
-      updated_at::text as updated_at
-    from public.audio_segments
-    where batch_id = ${id}::uuid and id > ${after} ${status ? tx`and status = ${status}` : tx``}
-    order by id limit ${limit}`;
+  const rows = await segmentsPage(tx, { batchId: id, status, after, limit });
   return json({ segments: rows });
 }
 
