@@ -3118,13 +3118,19 @@ CREATE FUNCTION audio.track_segment_state_deletes() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
+declare
+  v_words uuid[];
 begin
   perform audio.refresh_pending(array_agg(st.word_id), array_agg(st.kind))
   from old_rows as o
   join audio.segment_state as st on st.word_id = o.word_id and st.kind = o.kind and st.pending_id = o.id;
-  perform audio.refresh_segment_state(array_agg(distinct st.word_id))
+
+  select array_agg(distinct st.word_id) into v_words
   from old_rows as o
   join audio.segment_state as st on st.word_id = o.word_id and st.kind = o.kind and st.finished_id = o.id;
+  if v_words is not null then
+    perform audio.refresh_segment_state(v_words);
+  end if;
   return null;
 end;
 $$;
