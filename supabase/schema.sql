@@ -2018,18 +2018,29 @@ CREATE FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallint, p_ki
         and (p_keep_current_text
           or (p.voice_id = p_voice_id and p.model_id = p_model_id and p.format = p_format))
     ) as pending
-  from audio.segment_sources as s
-  where (p_word_ids is null or s.word_id in (select u.id from unnest(p_word_ids) as u (id)))
-    and (p_grade is null or s.grade = p_grade)
-    and s.kind = any (p_kinds)
-    and not (
-      p_missing_only and exists (
-        select 1 from public.word_audio as wa
-        where wa.word_id = s.word_id and wa.kind = s.kind and wa.text_hash = s.text_hash
-          and (p_keep_current_text
-            or (wa.voice_id = p_voice_id and wa.model_id = p_model_id and wa.format = p_format))
-      )
+  from (
+    -- The view's own text_hash column is not read, so Postgres never computes it. A lookup by
+    -- primary key per source (a join hashed all 300,000 state rows even for a start of 10,000
+    -- words: the plan cannot know the list's size).
+    select src.word_id, src.grade, src.kind, src.text,
+      coalesce(
+        (select st.text_hash from audio.segment_state as st
+         where st.word_id = src.word_id and st.kind = src.kind),
+        audio.text_hash(src.text)
+      ) as text_hash
+    from audio.segment_sources as src
+    where (p_word_ids is null or src.word_id in (select u.id from unnest(p_word_ids) as u (id)))
+      and (p_grade is null or src.grade = p_grade)
+      and src.kind = any (p_kinds)
+  ) as s
+  where not (
+    p_missing_only and exists (
+      select 1 from public.word_audio as wa
+      where wa.word_id = s.word_id and wa.kind = s.kind and wa.text_hash = s.text_hash
+        and (p_keep_current_text
+          or (wa.voice_id = p_voice_id and wa.model_id = p_model_id and wa.format = p_format))
     )
+  )
 $$;
 
 
