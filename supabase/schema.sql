@@ -547,8 +547,6 @@ CREATE FUNCTION audio.cancel_batch(p_batch_id uuid) RETURNS text
     AS $$
 declare
   v_status text;
-  v_word_ids uuid[];
-  v_kinds text[];
 begin
   -- Lock in the order workers do: this step's segments first, then the batch's row. A worker
   -- holding a segment of this step is waited for; one holding a later segment is not touched.
@@ -574,34 +572,34 @@ begin
 
   perform audio.cancel_segments_step(p_batch_id, audio.cancel_step_size(), false);
 
-  -- The cancelled segments keep their keys' pointers (segment_state counts a pointer only while
-  -- its batch is not being cancelled); a key another live batch also holds points at that batch's
-  -- segment instead: the keys of the other live batches' unfinished segments, then those of them
-  -- whose pointer is this batch's, each looked up by its primary key.
-  select array_agg(p.word_id), array_agg(p.kind) into v_word_ids, v_kinds
-  from public.audio_batches as b
-  cross join lateral (
-    select s.word_id, s.kind from public.audio_segments as s
-    where s.batch_id >= b.id and s.batch_id <= b.id and s.status in ('queued', 'generating')
-    offset 0
-  ) as p
-  where b.status in ('queued', 'running') and b.cancel_requested_at is null and b.id <> p_batch_id;
-  if v_word_ids is not null then
-    perform audio.refresh_pending(array_agg(k.word_id), array_agg(k.kind))
-    from unnest(v_word_ids, v_kinds) as k (word_id, kind)
-    cross join lateral (
-      select st.pending_batch from audio.segment_state as st
-      where st.word_id = k.word_id and st.kind = k.kind
-      limit 1
-    ) as st
-    where st.pending_batch = p_batch_id;
-  end if;
-
   -- Nothing was left to cancel (e.g. every segment had already finished): settle the status.
   update public.audio_batches as b set
     status = case when b.done + b.failed + b.cancelled >= b.total then 'cancelled' else b.status end,
     finished_at = case when b.done + b.failed + b.cancelled >= b.total then coalesce(b.finished_at, now()) end
   where b.id = p_batch_id;
+
+  -- The cancelled segments keep their keys' pointers (segment_state counts a pointer only while
+  -- its batch is not being cancelled); a key another live batch also holds points at that batch's
+  -- newest segment instead, taken from the other live batches' unfinished rows (the fence keeps
+  -- each batch a lookup of its index), not looked up key by key. Last in the transaction: a worker of the other batch
+  -- finishing one of these keys waits for this commit, so the locks are taken as late as they can.
+  update audio.segment_state as st
+  set pending_id = o.id, pending = o.status, pending_batch = o.batch_id
+  from (
+    select distinct on (s.word_id, s.kind) s.word_id, s.kind, s.id, s.status, s.batch_id
+    from public.audio_batches as b
+    cross join lateral (
+      select s.word_id, s.kind, s.id, s.status, s.batch_id from public.audio_segments as s
+      where s.batch_id = b.id and s.status in ('queued', 'generating')
+      offset 0
+    ) as s
+    where b.status in ('queued', 'running') and b.cancel_requested_at is null and b.id <> p_batch_id
+    order by s.word_id, s.kind, s.id desc
+  ) as o
+  -- Every key the other batches hold points at their newest segment: it already does unless this
+  -- batch's segment was newer. Not filtered on pending_batch: statistics taken before this batch
+  -- was queued expect one such row, and a plan built on that ran the subquery once per row.
+  where st.word_id = o.word_id and st.kind = o.kind and st.pending_id is distinct from o.id;
 
   select b.status into v_status from public.audio_batches as b where b.id = p_batch_id;
   return v_status;
