@@ -3922,6 +3922,34 @@ CREATE INDEX excused_reads_updated_at ON audio.excused_reads USING btree (update
 
 
 --
+-- Name: segment_state_failed_idx; Type: INDEX; Schema: audio; Owner: -
+--
+
+CREATE INDEX segment_state_failed_idx ON audio.segment_state USING btree (grade, word, word_id) WHERE ((audio_hash IS NULL) AND (finished_status = 'failed'::text));
+
+
+--
+-- Name: INDEX segment_state_failed_idx; Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON INDEX audio.segment_state_failed_idx IS 'Words pages filtered by state failed: the rows with no audio whose newest finished attempt failed.';
+
+
+--
+-- Name: segment_state_no_audio_idx; Type: INDEX; Schema: audio; Owner: -
+--
+
+CREATE INDEX segment_state_no_audio_idx ON audio.segment_state USING btree (grade, word, word_id) WHERE (audio_hash IS NULL);
+
+
+--
+-- Name: INDEX segment_state_no_audio_idx; Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON INDEX audio.segment_state_no_audio_idx IS 'Words pages filtered by state missing: the rows with no audio in any voice.';
+
+
+--
 -- Name: segment_state_page_idx; Type: INDEX; Schema: audio; Owner: -
 --
 

@@ -99,6 +99,7 @@ Deno.test("catalog reads: no sequential scan of the history at a realistic size"
           { grade: 3, q: null, state: null, limit: 50, after: null },
           { grade: 3, q: "00042", state: null, limit: 50, after: null },
           { grade: 3, q: null, state: "failed", limit: 50, after: null },
+          { grade: 3, q: null, state: "missing", limit: 50, after: null },
           {
             grade: 3,
             q: null,
@@ -119,6 +120,10 @@ Deno.test("catalog reads: no sequential scan of the history at a realistic size"
       pages.some((n) => n["Index Name"] === "segment_state_page_idx"),
       "the words pages walk segment_state_page_idx",
     );
+    // A rare state's page walks only the rows that can be in it, not its whole grade.
+    for (const idx of ["segment_state_failed_idx", "segment_state_no_audio_idx"]) {
+      assert.ok(pages.some((n) => n["Index Name"] === idx), `the state filters walk ${idx}`);
+    }
 
     const batchReads = await plansOf(url, async (sql) => {
       await sql`select id from public.audio_batches order by created_at desc limit 20`;

@@ -86,7 +86,15 @@ export function wordQueries(tx: Tx, f: WordFilter, d: WordsQuery) {
   const where = () =>
     tx`st.grade = ${f.grade}
     ${f.q ? tx`and st.word ilike ${likePattern(f.q)}` : tx``}
-    ${f.state ? tx`and ${label()} = ${f.state}` : tx``}`;
+    ${f.state ? tx`and ${label()} = ${f.state} ${noAudio(f.state)}` : tx``}`;
+  // failed and missing imply no audio in any voice: said outright, so the partial indexes on those
+  // rows (segment_state_failed_idx, segment_state_no_audio_idx) serve the filter.
+  const noAudio = (state: string) =>
+    state === "failed"
+      ? tx`and st.audio_hash is null and st.finished_status = 'failed'`
+      : state === "missing"
+      ? tx`and st.audio_hash is null`
+      : tx``;
   const from = () =>
     tx`audio.segment_state as st
     left join public.audio_batches as b on b.id = st.pending_batch`;
