@@ -1,0 +1,36 @@
+// An answer's body read into one buffer (provider/read_body.ts): every byte, in order, whether the
+// answer states its length truly, too short, too long, or not at all.
+import assert from "node:assert/strict";
+import { readBody } from "../../supabase/functions/_shared/provider/read_body.ts";
+
+// An answer whose body arrives in these chunks, with these headers.
+function answer(chunks: number[][], headers: Record<string, string>): Response {
+  const body = new ReadableStream<Uint8Array>({
+    start(c) {
+      for (const chunk of chunks) c.enqueue(new Uint8Array(chunk));
+      c.close();
+    },
+  });
+  return new Response(body, { headers });
+}
+
+const CHUNKS = [[1, 2, 3], [4, 5], [6, 7, 8, 9]];
+const ALL = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+
+Deno.test("a body of its stated length arrives whole, chunk after chunk", async () => {
+  assert.deepEqual(await readBody(answer(CHUNKS, { "content-length": "9" })), ALL);
+});
+
+Deno.test("a body longer than stated is kept whole", async () => {
+  assert.deepEqual(await readBody(answer(CHUNKS, { "content-length": "4" })), ALL);
+});
+
+Deno.test("a body shorter than stated ends where the bytes end", async () => {
+  assert.deepEqual(await readBody(answer(CHUNKS, { "content-length": "20" })), ALL);
+});
+
+Deno.test("a body with no stated length, or a compressed one, is read as it comes", async () => {
+  assert.deepEqual(await readBody(answer(CHUNKS, {})), ALL);
+  const gz = { "content-length": "3", "content-encoding": "gzip" };
+  assert.deepEqual(await readBody(answer(CHUNKS, gz)), ALL);
+});
