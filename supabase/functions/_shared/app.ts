@@ -11,6 +11,7 @@ import { createRedactor, redactFields, SECRET_SETTINGS } from "./redact.ts";
 import { createCartesiaClient } from "./provider/cartesia.ts";
 import type { CartesiaClient } from "./provider/types.ts";
 import type { Settings } from "./settings.ts";
+import { storageUploader, type Upload } from "./storage_upload.ts";
 
 // The Storage bucket the app plays audio from (created by the storage migration).
 const AUDIO_BUCKET = "word-audio";
@@ -21,7 +22,7 @@ export interface App {
   sql: Sql;
   defaultFormat: string;
   provider: (modelId: string, format: string) => CartesiaClient;
-  upload: (path: string, bytes: Uint8Array, contentType: string) => Promise<void>;
+  upload: Upload;
   signedUrl: (path: string, expiresInS: number) => Promise<string>;
   kickWorker: (reason: string) => Promise<boolean>;
   verifyToken: TokenVerifier;
@@ -94,21 +95,22 @@ function providerClients(settings: Settings, platform: Platform): App["provider"
   };
 }
 
-// Uploads and signed URLs in the audio bucket, with the service role. storage-js takes no abort
-// signal for an upload, so every Storage request goes through a fetch with a timeout of its own.
+// Uploads (storage_upload.ts, the worker's one Storage call, without supabase-js) and signed URLs
+// in the audio bucket, with the service role. Every Storage request goes through a fetch with a
+// timeout of its own (storage-js takes no abort signal for an upload).
 function storage(settings: Settings, platform: Platform): Pick<App, "upload" | "signedUrl"> {
+  const fetch = timedFetch(platform.fetch, STORAGE_UPLOAD_TIMEOUT_MS);
   const supabase = createClient(settings.SUPABASE_URL, settings.SUPABASE_SERVICE_ROLE_KEY, {
     auth: { persistSession: false, autoRefreshToken: false },
-    global: { fetch: timedFetch(platform.fetch, STORAGE_UPLOAD_TIMEOUT_MS) },
+    global: { fetch },
   });
   return {
-    upload: async (path, bytes, contentType) => {
-      const { error } = await supabase.storage.from(AUDIO_BUCKET).upload(path, bytes, {
-        contentType,
-        upsert: true,
-      });
-      if (error) throw new Error(`Storage upload of ${path} failed: ${error.message}`);
-    },
+    upload: storageUploader({
+      supabaseUrl: settings.SUPABASE_URL,
+      key: settings.SUPABASE_SERVICE_ROLE_KEY,
+      bucket: AUDIO_BUCKET,
+      fetch,
+    }),
     signedUrl: async (path, expiresInS) => {
       const { data, error } = await supabase.storage.from(AUDIO_BUCKET).createSignedUrl(
         path,

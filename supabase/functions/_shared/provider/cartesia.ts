@@ -18,6 +18,7 @@ import {
 } from "./cartesia_protocol.ts";
 import { resolveClientOptions, type ResolvedOptions } from "./client_options.ts";
 import { ProviderError } from "./provider_error.ts";
+import { readBody } from "./read_body.ts";
 import type {
   AttemptFailure,
   AttemptInput,
@@ -104,7 +105,7 @@ async function readAnswer(
     if (retryAfterMs !== undefined) failure.retryAfterMs = retryAfterMs;
     return failure;
   }
-  const bytes = new Uint8Array(await response.arrayBuffer());
+  const bytes = await readBody(response);
   if (signal?.aborted) throw abortError(signal);
   const container = o.outputFormat.container;
   if (!looksLikeContainer(bytes, container)) {
