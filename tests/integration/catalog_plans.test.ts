@@ -120,6 +120,13 @@ Deno.test("catalog reads: no sequential scan of the history at a realistic size"
       pages.some((n) => n["Index Name"] === "segment_state_page_idx"),
       "the words pages walk segment_state_page_idx",
     );
+    // A grade's total (no state asked) is counted from segment_state_page_idx alone.
+    assert.ok(
+      pages.some((n) =>
+        n["Node Type"] === "Index Only Scan" && n["Index Name"] === "segment_state_page_idx"
+      ),
+      "the words pages count a grade from the index alone",
+    );
     // A rare state's page walks only the rows that can be in it, not its whole grade.
     for (const idx of ["segment_state_failed_idx", "segment_state_no_audio_idx"]) {
       assert.ok(pages.some((n) => n["Index Name"] === idx), `the state filters walk ${idx}`);
@@ -188,8 +195,8 @@ function historyWalks(all: PlanNode[]): string[] {
   return [...walks, ...repeated, ...quadratic];
 }
 
-// A catalog whose statistics were taken with no batch live (loadCatalog ends with analyze), with
-// autovacuum off so nothing renews them but what the project does itself; then a start of 1,000
+// A catalog whose statistics were taken with no batch live (loadCatalog ends with vacuum analyze),
+// with autovacuum off so nothing renews them but what the project does itself; then a start of 1,000
 // words' segments and one of every segment of the catalog, in a voice the history never used.
 async function twoStarts(sql: postgres.Sql) {
   await loadCatalog(sql, { words: 6_000, batches: 2 });
