@@ -921,6 +921,33 @@ COMMENT ON FUNCTION audio.collect_segment_changes() IS 'Trigger: file segment st
 
 
 --
+-- Name: compact_state_counts(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.compact_state_counts() RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  with gone as (
+    delete from audio.state_counts returning *
+  )
+  insert into audio.state_counts
+  select g.grade, g.is_word, g.pending, g.pending_batch, g.audio_voice, g.audio_model, g.audio_format,
+    g.audio_current, g.has_audio, g.failed, sum(g.n)::integer
+  from gone as g
+  group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+  having sum(g.n) <> 0
+$$;
+
+
+--
+-- Name: FUNCTION compact_state_counts(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.compact_state_counts() IS 'Fold audio.state_counts into one row per key; pg_cron runs it every minute.';
+
+
+--
 -- Name: complete_segment(bigint, bigint, text, integer, boolean, integer, integer); Type: FUNCTION; Schema: audio; Owner: -
 --
 
@@ -1092,6 +1119,98 @@ $$;
 --
 
 COMMENT ON FUNCTION audio.count_segment_deletes() IS 'Trigger: take deleted segments out of their batches'' counters, delete their queue messages, settle the batches'' status.';
+
+
+--
+-- Name: count_state_deletes(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.count_state_deletes() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  insert into audio.state_counts
+  select r.grade, r.kind = 'word', r.pending, r.pending_batch, r.audio_voice, r.audio_model,
+      r.audio_format, coalesce(r.audio_hash = r.text_hash, false), r.audio_hash is not null,
+      coalesce(r.finished_status = 'failed', false), -count(*)::integer
+  from old_rows as r
+  group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10;
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION count_state_deletes(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.count_state_deletes() IS 'Trigger: append to audio.state_counts the segment_state rows a statement deleted, negated.';
+
+
+--
+-- Name: count_state_inserts(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.count_state_inserts() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  insert into audio.state_counts
+  select r.grade, r.kind = 'word', r.pending, r.pending_batch, r.audio_voice, r.audio_model,
+      r.audio_format, coalesce(r.audio_hash = r.text_hash, false), r.audio_hash is not null,
+      coalesce(r.finished_status = 'failed', false), count(*)::integer
+  from new_rows as r
+  group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10;
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION count_state_inserts(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.count_state_inserts() IS 'Trigger: append to audio.state_counts the segment_state rows a statement inserted.';
+
+
+--
+-- Name: count_state_updates(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.count_state_updates() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  insert into audio.state_counts
+  select d.grade, d.is_word, d.pending, d.pending_batch, d.audio_voice, d.audio_model,
+    d.audio_format, d.audio_current, d.has_audio, d.failed, sum(d.n)::integer
+  from (
+    select r.grade, r.kind = 'word' as is_word, r.pending, r.pending_batch, r.audio_voice,
+      r.audio_model, r.audio_format, coalesce(r.audio_hash = r.text_hash, false) as audio_current,
+      r.audio_hash is not null as has_audio, coalesce(r.finished_status = 'failed', false) as failed,
+      1 as n
+    from new_rows as r
+    union all
+    select r.grade, r.kind = 'word', r.pending, r.pending_batch, r.audio_voice, r.audio_model,
+      r.audio_format, coalesce(r.audio_hash = r.text_hash, false), r.audio_hash is not null,
+      coalesce(r.finished_status = 'failed', false), -1
+    from old_rows as r
+  ) as d
+  group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+  having sum(d.n) <> 0;
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION count_state_updates(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.count_state_updates() IS 'Trigger: append to audio.state_counts what a statement''s updates moved between keys.';
 
 
 --
@@ -1651,15 +1770,23 @@ CREATE FUNCTION audio.grade_summary(p_voice_id text, p_model_id text, p_format t
     coalesce(sum(g.n) filter (where g.state in ('queued', 'generating')), 0)::integer,
     coalesce(sum(g.n) filter (where g.state = 'failed'), 0)::integer
   from (
-    select r.grade, r.is_word, r.n,
-      case when r.pending is not null and b.cancel_requested_at is null then r.pending else r.settled end as state
+    select c.grade, c.is_word, c.n,
+      case
+        when c.pending is not null and b.cancel_requested_at is null then c.pending
+        when c.audio_current and c.audio_voice = p_voice_id and c.audio_model = p_model_id
+          and c.audio_format = p_format then 'ready'
+        when c.has_audio then 'stale'
+        when c.failed then 'failed'
+        else 'missing'
+      end as state
     from (
-      select st.grade, st.kind = 'word' as is_word, st.pending, st.pending_batch,
-        audio.state_label(st, false, p_voice_id, p_model_id, p_format) as settled, count(*) as n
-      from audio.segment_state as st
-      group by 1, 2, 3, 4, 5
-    ) as r
-    left join public.audio_batches as b on b.id = r.pending_batch
+      select s.grade, s.is_word, s.pending, s.pending_batch, s.audio_voice, s.audio_model,
+        s.audio_format, s.audio_current, s.has_audio, s.failed, sum(s.n) as n
+      from audio.state_counts as s
+      group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+      having sum(s.n) <> 0
+    ) as c
+    left join public.audio_batches as b on b.id = c.pending_batch
   ) as g
   group by g.grade
   order by g.grade
@@ -3664,6 +3791,32 @@ COMMENT ON VIEW audio.segment_sources IS 'Every segment the app needs voiced: (w
 
 
 --
+-- Name: state_counts; Type: TABLE; Schema: audio; Owner: -
+--
+
+CREATE TABLE audio.state_counts (
+    grade smallint NOT NULL,
+    is_word boolean NOT NULL,
+    pending text,
+    pending_batch uuid,
+    audio_voice text,
+    audio_model text,
+    audio_format text,
+    audio_current boolean NOT NULL,
+    has_audio boolean NOT NULL,
+    failed boolean NOT NULL,
+    n integer NOT NULL
+);
+
+
+--
+-- Name: TABLE state_counts; Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON TABLE audio.state_counts IS 'Signed counts of segment_state rows by grade, kind = word and the state''s inputs; summed by audio.grade_summary.';
+
+
+--
 -- Name: workers; Type: TABLE; Schema: audio; Owner: -
 --
 
@@ -4055,6 +4208,27 @@ CREATE CONSTRAINT TRIGGER permits_notify_freed AFTER UPDATE OF holder ON audio.p
 
 
 --
+-- Name: segment_state segment_state_counts_delete; Type: TRIGGER; Schema: audio; Owner: -
+--
+
+CREATE TRIGGER segment_state_counts_delete AFTER DELETE ON audio.segment_state REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audio.count_state_deletes();
+
+
+--
+-- Name: segment_state segment_state_counts_insert; Type: TRIGGER; Schema: audio; Owner: -
+--
+
+CREATE TRIGGER segment_state_counts_insert AFTER INSERT ON audio.segment_state REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audio.count_state_inserts();
+
+
+--
+-- Name: segment_state segment_state_counts_update; Type: TRIGGER; Schema: audio; Owner: -
+--
+
+CREATE TRIGGER segment_state_counts_update AFTER UPDATE ON audio.segment_state REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audio.count_state_updates();
+
+
+--
 -- Name: audio_batches audio_batches_advance_updated_at; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -4288,6 +4462,12 @@ ALTER TABLE audio.pruned_batches ENABLE ROW LEVEL SECURITY;
 ALTER TABLE audio.segment_state ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: state_counts; Type: ROW SECURITY; Schema: audio; Owner: -
+--
+
+ALTER TABLE audio.state_counts ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: workers; Type: ROW SECURITY; Schema: audio; Owner: -
 --
 
@@ -4518,6 +4698,13 @@ REVOKE ALL ON FUNCTION audio.collect_segment_changes() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION compact_state_counts(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.compact_state_counts() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION complete_segment(p_segment_id bigint, p_msg_id bigint, p_storage_path text, p_bytes integer, p_reused boolean, p_provider_ms integer, p_rate_limited integer); Type: ACL; Schema: audio; Owner: -
 --
 
@@ -4543,6 +4730,27 @@ REVOKE ALL ON FUNCTION audio.concurrency_report(p_ceiling integer) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION audio.count_segment_deletes() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION count_state_deletes(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.count_state_deletes() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION count_state_inserts(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.count_state_inserts() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION count_state_updates(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.count_state_updates() FROM PUBLIC;
 
 
 --
@@ -5094,6 +5302,7 @@ ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES 
 -- pgmq queue audio_segments
 -- storage bucket word-audio (public: false)
 -- cron job audio-queue-backfill: select audio.enqueue_missing(); select audio.kick_worker('backfill')
+-- cron job audio-queue-compact-counts: select audio.compact_state_counts()
 -- cron job audio-queue-finish-cancels: call audio.finish_cancels()
 -- cron job audio-queue-prune-history: select audio.prune_history()
 -- cron job audio-queue-watchdog: select audio.kick_worker('cron')
