@@ -1176,6 +1176,28 @@ COMMENT ON FUNCTION audio.count_state_inserts() IS 'Trigger: append to audio.sta
 
 
 --
+-- Name: count_state_truncate(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.count_state_truncate() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  delete from audio.state_counts;
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION count_state_truncate(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.count_state_truncate() IS 'Trigger: empty audio.state_counts when segment_state is truncated.';
+
+
+--
 -- Name: count_state_updates(); Type: FUNCTION; Schema: audio; Owner: -
 --
 
@@ -4222,6 +4244,13 @@ CREATE TRIGGER segment_state_counts_insert AFTER INSERT ON audio.segment_state R
 
 
 --
+-- Name: segment_state segment_state_counts_truncate; Type: TRIGGER; Schema: audio; Owner: -
+--
+
+CREATE TRIGGER segment_state_counts_truncate AFTER TRUNCATE ON audio.segment_state FOR EACH STATEMENT EXECUTE FUNCTION audio.count_state_truncate();
+
+
+--
 -- Name: segment_state segment_state_counts_update; Type: TRIGGER; Schema: audio; Owner: -
 --
 
@@ -4744,6 +4773,13 @@ REVOKE ALL ON FUNCTION audio.count_state_deletes() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION audio.count_state_inserts() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION count_state_truncate(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.count_state_truncate() FROM PUBLIC;
 
 
 --

@@ -97,6 +97,22 @@ $$;
 comment on function audio.count_state_updates() is
   'Trigger: append to audio.state_counts what a statement''s updates moved between keys.';
 
+-- A truncate (of segment_state, or of public.words cascading to it) fires none of the triggers
+-- above: it empties the counts with the table.
+create function audio.count_state_truncate()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  delete from audio.state_counts;
+  return null;
+end;
+$$;
+comment on function audio.count_state_truncate() is
+  'Trigger: empty audio.state_counts when segment_state is truncated.';
+
 -- The triggers and the counts of the rows already there, in one transaction with segment_state
 -- locked against writes meanwhile: no change is counted twice (by a trigger and by the fill) or
 -- missed.
@@ -110,6 +126,8 @@ begin
     for each statement execute function audio.count_state_updates();
   create trigger segment_state_counts_delete after delete on audio.segment_state
     referencing old table as old_rows for each statement execute function audio.count_state_deletes();
+  create trigger segment_state_counts_truncate after truncate on audio.segment_state
+    for each statement execute function audio.count_state_truncate();
   insert into audio.state_counts
   select r.grade, r.kind = 'word', r.pending, r.pending_batch, r.audio_voice, r.audio_model,
     r.audio_format, coalesce(r.audio_hash = r.text_hash, false), r.audio_hash is not null,
@@ -198,5 +216,6 @@ revoke all on audio.state_counts from public, anon, authenticated;
 revoke all on function audio.count_state_inserts() from public, anon, authenticated;
 revoke all on function audio.count_state_deletes() from public, anon, authenticated;
 revoke all on function audio.count_state_updates() from public, anon, authenticated;
+revoke all on function audio.count_state_truncate() from public, anon, authenticated;
 revoke all on function audio.compact_state_counts() from public, anon, authenticated;
 revoke all on function audio.grade_summary(text, text, text) from public, anon, authenticated;

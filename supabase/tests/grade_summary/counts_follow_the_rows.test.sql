@@ -1,10 +1,10 @@
 -- audio.grade_summary answers from audio.state_counts (counts the segment_state triggers append),
 -- and its answer equals the summary computed from the segment_state rows themselves after every
 -- kind of change: new words, a batch, a claim, a failure, stored audio, a text edit, a cancel, a
--- deleted word, and a compaction of the counts.
+-- deleted word, a compaction of the counts, and a truncate.
 begin;
 \ir ../fixtures.psql
-select plan(11);
+select plan(12);
 
 -- The summary as the rows say it, by audio.state_label's rules (what grade_summary computed
 -- before the counts existed).
@@ -77,6 +77,9 @@ select is(
   (select count(*)::integer from audio.state_counts where n = 0), 0,
   'a compaction leaves no zero counts'
 );
+
+truncate audio.segment_state;
+select is((select count(*)::integer from audio.state_counts), 0, 'a truncate of segment_state empties the counts');
 
 select * from finish();
 rollback;
