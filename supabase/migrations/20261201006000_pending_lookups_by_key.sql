@@ -9,8 +9,9 @@
 -- and ran for more than ten minutes; every segment a worker finished paid one such walk too.
 -- Autovacuum analyses audio_segments only after a tenth of it has changed: a 30,000-segment batch
 -- on a catalog with a million rows of history never triggers it. So a large insert analyses the
--- status column itself, and the lookups a cancel and every finished segment make go by key, so
--- that even a plan made on old figures stays a lookup.
+-- status column itself, and the lookup every finished segment makes (audio.refresh_pending) goes
+-- by key, so that even a plan made on old figures stays a lookup. (audio.cancel_batch's lookups:
+-- the cancel_repoints_from_live_rows migration.)
 
 -- audio.analyze_large_insert: after a statement inserts many segments (a start or a backfill of a
 -- thousand segments and more), the status statistics and the indexes' sizes are taken again at
@@ -82,80 +83,5 @@ as $$
     and (st.pending_id, st.pending) is distinct from (l.id, l.status)
 $$;
 
--- audio.cancel_batch: as in the cancel_in_steps migration, except that the other live batches'
--- unfinished segments are read a batch at a time through the batch index's range (the same
--- `>= and <=` form as audio.cancel_segments_step), never by scanning the table or the whole index.
--- The fence (offset 0) keeps the lateral a lookup per batch, so the range is an index condition
--- even when the planner believes the index empty.
-create or replace function audio.cancel_batch(p_batch_id uuid)
-returns text
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  v_status text;
-  v_word_ids uuid[];
-  v_kinds text[];
-begin
-  -- Lock in the order workers do: this step's segments first, then the batch's row. A worker
-  -- holding a segment of this step is waited for; one holding a later segment is not touched.
-  perform 1 from (
-    select s.id from public.audio_segments as s
-    where s.batch_id >= p_batch_id and s.batch_id <= p_batch_id and s.status in ('queued', 'generating')
-      and s.upload_started_at is null
-    order by s.batch_id, s.id
-    limit audio.cancel_step_size()
-    for update
-  ) as x;
-  select b.status into v_status from public.audio_batches as b where b.id = p_batch_id for update;
-  if not found then
-    raise exception 'audio.cancel_batch: no batch with id %', p_batch_id using errcode = 'P0002';
-  end if;
-  if v_status in ('completed', 'completed_with_errors', 'cancelled') then
-    return v_status;
-  end if;
-
-  update public.audio_batches as b
-  set cancel_requested_at = coalesce(b.cancel_requested_at, now()), status = 'cancelling'
-  where b.id = p_batch_id;
-
-  perform audio.cancel_segments_step(p_batch_id, audio.cancel_step_size(), false);
-
-  -- The cancelled segments keep their keys' pointers (segment_state counts a pointer only while
-  -- its batch is not being cancelled); a key another live batch also holds points at that batch's
-  -- segment instead: the keys of the other live batches' unfinished segments, then those of them
-  -- whose pointer is this batch's, each looked up by its primary key.
-  select array_agg(p.word_id), array_agg(p.kind) into v_word_ids, v_kinds
-  from public.audio_batches as b
-  cross join lateral (
-    select s.word_id, s.kind from public.audio_segments as s
-    where s.batch_id >= b.id and s.batch_id <= b.id and s.status in ('queued', 'generating')
-    offset 0
-  ) as p
-  where b.status in ('queued', 'running') and b.cancel_requested_at is null and b.id <> p_batch_id;
-  if v_word_ids is not null then
-    perform audio.refresh_pending(array_agg(k.word_id), array_agg(k.kind))
-    from unnest(v_word_ids, v_kinds) as k (word_id, kind)
-    cross join lateral (
-      select st.pending_batch from audio.segment_state as st
-      where st.word_id = k.word_id and st.kind = k.kind
-      limit 1
-    ) as st
-    where st.pending_batch = p_batch_id;
-  end if;
-
-  -- Nothing was left to cancel (e.g. every segment had already finished): settle the status.
-  update public.audio_batches as b set
-    status = case when b.done + b.failed + b.cancelled >= b.total then 'cancelled' else b.status end,
-    finished_at = case when b.done + b.failed + b.cancelled >= b.total then coalesce(b.finished_at, now()) end
-  where b.id = p_batch_id;
-
-  select b.status into v_status from public.audio_batches as b where b.id = p_batch_id;
-  return v_status;
-end;
-$$;
-
 revoke all on function audio.analyze_large_insert() from public, anon, authenticated;
 revoke all on function audio.refresh_pending(uuid[], text[]) from public, anon, authenticated;
-revoke all on function audio.cancel_batch(uuid) from public, anon, authenticated;

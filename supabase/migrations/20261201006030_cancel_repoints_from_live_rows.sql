@@ -4,7 +4,7 @@
 -- batch through segment_state's primary key, and looked each one's live segment up again
 -- (audio.refresh_pending): about 1 s for 30,000 keys, all of it with the keys' state rows locked,
 -- so a worker of the other batch finishing one of them waited that long. The re-pointing is now
--- the call's last statement. Otherwise as in the pending_lookups_by_key migration.
+-- the call's last statement. Otherwise as in the cancel_in_steps migration.
 create or replace function audio.cancel_batch(p_batch_id uuid)
 returns text
 language plpgsql
