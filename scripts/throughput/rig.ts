@@ -16,6 +16,7 @@ const PLAN_HEADROOM = 10;
 const LARGEST_C = 20;
 const POLL_MS = 20; // completion is read from the database this often
 const TIMEOUT_MS = 30 * 60_000; // no phase of a bounded run takes half an hour
+const START_TIMEOUT_MS = 60_000; // a worker process says it started within seconds
 const API_KEY = "bench-key";
 export const VOICE = "bench-voice";
 
@@ -101,7 +102,13 @@ export async function buildRig(
       children.push(child);
       w.procs.push(child);
       let ready!: () => void;
-      started.push(new Promise((r) => (ready = r)));
+      let gone!: () => void;
+      started.push(
+        new Promise<void>((res, rej) => {
+          ready = res;
+          gone = () => rej(new Error(`worker ${i} ended before it started (its log is above)`));
+        }),
+      );
       const index = i;
       w.finals.push((async () => {
         const out = { roundTrips: 0, peakRssBytes: 0, errors: 0, cpuMs: 0, done: 0 };
@@ -115,10 +122,25 @@ export async function buildRig(
             for (const k of Object.keys(out) as (keyof WorkerFinal)[]) out[k] = msg[k] ?? 0;
           }
         }
+        // Its output ended: a worker that never said it started is not waited for.
+        if (w.holders[index] === undefined) gone();
         return out;
       })());
     }
-    await Promise.all(started);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, rej) => {
+      timer = setTimeout(
+        () => rej(new Error(`a worker did not start within ${START_TIMEOUT_MS / 1000} s`)),
+        START_TIMEOUT_MS,
+      );
+    });
+    try {
+      await Promise.race([Promise.all(started), late]);
+    } catch (err) {
+      die((err as Error).message);
+    } finally {
+      clearTimeout(timer);
+    }
     return w;
   };
 
