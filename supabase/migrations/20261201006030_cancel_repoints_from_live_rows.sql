@@ -47,8 +47,9 @@ begin
   -- The cancelled segments keep their keys' pointers (segment_state counts a pointer only while
   -- its batch is not being cancelled); a key another live batch also holds points at that batch's
   -- newest segment instead, taken from the other live batches' unfinished rows (the fence keeps
-  -- each batch a lookup of its index), not looked up key by key. Last in the transaction: a worker of the other batch
-  -- finishing one of these keys waits for this commit, so the locks are taken as late as they can.
+  -- each batch a lookup of its index), not looked up key by key. Last in the transaction: a
+  -- worker of the other batch finishing one of these keys waits for this commit, so the locks are
+  -- taken as late as they can be.
   update audio.segment_state as st
   set pending_id = o.id, pending = o.status, pending_batch = o.batch_id
   from (
