@@ -5,6 +5,7 @@
 // request: in a CPU profile of the worker at C = 15, that wrapper and the upload under it were
 // about a tenth of the worker's JavaScript time. The request and the error texts are storage-js's.
 import type { Platform } from "./platform.ts";
+import { errorText } from "./worker/events.ts";
 
 /** The cache lifetime storage-js asks for when none is given (seconds); clips never change
  * under a path (content-addressed), so they may be cached at least this long. */
@@ -38,7 +39,7 @@ export function storageUploader(opts: {
         body: bytes as Uint8Array<ArrayBuffer>,
       });
     } catch (err) {
-      throw new Error(`Storage upload of ${path} failed: ${messageOf(err)}`);
+      throw new Error(`Storage upload of ${path} failed: ${errorText(err)}`);
     }
     if (res.ok) {
       await res.body?.cancel();
@@ -63,8 +64,4 @@ async function answerText(res: Response): Promise<string> {
     return JSON.stringify(body);
   }
   return res.statusText || `HTTP ${res.status} error`;
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
