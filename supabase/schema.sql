@@ -712,6 +712,48 @@ COMMENT ON FUNCTION audio.cancelled_batches(p_batch_ids uuid[]) IS 'The subset o
 
 
 --
+-- Name: check_segment_references(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.check_segment_references() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_missing text;
+begin
+  perform pg_advisory_xact_lock(hashtext('audio.create_batch'));
+
+  select n.word_id::text into v_missing
+  from (select distinct r.word_id from new_rows as r) as n
+  where not exists (select 1 from public.words as w where w.id = n.word_id)
+  limit 1;
+  if found then
+    raise exception 'audio_segments: word % does not exist', coalesce(v_missing, 'null')
+      using errcode = '23503', hint = 'A segment must name a row of public.words.';
+  end if;
+
+  select n.batch_id::text into v_missing
+  from (select distinct r.batch_id from new_rows as r) as n
+  where not exists (select 1 from public.audio_batches as b where b.id = n.batch_id)
+  limit 1;
+  if found then
+    raise exception 'audio_segments: batch % does not exist', coalesce(v_missing, 'null')
+      using errcode = '23503', hint = 'A segment must name a row of public.audio_batches.';
+  end if;
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION check_segment_references(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.check_segment_references() IS 'Trigger: every inserted segment names an existing word and batch (the foreign keys'' check, once per statement).';
+
+
+--
 -- Name: claim_gated(integer, integer, integer, text, integer); Type: FUNCTION; Schema: audio; Owner: -
 --
 
@@ -1243,6 +1285,8 @@ COMMENT ON FUNCTION audio.count_state_updates() IS 'Trigger: append to audio.sta
 CREATE FUNCTION audio.create_batch(p_word_ids uuid[] DEFAULT NULL::uuid[], p_grade smallint DEFAULT NULL::smallint, p_kinds text[] DEFAULT ARRAY['word'::text, 'definition'::text, 'sentence'::text], p_missing_only boolean DEFAULT true, p_voice_id text DEFAULT NULL::text, p_model_id text DEFAULT NULL::text, p_format text DEFAULT NULL::text, p_source text DEFAULT 'admin'::text, p_requested_by uuid DEFAULT NULL::uuid, p_set_defaults jsonb DEFAULT NULL::jsonb) RETURNS TABLE(batch_id uuid, total integer, queued integer, skipped integer, pending integer, unknown_positions integer[])
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
+    SET work_mem TO '64MB'
+    SET jit TO 'off'
     AS $$
 declare
   v_voice text;
@@ -1393,6 +1437,50 @@ $$;
 --
 
 COMMENT ON FUNCTION audio.dead_letter(p_msg_id bigint, p_message jsonb, p_reason text) IS 'Archive a queue message that names no segment, recording the reason in audio.dead_letters.';
+
+
+--
+-- Name: delete_batch_segments(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.delete_batch_segments() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  delete from public.audio_segments as s where s.batch_id in (select o.id from old_rows as o);
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION delete_batch_segments(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.delete_batch_segments() IS 'Trigger: delete the segments of deleted batches.';
+
+
+--
+-- Name: delete_word_segments(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.delete_word_segments() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  delete from public.audio_segments as s where s.word_id in (select o.id from old_rows as o);
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION delete_word_segments(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.delete_word_segments() IS 'Trigger: delete the segments of deleted words.';
 
 
 --
@@ -1960,6 +2048,28 @@ COMMENT ON FUNCTION audio.hold_for_circuit(p_msg_ids bigint[], p_delay_s integer
 
 
 --
+-- Name: hold_segment_inserts(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.hold_segment_inserts() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  perform pg_advisory_xact_lock_shared(hashtext('audio.create_batch'));
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION hold_segment_inserts(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.hold_segment_inserts() IS 'Trigger: a delete of words or batches waits for a start in progress (and holds later starts until it commits).';
+
+
+--
 -- Name: is_admin(); Type: FUNCTION; Schema: audio; Owner: -
 --
 
@@ -1976,6 +2086,56 @@ $$;
 --
 
 COMMENT ON FUNCTION audio.is_admin() IS 'True when the current request''s JWT has app_metadata.role = super_admin. Used by every policy and admin function.';
+
+
+--
+-- Name: keep_referenced_ids(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.keep_referenced_ids() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  -- Two statements, so each reads an index (audio_segments_word_kind_idx, audio_segments_batch_idx).
+  if (tg_table_name = 'words' and exists (select 1 from public.audio_segments as s where s.word_id = old.id))
+    or (tg_table_name = 'audio_batches'
+      and exists (select 1 from public.audio_segments as s where s.batch_id = old.id)) then
+    raise exception '%: % is still named by audio_segments', tg_table_name, old.id
+      using errcode = '23503', hint = 'Delete its segments first, or keep the id.';
+  end if;
+  return new;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION keep_referenced_ids(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.keep_referenced_ids() IS 'Trigger: the id of a word or batch that segments name cannot change.';
+
+
+--
+-- Name: keep_segment_references(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.keep_segment_references() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  raise exception 'audio_segments: segment % cannot move to another word or batch', old.id
+    using errcode = '23503', hint = 'Queue a new batch instead.';
+end;
+$$;
+
+
+--
+-- Name: FUNCTION keep_segment_references(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.keep_segment_references() IS 'Trigger: a segment''s word_id and batch_id never change.';
 
 
 --
@@ -2788,6 +2948,31 @@ COMMENT ON FUNCTION audio.refresh_segment_state(p_word_ids uuid[]) IS 'Rebuild s
 
 
 --
+-- Name: refuse_truncate_under_segments(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.refuse_truncate_under_segments() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if exists (select 1 from public.audio_segments) then
+    raise exception 'cannot truncate %: audio_segments still names its rows', tg_table_name
+      using errcode = '0A000', hint = 'Truncate public.audio_segments in the same statement.';
+  end if;
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION refuse_truncate_under_segments(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.refuse_truncate_under_segments() IS 'Trigger: truncating words or batches fails while segments remain.';
+
+
+--
 -- Name: release_permit(integer, text); Type: FUNCTION; Schema: audio; Owner: -
 --
 
@@ -3051,7 +3236,7 @@ CREATE TABLE audio.segment_state (
     CONSTRAINT segment_state_kind_check CHECK ((kind = ANY (ARRAY['word'::text, 'definition'::text, 'sentence'::text]))),
     CONSTRAINT segment_state_pending_check CHECK ((pending = ANY (ARRAY['queued'::text, 'generating'::text])))
 )
-WITH (fillfactor='70');
+WITH (fillfactor='50');
 
 
 --
@@ -4131,6 +4316,8 @@ COMMENT ON INDEX audio.segment_state_no_audio_idx IS 'Words pages filtered by st
 
 CREATE INDEX segment_state_page_idx ON audio.segment_state USING btree (grade, word, word_id);
 
+ALTER TABLE audio.segment_state CLUSTER ON segment_state_page_idx;
+
 
 --
 -- Name: audio_batches_created_idx; Type: INDEX; Schema: public; Owner: -
@@ -4161,17 +4348,24 @@ CREATE INDEX audio_segments_batch_idx ON public.audio_segments USING btree (batc
 
 
 --
--- Name: audio_segments_batch_status_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX audio_segments_batch_status_idx ON public.audio_segments USING btree (batch_id, status, id);
-
-
---
 -- Name: audio_segments_content_generating_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX audio_segments_content_generating_idx ON public.audio_segments USING btree (text_hash, voice_id, model_id, format) WHERE (status = 'generating'::text);
+
+
+--
+-- Name: audio_segments_finished_batch_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audio_segments_finished_batch_idx ON public.audio_segments USING btree (batch_id, status, id) WHERE (status = ANY (ARRAY['done'::text, 'failed'::text, 'cancelled'::text]));
+
+
+--
+-- Name: INDEX audio_segments_finished_batch_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.audio_segments_finished_batch_idx IS 'A batch''s finished segments of one status in id order: the segments page filtered by done, failed or cancelled.';
 
 
 --
@@ -4193,13 +4387,6 @@ CREATE INDEX audio_segments_pending_batch_idx ON public.audio_segments USING btr
 --
 
 COMMENT ON INDEX public.audio_segments_pending_batch_idx IS 'The head of each batch''s unfinished segments, in queue order: where a claim looks for a batch''s next messages.';
-
-
---
--- Name: audio_segments_pending_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX audio_segments_pending_idx ON public.audio_segments USING btree (word_id, kind) WHERE (status = ANY (ARRAY['queued'::text, 'generating'::text]));
 
 
 --
@@ -4273,6 +4460,34 @@ CREATE CONSTRAINT TRIGGER audio_batches_broadcast AFTER INSERT OR UPDATE ON publ
 
 
 --
+-- Name: audio_batches audio_batches_delete_segments; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audio_batches_delete_segments AFTER DELETE ON public.audio_batches REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audio.delete_batch_segments();
+
+
+--
+-- Name: audio_batches audio_batches_hold_segment_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audio_batches_hold_segment_inserts BEFORE DELETE ON public.audio_batches FOR EACH STATEMENT EXECUTE FUNCTION audio.hold_segment_inserts();
+
+
+--
+-- Name: audio_batches audio_batches_keep_referenced_ids; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audio_batches_keep_referenced_ids BEFORE UPDATE ON public.audio_batches FOR EACH ROW WHEN ((new.id IS DISTINCT FROM old.id)) EXECUTE FUNCTION audio.keep_referenced_ids();
+
+
+--
+-- Name: audio_batches audio_batches_refuse_truncate_under_segments; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audio_batches_refuse_truncate_under_segments AFTER TRUNCATE ON public.audio_batches FOR EACH STATEMENT EXECUTE FUNCTION audio.refuse_truncate_under_segments();
+
+
+--
 -- Name: audio_segments audio_segments_advance_updated_at; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -4287,10 +4502,24 @@ CREATE TRIGGER audio_segments_analyze_large_insert AFTER INSERT ON public.audio_
 
 
 --
+-- Name: audio_segments audio_segments_check_references; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audio_segments_check_references AFTER INSERT ON public.audio_segments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audio.check_segment_references();
+
+
+--
 -- Name: audio_segments audio_segments_count_deletes; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER audio_segments_count_deletes AFTER DELETE ON public.audio_segments REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audio.count_segment_deletes();
+
+
+--
+-- Name: audio_segments audio_segments_keep_references; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audio_segments_keep_references BEFORE UPDATE ON public.audio_segments FOR EACH ROW WHEN (((new.word_id IS DISTINCT FROM old.word_id) OR (new.batch_id IS DISTINCT FROM old.batch_id))) EXECUTE FUNCTION audio.keep_segment_references();
 
 
 --
@@ -4350,6 +4579,34 @@ CREATE TRIGGER word_audio_track_state_update AFTER UPDATE ON public.word_audio R
 
 
 --
+-- Name: words words_delete_segments; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER words_delete_segments AFTER DELETE ON public.words REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audio.delete_word_segments();
+
+
+--
+-- Name: words words_hold_segment_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER words_hold_segment_inserts BEFORE DELETE ON public.words FOR EACH STATEMENT EXECUTE FUNCTION audio.hold_segment_inserts();
+
+
+--
+-- Name: words words_keep_referenced_ids; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER words_keep_referenced_ids BEFORE UPDATE ON public.words FOR EACH ROW WHEN ((new.id IS DISTINCT FROM old.id)) EXECUTE FUNCTION audio.keep_referenced_ids();
+
+
+--
+-- Name: words words_refuse_truncate_under_segments; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER words_refuse_truncate_under_segments AFTER TRUNCATE ON public.words FOR EACH STATEMENT EXECUTE FUNCTION audio.refuse_truncate_under_segments();
+
+
+--
 -- Name: words words_track_state_insert; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -4393,22 +4650,6 @@ ALTER TABLE ONLY audio.pruned_batches
 
 ALTER TABLE ONLY audio.segment_state
     ADD CONSTRAINT segment_state_word_id_fkey FOREIGN KEY (word_id) REFERENCES public.words(id) ON DELETE CASCADE;
-
-
---
--- Name: audio_segments audio_segments_batch_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.audio_segments
-    ADD CONSTRAINT audio_segments_batch_id_fkey FOREIGN KEY (batch_id) REFERENCES public.audio_batches(id) ON DELETE CASCADE;
-
-
---
--- Name: audio_segments audio_segments_word_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.audio_segments
-    ADD CONSTRAINT audio_segments_word_id_fkey FOREIGN KEY (word_id) REFERENCES public.words(id) ON DELETE CASCADE;
 
 
 --
@@ -4693,6 +4934,13 @@ REVOKE ALL ON FUNCTION audio.cancelled_batches(p_batch_ids uuid[]) FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION check_segment_references(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.check_segment_references() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION claim_gated(p_qty integer, p_vt_s integer, p_max_reads integer, p_holder text, p_probe_lease_s integer); Type: ACL; Schema: audio; Owner: -
 --
 
@@ -4809,6 +5057,20 @@ REVOKE ALL ON FUNCTION audio.current_text_hash(p_word_id uuid, p_kind text) FROM
 --
 
 REVOKE ALL ON FUNCTION audio.dead_letter(p_msg_id bigint, p_message jsonb, p_reason text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION delete_batch_segments(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.delete_batch_segments() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION delete_word_segments(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.delete_word_segments() FROM PUBLIC;
 
 
 --
@@ -4932,12 +5194,33 @@ REVOKE ALL ON FUNCTION audio.hold_for_circuit(p_msg_ids bigint[], p_delay_s inte
 
 
 --
+-- Name: FUNCTION hold_segment_inserts(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.hold_segment_inserts() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION is_admin(); Type: ACL; Schema: audio; Owner: -
 --
 
 REVOKE ALL ON FUNCTION audio.is_admin() FROM PUBLIC;
 GRANT ALL ON FUNCTION audio.is_admin() TO service_role;
 GRANT ALL ON FUNCTION audio.is_admin() TO authenticated;
+
+
+--
+-- Name: FUNCTION keep_referenced_ids(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.keep_referenced_ids() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION keep_segment_references(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.keep_segment_references() FROM PUBLIC;
 
 
 --
@@ -5086,6 +5369,13 @@ REVOKE ALL ON FUNCTION audio.refresh_pending(p_word_ids uuid[], p_kinds text[]) 
 --
 
 REVOKE ALL ON FUNCTION audio.refresh_segment_state(p_word_ids uuid[]) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION refuse_truncate_under_segments(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.refuse_truncate_under_segments() FROM PUBLIC;
 
 
 --

@@ -1,6 +1,7 @@
 // Batches for tests: one way to queue a batch straight in SQL (no start-batch, so no kick) and one
 // way to wait for a batch to reach a status, so tests do not each spell out create_batch's
 // arguments or their own polling loop.
+import type postgres from "postgres";
 import type { Sql } from "../../supabase/functions/_shared/db.ts";
 import { waitFor } from "./stack.ts";
 
@@ -22,7 +23,7 @@ export interface BatchRow {
 /** audio.create_batch over word ids or a grade; kinds default to the word alone, the source to
  * an admin's batch. */
 export async function createBatch(
-  sql: Sql,
+  sql: Sql | postgres.TransactionSql,
   scope: { wordIds: string[] } | { grade: number },
   opts: {
     kinds?: string[];

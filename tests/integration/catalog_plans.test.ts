@@ -26,6 +26,7 @@ interface PlanNode {
   "Actual Loops"?: number;
   "Actual Rows"?: number;
   "Rows Removed by Filter"?: number;
+  "Sort Key"?: string[];
   Plans?: PlanNode[];
 }
 
@@ -143,6 +144,7 @@ Deno.test("catalog reads: no sequential scan of the history at a realistic size"
       await sql`select id from public.audio_batches order by created_at desc limit 20`;
       await segmentsPage(sql, { batchId, status: null, after: 0, limit: 200 });
       await segmentsPage(sql, { batchId, status: "failed", after: 0, limit: 200 });
+      await segmentsPage(sql, { batchId, status: "queued", after: 0, limit: 200 });
     });
     // (audio_batches holds three rows here: scanning it is cheaper than its index, and right.)
     assert.deepEqual(seqScans(batchReads, HISTORY), [], "batch reads");
@@ -154,6 +156,17 @@ Deno.test("catalog reads: no sequential scan of the history at a realistic size"
       ),
       [],
       "a batch's segments page walks the batch's index, not the primary key",
+    );
+    // A status's page walks the partial index holding that status, in id order (no sort).
+    for (const idx of ["audio_segments_finished_batch_idx", "audio_segments_pending_batch_idx"]) {
+      assert.ok(batchReads.some((n) => n["Index Name"] === idx), `a status's page walks ${idx}`);
+    }
+    assert.deepEqual(
+      batchReads.filter((n) =>
+        n["Node Type"] === "Sort" && (n["Sort Key"] ?? []).some((k) => /\bid\b/.test(k))
+      ).map((n) => n["Sort Key"]),
+      [],
+      "a batch's segments pages come in index order (no sort by id)",
     );
   });
 });
