@@ -36,10 +36,15 @@ Deno.test("an admin batch queued during a backfill goes before the backfill's re
         .sql`select done from public.audio_batches where id = ${backfill.batch_id}`;
       return r.done >= 5;
     });
-    // In the transaction that queues the admin batch, the backfill messages no claim has read yet
-    // (locked, so a claim already under way cannot take them before this commits): every claim
-    // that takes one of them starts after the admin batch exists.
+    // In one transaction: first the worker's heartbeat row, which every claim updates before it
+    // reads (audio.claim_segments): this waits for a claim under way to commit and holds the next
+    // until this commits, so no claim that read before the admin batch existed can still take a
+    // message after; then the admin batch; then the backfill messages no claim has read yet
+    // (locked, so no claim takes them before this commits). Every claim that takes one of them
+    // reads after the admin batch exists.
     const { adminId, unread } = await stack.sql.begin(async (tx) => {
+      const held = await tx`select holder from audio.workers for update`;
+      assert.ok(held.length > 0, "the worker has a heartbeat row");
       const [a] = await tx`select batch_id from audio.create_batch(p_grade => 72::smallint,
         p_kinds => array['word'], p_voice_id => ${TEST_AUDIO.voiceId},
         p_model_id => ${TEST_AUDIO.modelId}, p_format => ${TEST_AUDIO.format})`;
