@@ -149,10 +149,19 @@ async function batches(sql: postgres.Sql, url: string, words: number, figures: F
 
   // The cancel (the call: marks the batch and cancels its first step), then the rest of its
   // segments as pg_cron's job cancels them, a step per transaction; another batch's worker runs
-  // meanwhile and the longest of its calls is the wait.
+  // meanwhile and the longest of its calls is the wait. The cluster's own pg_cron job may run a
+  // step at the same time, and a step passes over the rows another holds: the call is repeated
+  // until the batch has left 'cancelling' (at most 100 calls, 50 ms apart).
   const cancelAndFinish = (async () => {
     const [call] = await ms(() => sql`select audio.cancel_batch(${b.batch_id})`);
-    const [finish] = await ms(() => sql.unsafe("call audio.finish_cancels()"));
+    const [finish] = await ms(async () => {
+      for (let i = 0; i < 100; i++) {
+        await sql.unsafe("call audio.finish_cancels()");
+        const [row] = await sql`select status from public.audio_batches where id = ${b.batch_id}`;
+        if (row.status !== "cancelling") return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    });
     return [call, finish];
   })();
   const waited = await workerWaits(url, s.batch_id, cancelAndFinish);
