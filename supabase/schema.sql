@@ -1440,47 +1440,30 @@ COMMENT ON FUNCTION audio.dead_letter(p_msg_id bigint, p_message jsonb, p_reason
 
 
 --
--- Name: delete_batch_segments(); Type: FUNCTION; Schema: audio; Owner: -
+-- Name: delete_referring_segments(); Type: FUNCTION; Schema: audio; Owner: -
 --
 
-CREATE FUNCTION audio.delete_batch_segments() RETURNS trigger
+CREATE FUNCTION audio.delete_referring_segments() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
 begin
-  delete from public.audio_segments as s where s.batch_id in (select o.id from old_rows as o);
+  -- Two statements, so each reads an index (audio_segments_word_kind_idx, audio_segments_batch_idx).
+  if tg_table_name = 'words' then
+    delete from public.audio_segments as s where s.word_id in (select o.id from old_rows as o);
+  else
+    delete from public.audio_segments as s where s.batch_id in (select o.id from old_rows as o);
+  end if;
   return null;
 end;
 $$;
 
 
 --
--- Name: FUNCTION delete_batch_segments(); Type: COMMENT; Schema: audio; Owner: -
+-- Name: FUNCTION delete_referring_segments(); Type: COMMENT; Schema: audio; Owner: -
 --
 
-COMMENT ON FUNCTION audio.delete_batch_segments() IS 'Trigger: delete the segments of deleted batches.';
-
-
---
--- Name: delete_word_segments(); Type: FUNCTION; Schema: audio; Owner: -
---
-
-CREATE FUNCTION audio.delete_word_segments() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
-begin
-  delete from public.audio_segments as s where s.word_id in (select o.id from old_rows as o);
-  return null;
-end;
-$$;
-
-
---
--- Name: FUNCTION delete_word_segments(); Type: COMMENT; Schema: audio; Owner: -
---
-
-COMMENT ON FUNCTION audio.delete_word_segments() IS 'Trigger: delete the segments of deleted words.';
+COMMENT ON FUNCTION audio.delete_referring_segments() IS 'Trigger: delete the segments of deleted words or batches.';
 
 
 --
@@ -4463,7 +4446,7 @@ CREATE CONSTRAINT TRIGGER audio_batches_broadcast AFTER INSERT OR UPDATE ON publ
 -- Name: audio_batches audio_batches_delete_segments; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audio_batches_delete_segments AFTER DELETE ON public.audio_batches REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audio.delete_batch_segments();
+CREATE TRIGGER audio_batches_delete_segments AFTER DELETE ON public.audio_batches REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audio.delete_referring_segments();
 
 
 --
@@ -4582,7 +4565,7 @@ CREATE TRIGGER word_audio_track_state_update AFTER UPDATE ON public.word_audio R
 -- Name: words words_delete_segments; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER words_delete_segments AFTER DELETE ON public.words REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audio.delete_word_segments();
+CREATE TRIGGER words_delete_segments AFTER DELETE ON public.words REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audio.delete_referring_segments();
 
 
 --
@@ -5060,17 +5043,10 @@ REVOKE ALL ON FUNCTION audio.dead_letter(p_msg_id bigint, p_message jsonb, p_rea
 
 
 --
--- Name: FUNCTION delete_batch_segments(); Type: ACL; Schema: audio; Owner: -
+-- Name: FUNCTION delete_referring_segments(); Type: ACL; Schema: audio; Owner: -
 --
 
-REVOKE ALL ON FUNCTION audio.delete_batch_segments() FROM PUBLIC;
-
-
---
--- Name: FUNCTION delete_word_segments(); Type: ACL; Schema: audio; Owner: -
---
-
-REVOKE ALL ON FUNCTION audio.delete_word_segments() FROM PUBLIC;
+REVOKE ALL ON FUNCTION audio.delete_referring_segments() FROM PUBLIC;
 
 
 --

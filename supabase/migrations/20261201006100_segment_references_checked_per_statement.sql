@@ -91,33 +91,26 @@ $$;
 comment on function audio.hold_segment_inserts() is
   'Trigger: a delete of words or batches waits for a start in progress (and holds later starts until it commits).';
 
--- audio.delete_word_segments, audio.delete_batch_segments: triggers on words and audio_batches
--- (after delete; statement level): the cascade.
-create function audio.delete_word_segments()
+-- audio.delete_referring_segments: trigger on words and audio_batches (after delete; statement
+-- level): the cascade, one statement per delete.
+create function audio.delete_referring_segments()
 returns trigger
 language plpgsql
 security definer
 set search_path = ''
 as $$
 begin
-  delete from public.audio_segments as s where s.word_id in (select o.id from old_rows as o);
+  -- Two statements, so each reads an index (audio_segments_word_kind_idx, audio_segments_batch_idx).
+  if tg_table_name = 'words' then
+    delete from public.audio_segments as s where s.word_id in (select o.id from old_rows as o);
+  else
+    delete from public.audio_segments as s where s.batch_id in (select o.id from old_rows as o);
+  end if;
   return null;
 end;
 $$;
-comment on function audio.delete_word_segments() is 'Trigger: delete the segments of deleted words.';
-
-create function audio.delete_batch_segments()
-returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-begin
-  delete from public.audio_segments as s where s.batch_id in (select o.id from old_rows as o);
-  return null;
-end;
-$$;
-comment on function audio.delete_batch_segments() is 'Trigger: delete the segments of deleted batches.';
+comment on function audio.delete_referring_segments() is
+  'Trigger: delete the segments of deleted words or batches.';
 
 -- audio.keep_referenced_ids: trigger on words and audio_batches (before update, row level, only
 -- when the id changes): refused while segments name the old id.
@@ -170,7 +163,7 @@ create trigger audio_segments_keep_references before update on public.audio_segm
 create trigger words_hold_segment_inserts before delete on public.words
   for each statement execute function audio.hold_segment_inserts();
 create trigger words_delete_segments after delete on public.words
-  referencing old table as old_rows for each statement execute function audio.delete_word_segments();
+  referencing old table as old_rows for each statement execute function audio.delete_referring_segments();
 create trigger words_keep_referenced_ids before update on public.words
   for each row when (new.id is distinct from old.id) execute function audio.keep_referenced_ids();
 create trigger words_refuse_truncate_under_segments after truncate on public.words
@@ -179,7 +172,7 @@ create trigger words_refuse_truncate_under_segments after truncate on public.wor
 create trigger audio_batches_hold_segment_inserts before delete on public.audio_batches
   for each statement execute function audio.hold_segment_inserts();
 create trigger audio_batches_delete_segments after delete on public.audio_batches
-  referencing old table as old_rows for each statement execute function audio.delete_batch_segments();
+  referencing old table as old_rows for each statement execute function audio.delete_referring_segments();
 create trigger audio_batches_keep_referenced_ids before update on public.audio_batches
   for each row when (new.id is distinct from old.id) execute function audio.keep_referenced_ids();
 create trigger audio_batches_refuse_truncate_under_segments after truncate on public.audio_batches
@@ -188,7 +181,6 @@ create trigger audio_batches_refuse_truncate_under_segments after truncate on pu
 revoke all on function audio.check_segment_references() from public, anon, authenticated;
 revoke all on function audio.keep_segment_references() from public, anon, authenticated;
 revoke all on function audio.hold_segment_inserts() from public, anon, authenticated;
-revoke all on function audio.delete_word_segments() from public, anon, authenticated;
-revoke all on function audio.delete_batch_segments() from public, anon, authenticated;
+revoke all on function audio.delete_referring_segments() from public, anon, authenticated;
 revoke all on function audio.keep_referenced_ids() from public, anon, authenticated;
 revoke all on function audio.refuse_truncate_under_segments() from public, anon, authenticated;
