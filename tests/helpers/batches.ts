@@ -20,6 +20,20 @@ export interface BatchRow {
   pending: number;
 }
 
+/** Words with only a word to voice (empty definition and sentence), in a grade a test keeps
+ * apart from the sample vocabulary; their ids in the order given. */
+export async function addWords(
+  sql: Sql | postgres.TransactionSql,
+  grade: number,
+  words: string[],
+): Promise<string[]> {
+  const ids = await sql`
+    insert into public.words (word, definition, example_sentence, grade)
+    select w, '', '', ${grade}::smallint from unnest(${words}::text[]) as w
+    returning id`;
+  return ids.map((r) => String(r.id));
+}
+
 /** audio.create_batch over word ids or a grade; kinds default to the word alone, the source to
  * an admin's batch. */
 export async function createBatch(

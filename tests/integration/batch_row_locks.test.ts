@@ -5,18 +5,10 @@
 // batch's status (and so locked the row until commit), Postgres broke the cycle by rolling one of
 // them back with "deadlock detected".
 import assert from "node:assert/strict";
-import { createBatch } from "../helpers/batches.ts";
-import { startTestStack, type TestStack } from "../helpers/stack.ts";
+import { addWords, createBatch } from "../helpers/batches.ts";
+import { startTestStack } from "../helpers/stack.ts";
 
 const GRADE = 93; // words of this file's own, apart from the sample vocabulary
-
-async function addWords(stack: TestStack, words: string[]): Promise<string[]> {
-  const ids = await stack.sql`
-    insert into public.words (word, definition, example_sentence, grade)
-    select w, '', '', ${GRADE}::smallint from unnest(${words}::text[]) as w
-    returning id`;
-  return ids.map((r) => String(r.id));
-}
 
 interface Seg {
   id: number;
@@ -26,9 +18,11 @@ interface Seg {
 Deno.test("end in one batch and begin in another, two workers crossing: no deadlock, both commit", async () => {
   const stack = await startTestStack();
   try {
-    const a = await createBatch(stack.sql, { wordIds: await addWords(stack, ["quill", "ember"]) });
+    const a = await createBatch(stack.sql, {
+      wordIds: await addWords(stack.sql, GRADE, ["quill", "ember"]),
+    });
     const b = await createBatch(stack.sql, {
-      wordIds: await addWords(stack, ["fjord", "thistle"]),
+      wordIds: await addWords(stack.sql, GRADE, ["fjord", "thistle"]),
     });
     const claimed = await stack.sql`
       select c.segment_id, c.msg_id, s.batch_id

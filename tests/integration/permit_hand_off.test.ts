@@ -5,26 +5,18 @@
 import assert from "node:assert/strict";
 import { PERMIT_CHANNEL } from "../../supabase/functions/_shared/config.ts";
 import type { WorkerReport } from "../../supabase/functions/_shared/worker/pool.ts";
-import { createBatch, waitForBatch } from "../helpers/batches.ts";
-import { startTestStack, type TestStack, waitFor } from "../helpers/stack.ts";
+import { addWords, createBatch, waitForBatch } from "../helpers/batches.ts";
+import { startTestStack, waitFor } from "../helpers/stack.ts";
 
 const GRADE = 94; // words of this file's own, apart from the sample vocabulary
 const HOLDER = "worker-test";
-
-async function addWords(stack: TestStack, words: string[]): Promise<string[]> {
-  const ids = await stack.sql`
-    insert into public.words (word, definition, example_sentence, grade)
-    select w, '', '', ${GRADE}::smallint from unnest(${words}::text[]) as w
-    returning id`;
-  return ids.map((r) => String(r.id));
-}
 
 Deno.test("a freed permit is announced at commit; a permit handed on in the same call is not", async () => {
   const stack = await startTestStack();
   const heard: string[] = [];
   const listening = await stack.sql.listen(PERMIT_CHANNEL, (payload) => heard.push(payload));
   try {
-    const ids = await addWords(stack, ["harbor", "lantern"]);
+    const ids = await addWords(stack.sql, GRADE, ["harbor", "lantern"]);
     await createBatch(stack.sql, { wordIds: ids });
     const claimed = await stack.sql`
       select segment_id, msg_id from audio.claim_gated(2, 30, 5, ${HOLDER}, 60) order by segment_id`;
@@ -59,7 +51,7 @@ Deno.test("one permit, two workers: the waiting worker is woken by the other's r
   });
   const stopB = new AbortController();
   try {
-    const ids = await addWords(stack, ["anchor", "beacon"]);
+    const ids = await addWords(stack.sql, GRADE, ["anchor", "beacon"]);
     const batch = await createBatch(stack.sql, { wordIds: ids });
     // Each worker holds one segment at most: no buffer beyond its one slot.
     const config = { prefetch: 0, permitPollMs: NEVER_MS, permitListenPollMs: NEVER_MS };

@@ -4,28 +4,19 @@
 // start holds, and a start waits for a delete in progress. Without that wait the delete's cascade
 // runs before the start commits, cannot see its segments, and they outlive their word.
 import assert from "node:assert/strict";
-import { createBatch } from "../helpers/batches.ts";
+import { addWords, createBatch } from "../helpers/batches.ts";
 import { sql as client, withTestDatabase } from "../helpers/pg.ts";
+import { waitFor } from "../helpers/stack.ts";
 
 const GRADE = 94;
 
-async function addWords(db: ReturnType<typeof client>, words: string[]): Promise<string[]> {
-  const rows = await db`
-    insert into public.words (word, definition, example_sentence, grade)
-    select w, '', '', ${GRADE}::smallint from unnest(${words}::text[]) as w
-    returning id`;
-  return rows.map((r) => String(r.id));
-}
-
 // Whether a session running `query` comes to wait for an advisory lock within 3 s.
-async function waitsForTheLock(db: ReturnType<typeof client>, query: string): Promise<boolean> {
-  for (let i = 0; i < 60; i++) {
+function waitsForTheLock(db: ReturnType<typeof client>, query: string): Promise<boolean> {
+  return waitFor(`a session waiting for the lock running ${query}`, async () => {
     const [row] = await db`select count(*)::int as n from pg_stat_activity
       where query like ${query + "%"} and wait_event_type = 'Lock' and wait_event = 'advisory'`;
-    if (row.n > 0) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
+    return row.n > 0;
+  }, 3_000).then(() => true, () => false);
 }
 
 const orphans = (db: ReturnType<typeof client>) =>
@@ -39,14 +30,14 @@ Deno.test("a word deleted during a start waits for it, then takes the start's se
     let commit!: () => void;
     const held = new Promise<void>((r) => commit = r);
     try {
-      const [gone, kept] = await addWords(a, ["lantern", "pebble"]);
+      const [gone, kept] = await addWords(a, GRADE, ["lantern", "pebble"]);
       let queued = 0;
       const start = a.begin(async (tx) => {
         queued = (await createBatch(tx, { wordIds: [gone, kept] })).queued;
         await held;
       });
       // The start has queued (its transaction is open) before the delete begins.
-      for (let i = 0; i < 200 && queued === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      await waitFor("the start's batch", () => queued > 0, 10_000);
       assert.equal(queued, 2, "the start queued both words");
 
       // (A postgres.js query is sent when awaited: the async function sends it now.)
@@ -77,14 +68,14 @@ Deno.test("a start begun during a word's delete waits for it and queues only the
     let commit!: () => void;
     const held = new Promise<void>((r) => commit = r);
     try {
-      const [gone, kept] = await addWords(a, ["saddle", "orchard"]);
+      const [gone, kept] = await addWords(a, GRADE, ["saddle", "orchard"]);
       let deleted = false;
       const deleting = b.begin(async (tx) => {
         await tx`delete from public.words where id = ${gone}`;
         deleted = true;
         await held;
       });
-      for (let i = 0; i < 200 && !deleted; i++) await new Promise((r) => setTimeout(r, 50));
+      await waitFor("the delete", () => deleted, 10_000);
       assert.ok(deleted, "the delete ran (its transaction is open)");
 
       const starting = createBatch(a, { wordIds: [gone, kept] });
