@@ -292,7 +292,8 @@ begin
 
   update audio.permits as p
   set holder = p_holder, segment_id = p_segment_id, acquired_at = now(),
-    expires_at = now() + make_interval(secs => p_lease_s)
+    expires_at = now() + make_interval(secs => p_lease_s),
+    in_flight_at_take = audio.permits_in_flight() + 1
   where p.slot = (
     select f.slot from audio.permits as f
     where f.slot <= p_limit and (f.holder is null or f.expires_at < now())
@@ -1045,6 +1046,7 @@ CREATE FUNCTION audio.concurrency_limited(p_slot integer, p_holder text, p_segme
     AS $$
 declare
   c audio.concurrency_limit;
+  v_at_take integer;
   v_n integer;
   v_limit integer;
   v_waits boolean;
@@ -1052,7 +1054,13 @@ begin
   -- The segment's row before the limit's, in the order audio.begin_attempt takes them.
   perform 1 from public.audio_segments as seg where seg.id = p_segment_id for update;
   select * into c from audio.concurrency_limit where id for update;
-  v_n := audio.permits_in_flight();
+  select p.in_flight_at_take into v_at_take from audio.permits as p
+  where p.slot = p_slot and p.holder = p_holder and p.segment_id = p_segment_id;
+  -- N, what the provider counted when this request arrived, is at least each of two counts: the
+  -- one at take can miss a permit another worker was taking at the same time (not yet committed),
+  -- the one now misses an accepted request that has ended since. Hence the greater: one too high
+  -- costs one more 429 later (the limit only comes down), one too low loses a request of the plan.
+  v_n := greatest(v_at_take, audio.permits_in_flight());
   v_limit := least(coalesce(c.effective, p_ceiling), p_ceiling);
   v_waits := not p_pinned and v_n > 1;
   if v_waits then
@@ -1082,7 +1090,7 @@ $$;
 -- Name: FUNCTION concurrency_limited(p_slot integer, p_holder text, p_segment_id bigint, p_ceiling integer, p_pinned boolean); Type: COMMENT; Schema: audio; Owner: -
 --
 
-COMMENT ON FUNCTION audio.concurrency_limited(p_slot integer, p_holder text, p_segment_id bigint, p_ceiling integer, p_pinned boolean) IS 'A concurrency 429 with N in flight: limit to N - 1 (never below 1, not when pinned); waits = the attempt is taken back and the caller asks for another permit.';
+COMMENT ON FUNCTION audio.concurrency_limited(p_slot integer, p_holder text, p_segment_id bigint, p_ceiling integer, p_pinned boolean) IS 'A concurrency 429 with N in flight (the greater of the count when its permit was taken and now): limit to N - 1 (never below 1, not when pinned); waits = the attempt is taken back and the caller asks for another permit.';
 
 
 --
@@ -2963,7 +2971,8 @@ CREATE FUNCTION audio.release_permit(p_slot integer, p_holder text) RETURNS void
     LANGUAGE sql SECURITY DEFINER
     SET search_path TO ''
     AS $$
-  update audio.permits as p set holder = null, segment_id = null, acquired_at = null, expires_at = null
+  update audio.permits as p
+  set holder = null, segment_id = null, acquired_at = null, expires_at = null, in_flight_at_take = null
   where p.slot = p_slot and p.holder = p_holder
 $$;
 
@@ -3895,8 +3904,16 @@ CREATE TABLE audio.permits (
     segment_id bigint,
     acquired_at timestamp with time zone,
     expires_at timestamp with time zone,
+    in_flight_at_take smallint,
     CONSTRAINT permits_slot_check CHECK (((slot >= 1) AND (slot <= audio.max_concurrency())))
 );
+
+
+--
+-- Name: COLUMN permits.in_flight_at_take; Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON COLUMN audio.permits.in_flight_at_take IS 'The requests in flight, this one included, when the permit was taken (null while free).';
 
 
 --
