@@ -2304,23 +2304,62 @@ COMMENT ON FUNCTION audio.message_segment_id(p_message jsonb) IS 'The bigint seg
 --
 
 CREATE FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallint, p_kinds text[], p_missing_only boolean, p_voice_id text, p_model_id text, p_format text, p_keep_current_text boolean DEFAULT false) RETURNS TABLE(word_id uuid, grade smallint, kind text, text text, text_hash text, pending boolean)
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $$
+begin
+  if p_word_ids is null and p_grade is null then
+    return query
+    select s.word_id, s.grade, s.kind, s.text, s.text_hash, live.word_id is not null
+    from (
+      -- The view's own text_hash column is not read, so Postgres never computes it: the hash
+      -- kept in segment_state is (a source with no state row, which none should lack, is hashed).
+      select src.word_id, src.grade, src.kind, src.text,
+        coalesce(st.text_hash, audio.text_hash(src.text)) as text_hash
+      from audio.segment_sources as src
+      left join audio.segment_state as st on st.word_id = src.word_id and st.kind = src.kind
+      where src.kind = any (p_kinds)
+      offset 0
+    ) as s
+    left join (
+      -- Every key a live batch holds with this text (in this voice, unless any voice will do).
+      select distinct p.word_id, p.kind, p.text_hash
+      from public.audio_segments as p
+      join public.audio_batches as b on b.id = p.batch_id
+      where p_missing_only and p.status in ('queued', 'generating') and b.cancel_requested_at is null
+        and (p_keep_current_text
+          or (p.voice_id = p_voice_id and p.model_id = p_model_id and p.format = p_format))
+    ) as live on live.word_id = s.word_id and live.kind = s.kind and live.text_hash = s.text_hash
+    where not (
+      p_missing_only and exists (
+        select 1 from public.word_audio as wa
+        where wa.word_id = s.word_id and wa.kind = s.kind and wa.text_hash = s.text_hash
+          and (p_keep_current_text
+            or (wa.voice_id = p_voice_id and wa.model_id = p_model_id and wa.format = p_format))
+      )
+    );
+    return;
+  end if;
+
+  return query
   select s.word_id, s.grade, s.kind, s.text, s.text_hash,
     p_missing_only and exists (
       select 1
-      from public.audio_segments as p
+      from (
+        select p.status, p.batch_id, p.text_hash, p.voice_id, p.model_id, p.format
+        from public.audio_segments as p
+        where p.word_id = s.word_id and p.kind = s.kind
+        offset 0
+      ) as p
       join public.audio_batches as b on b.id = p.batch_id
-      where p.word_id = s.word_id and p.kind = s.kind and p.status in ('queued', 'generating')
-        and p.text_hash = s.text_hash and b.cancel_requested_at is null
+      where p.status in ('queued', 'generating') and p.text_hash = s.text_hash
+        and b.cancel_requested_at is null
         and (p_keep_current_text
           or (p.voice_id = p_voice_id and p.model_id = p_model_id and p.format = p_format))
-    ) as pending
+    )
   from (
-    -- The view's own text_hash column is not read, so Postgres never computes it. A lookup by
-    -- primary key per source (a join hashed all 300,000 state rows even for a start of 10,000
-    -- words: the plan cannot know the list's size).
+    -- A lookup by primary key per source (a join hashed all 300,000 state rows even for a start
+    -- of 10,000 words: the plan cannot know the list's size).
     select src.word_id, src.grade, src.kind, src.text,
       coalesce(
         (select st.text_hash from audio.segment_state as st
@@ -2331,6 +2370,7 @@ CREATE FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallint, p_ki
     where (p_word_ids is null or src.word_id in (select u.id from unnest(p_word_ids) as u (id)))
       and (p_grade is null or src.grade = p_grade)
       and src.kind = any (p_kinds)
+    offset 0
   ) as s
   where not (
     p_missing_only and exists (
@@ -2339,7 +2379,8 @@ CREATE FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallint, p_ki
         and (p_keep_current_text
           or (wa.voice_id = p_voice_id and wa.model_id = p_model_id and wa.format = p_format))
     )
-  )
+  );
+end;
 $$;
 
 

@@ -295,3 +295,67 @@ Deno.test(
     });
   },
 );
+
+Deno.test(
+  "a start's pending check looks up each source by key even when the planner believes no segment is unfinished",
+  async () => {
+    await withTestDatabase(async (url) => {
+      const sql = postgres(url, { max: 1, onnotice: () => {} });
+      try {
+        // As if the start's own analyse had been skipped (autovacuum held the table).
+        await sql`alter table public.audio_segments disable trigger audio_segments_analyze_large_insert`;
+        const { small } = await twoStarts(sql);
+        const [idx] = await sql`select reltuples::int as n from pg_catalog.pg_class
+          where relname = 'audio_segments_pending_batch_idx'`;
+        assert.equal(idx.n, 0, "the planner believes the index empty");
+        const d = CATALOG_VOICE;
+        const kinds = ["word", "definition", "sentence"];
+        // 200 of the small batch's words, missing only, in its voice: each key is pending.
+        const ids = (await sql`select id from public.words order by id limit 200`).map((r) => r.id);
+        const listed = await plansOf(
+          url,
+          (tx) =>
+            tx`select count(*) filter (where pending)::int as pending
+            from audio.missing_segments(${ids}::uuid[], null, ${kinds}, true, 'plans-small',
+              ${d.model}, ${d.format})`,
+          true,
+        );
+        assert.ok(
+          listed.some((n) => n["Index Name"] === "audio_segments_word_kind_idx"),
+          "a listed source's segments are looked up through audio_segments_word_kind_idx",
+        );
+        assert.deepEqual(historyWalks(listed), [], "a word list's pending check");
+        const [{ pending }] = await sql`select count(*) filter (where pending)::int as pending
+          from audio.missing_segments(${ids}::uuid[], null, ${kinds}, true, 'plans-small',
+            ${d.model}, ${d.format})`;
+        assert.equal(pending, 600, "every listed key is held by the small batch");
+
+        // The whole catalog (start-batch's all, the backfill): one pass over segment_state and one
+        // over the live batches' segments, not a lookup per source.
+        const catalog = await plansOf(
+          url,
+          (tx) =>
+            tx`select count(*) filter (where pending)::int as pending
+            from audio.missing_segments(null, null, ${kinds}, true, 'plans-small', ${d.model},
+              ${d.format})`,
+          true,
+        );
+        // (One walk of the unfinished segments' index, whatever the planner believed of its size, is
+        // the pass: the history itself is not read.)
+        const repeated = (table: string) =>
+          catalog.filter((n) =>
+            (n["Relation Name"] === table || (n["Index Name"] ?? "").startsWith(`${table}_`)) &&
+            (n["Actual Loops"] ?? 1) > 1
+          ).map((n) => `${n["Node Type"]} ${n["Index Name"] ?? ""}: ${n["Actual Loops"]} loops`);
+        assert.deepEqual(repeated("audio_segments"), [], "the live segments, read in one pass");
+        assert.deepEqual(repeated("segment_state"), [], "the sources' state, read in one pass");
+        const [all] = await sql`select count(*) filter (where pending)::int as pending
+          from audio.missing_segments(null, null, ${kinds}, true, 'plans-small', ${d.model},
+            ${d.format})`;
+        assert.equal(all.pending, small.total, "the catalog scope finds the small batch's keys");
+      } finally {
+        await sql.end();
+      }
+    });
+  },
+);
