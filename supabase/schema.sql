@@ -2947,11 +2947,18 @@ begin
   join public.words as w on w.id = s.word_id
   left join public.word_audio as wa on wa.word_id = s.word_id and wa.kind = s.kind
   left join lateral (
-    select seg.id, seg.status, seg.batch_id from public.audio_segments as seg
-    join public.audio_batches as b on b.id = seg.batch_id
-    where seg.word_id = s.word_id and seg.kind = s.kind and seg.status in ('queued', 'generating')
-      and b.cancel_requested_at is null
-    order by seg.id desc limit 1
+    -- The key's own segments (audio_segments_word_kind_idx), then the live one among them: the
+    -- status test stays outside the lookup (offset 0), so no plan walks the partial index of
+    -- unfinished segments filtering on the key.
+    select r.id, r.status, r.batch_id
+    from (
+      select seg.id, seg.status, seg.batch_id from public.audio_segments as seg
+      where seg.word_id = s.word_id and seg.kind = s.kind
+      offset 0
+    ) as r
+    join public.audio_batches as b on b.id = r.batch_id
+    where r.status in ('queued', 'generating') and b.cancel_requested_at is null
+    order by r.id desc limit 1
   ) as p on true
   left join lateral (
     select seg.id, seg.status, seg.last_error from public.audio_segments as seg

@@ -359,3 +359,35 @@ Deno.test(
     });
   },
 );
+
+Deno.test(
+  "a word edit rebuilds its state by key even when the planner believes no segment is unfinished",
+  async () => {
+    await withTestDatabase(async (url) => {
+      const sql = postgres(url, { max: 1, onnotice: () => {} });
+      try {
+        await sql`alter table public.audio_segments disable trigger audio_segments_analyze_large_insert`;
+        const { big } = await twoStarts(sql);
+        const [idx] = await sql`select reltuples::int as n from pg_catalog.pg_class
+          where relname = 'audio_segments_pending_batch_idx'`;
+        assert.equal(idx.n, 0, "the planner believes the index empty");
+        // An import editing 200 of the small batch's words (their definitions).
+        const ids = (await sql`select id from public.words order by id limit 200`).map((r) => r.id);
+        const plans = await plansOf(
+          url,
+          (tx) =>
+            tx`update public.words set definition = definition || ' (revised)'
+            where id = any (${ids}::uuid[])`,
+          true,
+        );
+        assert.deepEqual(historyWalks(plans), [], "the rebuild's reads of audio_segments");
+        // The outcome: each edited key still points at its newest live segment (the big batch's).
+        const [held] = await sql`select count(*)::int as n from audio.segment_state
+          where word_id = any (${ids}::uuid[]) and pending_batch = ${big.batch_id}`;
+        assert.equal(held.n, 600);
+      } finally {
+        await sql.end();
+      }
+    });
+  },
+);
