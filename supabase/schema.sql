@@ -2396,9 +2396,12 @@ COMMENT ON FUNCTION audio.missing_segments(p_word_ids uuid[], p_grade smallint, 
 --
 
 CREATE FUNCTION audio.next_in_turn(p_admin boolean, p_qty integer) RETURNS TABLE(msg_id bigint, batch_id uuid)
-    LANGUAGE sql SECURITY DEFINER
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
+    SET plan_cache_mode TO 'force_generic_plan'
     AS $$
+begin
+  return query
   select c.msg_id, c.batch_id
   from (
     select b.id as batch_id, b.created_at, t.claim_no, t.claim_pos, h.msg_id,
@@ -2422,7 +2425,8 @@ CREATE FUNCTION audio.next_in_turn(p_admin boolean, p_qty integer) RETURNS TABLE
     where b.status in ('queued', 'running') and (b.source = 'admin') = p_admin
   ) as c
   order by c.round, c.claim_no nulls first, c.claim_pos, c.created_at, c.batch_id
-  limit p_qty
+  limit p_qty;
+end;
 $$;
 
 
@@ -2698,9 +2702,11 @@ COMMENT ON FUNCTION audio.provider_circuit() IS 'The provider circuit: state clo
 --
 
 CREATE FUNCTION audio.prune_excused_reads() RETURNS void
-    LANGUAGE sql SECURITY DEFINER
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
+    SET plan_cache_mode TO 'force_generic_plan'
     AS $$
+begin
   with old as (
     select o.msg_id, s.status in ('queued', 'generating') as live
     from audio.excused_reads as o
@@ -2712,7 +2718,8 @@ CREATE FUNCTION audio.prune_excused_reads() RETURNS void
   ), pruned as (
     delete from audio.excused_reads as e using old where e.msg_id = old.msg_id and not old.live
   )
-  update audio.excused_reads as e set updated_at = now() from old where e.msg_id = old.msg_id and old.live
+  update audio.excused_reads as e set updated_at = now() from old where e.msg_id = old.msg_id and old.live;
+end;
 $$;
 
 
@@ -2849,9 +2856,11 @@ COMMENT ON FUNCTION audio.read_in_turn(p_qty integer, p_vt_s integer) IS 'pgmq.r
 --
 
 CREATE FUNCTION audio.record_claim_turns(p_batch_ids uuid[]) RETURNS void
-    LANGUAGE sql SECURITY DEFINER
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
+    SET plan_cache_mode TO 'force_generic_plan'
     AS $$
+begin
   with this_claim as materialized (select nextval('audio.claim_turn_seq'::regclass) as claim_no)
   insert into audio.claim_turns as t (batch_id, claim_no, claim_pos)
   select x.batch_id, c.claim_no, x.claim_pos
@@ -2870,7 +2879,8 @@ CREATE FUNCTION audio.record_claim_turns(p_batch_ids uuid[]) RETURNS void
       select 1 from public.audio_batches as b where b.id = o.batch_id and b.status in ('queued', 'running')
     )
     for update of o skip locked
-  )
+  );
+end;
 $$;
 
 
@@ -2886,9 +2896,11 @@ COMMENT ON FUNCTION audio.record_claim_turns(p_batch_ids uuid[]) IS 'Record that
 --
 
 CREATE FUNCTION audio.refresh_pending(p_word_ids uuid[], p_kinds text[]) RETURNS void
-    LANGUAGE sql SECURITY DEFINER
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
+    SET plan_cache_mode TO 'force_generic_plan'
     AS $$
+begin
   update audio.segment_state as st
   set pending_id = l.id, pending = l.status, pending_batch = l.batch_id
   from (
@@ -2911,7 +2923,8 @@ CREATE FUNCTION audio.refresh_pending(p_word_ids uuid[], p_kinds text[]) RETURNS
     ) as live on true
   ) as l
   where st.word_id = l.word_id and st.kind = l.kind
-    and (st.pending_id, st.pending) is distinct from (l.id, l.status)
+    and (st.pending_id, st.pending) is distinct from (l.id, l.status);
+end;
 $$;
 
 
@@ -3449,6 +3462,9 @@ CREATE FUNCTION audio.track_segment_state() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
+declare
+  v_words uuid[];
+  v_kinds text[];
 begin
   update audio.segment_state as st set pending_id = n.id, pending = n.status, pending_batch = n.batch_id
   from (
@@ -3478,10 +3494,14 @@ begin
   -- recomputes the few keys another live batch also holds.
   -- Joined on the key (the primary key), never on pending_id alone: that would scan the table
   -- for every segment a worker finishes.
-  perform audio.refresh_pending(array_agg(st.word_id), array_agg(st.kind))
+  select array_agg(st.word_id), array_agg(st.kind) into v_words, v_kinds
   from new_rows as n
   join audio.segment_state as st on st.word_id = n.word_id and st.kind = n.kind and st.pending_id = n.id
   where n.status in ('done', 'failed');
+  -- Most updates finish nothing (a begin, an attempt counted): then nothing to recompute.
+  if v_words is not null then
+    perform audio.refresh_pending(v_words, v_kinds);
+  end if;
   return null;
 end;
 $$;
@@ -3504,10 +3524,14 @@ CREATE FUNCTION audio.track_segment_state_deletes() RETURNS trigger
     AS $$
 declare
   v_words uuid[];
+  v_kinds text[];
 begin
-  perform audio.refresh_pending(array_agg(st.word_id), array_agg(st.kind))
+  select array_agg(st.word_id), array_agg(st.kind) into v_words, v_kinds
   from old_rows as o
   join audio.segment_state as st on st.word_id = o.word_id and st.kind = o.kind and st.pending_id = o.id;
+  if v_words is not null then
+    perform audio.refresh_pending(v_words, v_kinds);
+  end if;
 
   select array_agg(distinct st.word_id) into v_words
   from old_rows as o
@@ -3632,9 +3656,11 @@ COMMENT ON FUNCTION audio.unknown_word_positions(p_word_ids uuid[]) IS 'Position
 --
 
 CREATE FUNCTION audio.upsert_word_audio(p_segment_ids bigint[]) RETURNS void
-    LANGUAGE sql SECURITY DEFINER
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
+    SET plan_cache_mode TO 'force_generic_plan'
     AS $$
+begin
   insert into public.word_audio as wa
     (word_id, kind, text_hash, voice_id, model_id, format, storage_path, bytes, segment_id,
      batch_id, batch_created_at)
@@ -3654,7 +3680,8 @@ CREATE FUNCTION audio.upsert_word_audio(p_segment_ids bigint[]) RETURNS void
     ) >= (
       coalesce(wa.text_hash = audio.current_text_hash(wa.word_id, wa.kind), false),
       coalesce(wa.batch_created_at, '-infinity'::timestamptz)
-    )
+    );
+end;
 $$;
 
 
