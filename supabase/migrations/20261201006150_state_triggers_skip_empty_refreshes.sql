@@ -8,8 +8,9 @@
 -- completion 2.9 ms.
 --   audio.track_segment_state, audio.track_segment_state_deletes   call refresh_pending only with
 --                                                                  keys to recompute
---   audio.refresh_pending                                          plpgsql: its plan is kept for
---                                                                  the session
+--   audio.refresh_pending                                          plpgsql with plan_cache_mode
+--                                                                  force_generic_plan: planned once
+--                                                                  per session (0.52 ms to 0.14 ms)
 -- Otherwise as before (20261201006000, 20261201006010).
 create or replace function audio.refresh_pending(p_word_ids uuid[], p_kinds text[])
 returns void

@@ -45,15 +45,16 @@ create function pg_temp.same(p_missing_only boolean, p_voice text, p_keep boolea
 returns text
 language sql
 as $$
+  with b as materialized (select * from pg_temp.both_ways($1, $2, $3, $4))
   select coalesce(string_agg(format('%s %s %s', d.word_id, d.kind, d.pending), '; '), 'same')
   from (
-    (select b.word_id, b.kind, b.text, b.text_hash, b.pending from pg_temp.both_ways($1, $2, $3, $4) as b where b.via = 'catalog'
+    (select b.word_id, b.kind, b.text, b.text_hash, b.pending from b where b.via = 'catalog'
      except all
-     select b.word_id, b.kind, b.text, b.text_hash, b.pending from pg_temp.both_ways($1, $2, $3, $4) as b where b.via = 'list')
+     select b.word_id, b.kind, b.text, b.text_hash, b.pending from b where b.via = 'list')
     union all
-    (select b.word_id, b.kind, b.text, b.text_hash, b.pending from pg_temp.both_ways($1, $2, $3, $4) as b where b.via = 'list'
+    (select b.word_id, b.kind, b.text, b.text_hash, b.pending from b where b.via = 'list'
      except all
-     select b.word_id, b.kind, b.text, b.text_hash, b.pending from pg_temp.both_ways($1, $2, $3, $4) as b where b.via = 'catalog')
+     select b.word_id, b.kind, b.text, b.text_hash, b.pending from b where b.via = 'catalog')
   ) as d
 $$;
 
