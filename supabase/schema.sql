@@ -1307,6 +1307,8 @@ declare
   v_queued integer;
   v_skipped integer;
   v_pending integer;
+  -- The queue's message ids come from its identity column's sequence (pgmq's table).
+  v_msg_seq regclass := pg_catalog.pg_get_serial_sequence('pgmq.q_audio_segments', 'msg_id')::regclass;
 begin
   v_unknown := audio.unknown_word_positions(p_word_ids);
   if v_unknown is not null then
@@ -1339,14 +1341,17 @@ begin
   returning id into v_batch;
 
   -- A segment per source that is not pending elsewhere: done at once when its content exists.
-  -- Set-based and written once: the ids are drawn first (in page order), the messages sent for
-  -- them, and each segment inserted with its message id, so no row is updated after its insert
-  -- (an update per row of 300,000 segments cost more than everything else together).
+  -- Set-based and written once: each row draws its segment id and, when it is to be generated,
+  -- its message id (both in page order, so queue order is segment order); the messages and the
+  -- segments are then inserted side by side, each segment with its message id, and no row is
+  -- updated after its insert.
   with m as materialized (
     select * from audio.missing_segments(p_word_ids, p_grade, p_kinds, p_missing_only, v_voice, v_model, v_format,
       p_keep_current_text => p_source = 'backfill')
   ), fresh as materialized (
-    select nextval('public.audio_segments_id_seq'::regclass) as id, r.*
+    select nextval('public.audio_segments_id_seq'::regclass) as id,
+      case when r.storage_path is null then nextval(v_msg_seq) end as msg_id,
+      r.*
     from (
       select m.word_id, m.kind, m.text, m.text_hash, g.storage_path, g.bytes
       from m
@@ -1355,8 +1360,12 @@ begin
       where not m.pending
       order by m.grade, m.word_id, array_position(array['word', 'definition', 'sentence'], m.kind)
     ) as r
-  ), sent as materialized (
-    select * from audio.enqueue_segments(v_batch, array(select f.id from fresh as f where f.storage_path is null))
+  ), sent as (
+    insert into pgmq.q_audio_segments (msg_id, vt, message)
+    overriding system value
+    select f.msg_id, clock_timestamp(), jsonb_build_object('segment_id', f.id)
+    from fresh as f where f.msg_id is not null
+    order by f.msg_id
   ), ins as (
     insert into public.audio_segments
       (id, batch_id, word_id, kind, text, text_hash, voice_id, model_id, format, status, storage_path, bytes,
@@ -1365,8 +1374,8 @@ begin
     select f.id, v_batch, f.word_id, f.kind, f.text, f.text_hash, v_voice, v_model, v_format,
       case when f.storage_path is null then 'queued' else 'done' end,
       f.storage_path, f.bytes, f.storage_path is not null,
-      case when f.storage_path is not null then now() end, sent.msg_id
-    from fresh as f left join sent on sent.segment_id = f.id
+      case when f.storage_path is not null then now() end, f.msg_id
+    from fresh as f
     order by f.id
     returning status, reused
   )
@@ -1374,6 +1383,9 @@ begin
     count(*) filter (where ins.reused)
   into v_pending, v_total, v_queued, v_skipped
   from ins;
+  if v_queued > 0 then
+    perform pg_notify(audio.work_channel(), v_batch::text);
+  end if;
 
   if v_total = 0 then
     delete from public.audio_batches as b where b.id = v_batch;
