@@ -97,6 +97,28 @@ COMMENT ON FUNCTION audio.analyze_large_insert() IS 'Trigger: after 1,000+ segme
 
 
 --
+-- Name: announce_cancel(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.announce_cancel() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  perform pg_notify(audio.cancel_channel(), new.id::text);
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION announce_cancel(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.announce_cancel() IS 'Trigger: NOTIFY audio.cancel_channel() with the batch id when its cancel is requested (sent at commit).';
+
+
+--
 -- Name: batch_counter_drift(); Type: FUNCTION; Schema: audio; Owner: -
 --
 
@@ -614,6 +636,23 @@ $$;
 --
 
 COMMENT ON FUNCTION audio.cancel_batch(p_batch_id uuid) IS 'Cancel a batch: queued/generating segments cancelled, their messages deleted, workers abort in-flight requests. Returns the new status.';
+
+
+--
+-- Name: cancel_channel(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.cancel_channel() RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$ select 'audio_queue_cancel'::text $$;
+
+
+--
+-- Name: FUNCTION cancel_channel(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.cancel_channel() IS 'NOTIFY channel on which a cancel reaches the workers at its commit (audio_queue_cancel); the payload is the batch id.';
 
 
 --
@@ -4540,6 +4579,13 @@ CREATE TRIGGER audio_batches_advance_updated_at BEFORE UPDATE ON public.audio_ba
 
 
 --
+-- Name: audio_batches audio_batches_announce_cancel; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audio_batches_announce_cancel AFTER UPDATE OF cancel_requested_at ON public.audio_batches FOR EACH ROW WHEN (((old.cancel_requested_at IS NULL) AND (new.cancel_requested_at IS NOT NULL))) EXECUTE FUNCTION audio.announce_cancel();
+
+
+--
 -- Name: audio_batches audio_batches_broadcast; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -4912,6 +4958,13 @@ REVOKE ALL ON FUNCTION audio.advance_updated_at() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION audio.analyze_large_insert() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION announce_cancel(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.announce_cancel() FROM PUBLIC;
 
 
 --

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import {
   AUDIO_HISTORY_DAYS,
+  CANCEL_CHANNEL,
   DEFAULT_MAX_READS,
   KICK_TIMEOUT_MS,
   MAX_CONCURRENCY,
@@ -21,7 +22,8 @@ Deno.test("config.ts and the SQL name the same limits", async () => {
       const [row] = await sql`select audio.max_concurrency() as max_concurrency,
         audio.worker_stale_s() as worker_stale_s, audio.default_max_reads() as default_max_reads,
         audio.kick_timeout_ms() as kick_timeout_ms, audio.work_channel() as work_channel,
-        audio.permit_channel() as permit_channel, audio.history_retention_days() as history_days,
+        audio.permit_channel() as permit_channel, audio.cancel_channel() as cancel_channel,
+        audio.history_retention_days() as history_days,
         (select count(*)::int from audio.permits) as permit_slots`;
       assert.deepEqual({ ...row }, {
         max_concurrency: MAX_CONCURRENCY,
@@ -30,6 +32,7 @@ Deno.test("config.ts and the SQL name the same limits", async () => {
         kick_timeout_ms: KICK_TIMEOUT_MS,
         work_channel: WORK_CHANNEL,
         permit_channel: PERMIT_CHANNEL,
+        cancel_channel: CANCEL_CHANNEL,
         permit_slots: MAX_CONCURRENCY,
         history_days: AUDIO_HISTORY_DAYS,
       });

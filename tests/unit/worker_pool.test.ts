@@ -180,7 +180,7 @@ Deno.test("told to stop mid-request: the request is aborted, every held message 
   assert.deepEqual(queue.calls, [
     "claim 2",
     "beginAttempt 1",
-    "cancelledBatches batch-1", // the watcher's last look, woken by the stop
+    // (the cancel watcher, woken by the stop before its poll was due, asks nothing more)
     "endAttempt slot=1 1 upload=false",
     "returnMessages 101 delay=0", // the one in flight
     "returnMessages 102 delay=0", // the one buffered

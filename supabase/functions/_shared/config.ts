@@ -4,7 +4,8 @@
 // Six values are shared with the SQL side, which names them in functions of its own:
 // MAX_CONCURRENCY (audio.max_concurrency()), WORKER_STALE_S (audio.worker_stale_s()),
 // DEFAULT_MAX_READS (audio.default_max_reads()), KICK_TIMEOUT_MS (audio.kick_timeout_ms()),
-// WORK_CHANNEL (audio.work_channel()) and PERMIT_CHANNEL (audio.permit_channel()). Change them together, in a new migration;
+// WORK_CHANNEL (audio.work_channel()), PERMIT_CHANNEL (audio.permit_channel()) and
+// CANCEL_CHANNEL (audio.cancel_channel()). Change them together, in a new migration;
 // tests/integration/limits_match_sql.test.ts fails while the two sides differ.
 // Tuning that only one module sees (the backoff jitter, the protocol's message caps) stays in
 // that module, with its reason.
@@ -98,7 +99,8 @@ export const INT_SETTINGS = {
    * timeout and backoff need with the margin; up to two days, room for a day-long budget. */
   AUDIO_WALL_CLOCK_S: { min: 15, max: 172_800, default: 150 },
   /** A cancel must abort in-flight requests within about a second; 250 ms does it with a cheap
-   * query four times a second per busy worker. */
+   * query four times a second per busy worker. The period where LISTEN is unavailable: where it
+   * works, the cancel's NOTIFY does it at once and the poll slows to CANCEL_FALLBACK_POLL_MS. */
   AUDIO_CANCEL_POLL_MS: { min: 50, max: 5000, default: 250 },
   /** Seconds between probes while the provider circuit is open (a bad key, no credits, an
    * outage). Each failed probe costs one rejected request; 30 s notices a fixed key within half a
@@ -308,6 +310,15 @@ export const PERMIT_CHANNEL = "audio_queue_permit";
  * at once, so the poll only finds what no notification announces — a dead worker's lease that
  * ran out (its request timed out long ago anyway) — and one second is soon enough for those. */
 export const PERMIT_FALLBACK_POLL_MS = 1000;
+
+/** The NOTIFY channel on which a cancel reaches the workers at its commit (the payload is the
+ * batch id): a worker holding that batch asks about it at once instead of at its next poll. */
+export const CANCEL_CHANNEL = "audio_queue_cancel";
+
+/** The cancel poll's period (at least; AUDIO_CANCEL_POLL_MS if longer) while the worker LISTENs
+ * on CANCEL_CHANNEL: the poll then only finds a cancel whose notification was lost while the
+ * LISTEN connection was re-established, and still within about a second. */
+export const CANCEL_FALLBACK_POLL_MS = 1000;
 
 // --- start-batch's estimate (dryRun) --------------------------------------------------------------
 

@@ -6,7 +6,8 @@
 // segment begun by a hand-off (audio.end_and_begin) arrives with its begin's answer and asks for
 // nothing more, unless that answer was no_permit.
 import type { SleepFn } from "../abort.ts";
-import { errorText, type OnEvent } from "./events.ts";
+import { type Listen, listenOrPoll } from "./announcements.ts";
+import type { OnEvent } from "./events.ts";
 import type { AttemptOutcome, ClaimedSegment, HandOff, WorkerQueue } from "./queue.ts";
 
 /** What a hand-off's begin answered for a segment (audio.end_and_begin). */
@@ -90,27 +91,13 @@ export class PermitGate {
   }
 }
 
-/** A run's LISTEN for permits freed anywhere: each notification wakes the gate's waiting slot;
- * onListening once it is in place (the gate may then poll at its slow fallback period). Resolves
- * to the unsubscribe, or null without a LISTEN (none given, or it failed: reported, and the poll
- * alone finds freed permits). */
-export async function listenForFreedPermits(
-  listen: ((onFreed: () => void) => Promise<() => Promise<void>>) | undefined,
+/** A run's LISTEN for permits freed anywhere: each notification wakes the gate's waiting slot
+ * (announcements.ts: onListening, the unsubscribe, a failure reported and polled through). */
+export function listenForFreedPermits(
+  listen: Listen<() => void> | undefined,
   gate: Pick<PermitGate, "freed">,
   onListening: () => void,
   onEvent?: OnEvent,
 ): Promise<(() => Promise<void>) | null> {
-  if (!listen) return null;
-  try {
-    const unlisten = await listen(() => gate.freed());
-    onListening();
-    return unlisten;
-  } catch (err) {
-    onEvent?.({
-      type: "error",
-      segmentId: 0,
-      error: `LISTEN for freed permits failed, polling instead: ${errorText(err)}`,
-    });
-    return null;
-  }
+  return listenOrPoll("freed permits", listen, () => gate.freed(), onListening, onEvent);
 }

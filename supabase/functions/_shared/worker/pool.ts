@@ -24,6 +24,7 @@ import { errorText, type OnEvent } from "./events.ts";
 import { runChains } from "./chains.ts";
 import { type LimitFigures, WorkerLimit } from "./limit.ts";
 import { listenForFreedPermits, PermitGate } from "./permit_gate.ts";
+import { type Listen, listenOrPoll } from "./announcements.ts";
 import { ProgressQueue } from "./progress.ts";
 import type { ClaimedSegment, WorkerQueue } from "./queue.ts";
 import { processSegment, requestable, type SegmentResult } from "./segment.ts";
@@ -40,7 +41,10 @@ interface WorkerDeps {
   onEvent?: OnEvent;
   // LISTEN for permits freed anywhere (audio.permit_channel()): calls onFreed per notification;
   // resolves to its unsubscribe. Absent, or rejecting: the permit poll alone finds freed permits.
-  listenPermits?: (onFreed: () => void) => Promise<() => Promise<void>>;
+  listenPermits?: Listen<() => void>;
+  // LISTEN for cancels (audio.cancel_channel()): calls onCancel with the batch id per
+  // notification; resolves to its unsubscribe. Absent, or rejecting: the cancel poll alone.
+  listenCancels?: Listen<(batchId: string) => void>;
   // CPU time this process has used (ms); with cfg.cpuBudgetMs, the run watches its own use.
   cpuMs?: () => number;
 }
@@ -64,6 +68,8 @@ export interface WorkerConfig {
   permitListenPollMs?: number;
   idlePollMs: number;
   cancelPollMs: number;
+  // The cancel poll's period once LISTEN announces cancels (absent: cancelPollMs).
+  cancelListenPollMs?: number;
   // A permit's lease: how long end_attempt and complete_segment are retried while the database
   // cannot be reached (absent: not retried).
   permitLeaseMs?: number;
@@ -135,6 +141,7 @@ export async function runWorker(given: WorkerDeps, cfg: WorkerConfig): Promise<W
     timeUp: () => now() - started + cfg.attemptMs > cfg.budgetMs || cpuSpent(),
     inFlight: new Map(),
     permitsAnnounced: false,
+    cancelsAnnounced: false,
   };
   const { watch, claims, feed, gate, circuit, keeper } = assemble(deps, cfg, run);
   const limit = new WorkerLimit({
@@ -155,9 +162,18 @@ export async function runWorker(given: WorkerDeps, cfg: WorkerConfig): Promise<W
   const watching = watch.run(stop.signal);
   const keeping = keeper.run(stop.signal);
   const limiting = cfg.limitWatchMs ? limit.run(stop.signal) : Promise.resolve();
-  const listening = listenForFreedPermits(given.listenPermits, gate, () => {
+  const hearingPermits = listenForFreedPermits(given.listenPermits, gate, () => {
     run.permitsAnnounced = true;
   }, given.onEvent);
+  const hearingCancels = listenOrPoll(
+    "cancels",
+    given.listenCancels,
+    (batchId: string) => watch.announced(batchId),
+    () => {
+      run.cancelsAnnounced = true;
+    },
+    given.onEvent,
+  );
   try {
     await runChains({
       concurrency: cfg.concurrency,
@@ -182,7 +198,9 @@ export async function runWorker(given: WorkerDeps, cfg: WorkerConfig): Promise<W
     await keeping;
     await limiting;
     // Not awaited: a LISTEN still connecting (the database down) must not hold the run's end.
-    void listening.then((unlisten) => unlisten?.().catch(() => {}));
+    for (const l of [hearingPermits, hearingCancels]) {
+      void l.then((unlisten) => unlisten?.().catch(() => {}));
+    }
     await claims.handBack();
     cfg.stopSignal?.removeEventListener("abort", onStop);
     if (cfg.leave) await queue.leave().catch(() => {});
@@ -213,6 +231,8 @@ interface RunState {
   inFlight: Map<number, ClaimedSegment>;
   // Whether freed permits are announced to this run (its LISTEN is in place).
   permitsAnnounced: boolean;
+  // Whether cancels are announced to this run (its LISTEN is in place).
+  cancelsAnnounced: boolean;
 }
 
 // The pieces of one run, wired to each other: the watcher drops a cancelled batch from the
@@ -244,7 +264,8 @@ function assemble(
     queue,
     now,
     sleep,
-    pollMs: cfg.cancelPollMs,
+    pollMs: () =>
+      run.cancelsAnnounced ? cfg.cancelListenPollMs ?? cfg.cancelPollMs : cfg.cancelPollMs,
     heldBatches: () => [...[...run.inFlight.values()].map((s) => s.batchId), ...claims.batchIds()],
     onCancelled: (id) => claims.drop(id),
     progressing: () => deps.queue.progressing(),

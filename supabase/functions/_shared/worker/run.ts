@@ -4,6 +4,8 @@
 import { abortableSleep } from "../abort.ts";
 import type { App } from "../app.ts";
 import {
+  CANCEL_CHANNEL,
+  CANCEL_FALLBACK_POLL_MS,
   CLAIM_EXTEND_FRACTION,
   DB_STATEMENT_TIMEOUT_MS,
   IDLE_EXIT_MARGIN_MS,
@@ -37,6 +39,7 @@ function workerConfig(app: App, overrides: Partial<WorkerConfig> = {}): WorkerCo
     permitListenPollMs: PERMIT_FALLBACK_POLL_MS,
     idlePollMs: IDLE_POLL_MS,
     cancelPollMs: s.AUDIO_CANCEL_POLL_MS,
+    cancelListenPollMs: Math.max(s.AUDIO_CANCEL_POLL_MS, CANCEL_FALLBACK_POLL_MS),
     circuit: {
       probeAfterS: s.AUDIO_CIRCUIT_PROBE_S,
       serverFailureLimit: s.AUDIO_CIRCUIT_5XX_SEGMENTS,
@@ -91,6 +94,10 @@ export function startWorker(
       // postgres.js keeps one connection for its LISTENs and re-listens after a reconnect.
       listenPermits: async (onFreed) => {
         const listening = await app.sql.listen(PERMIT_CHANNEL, onFreed);
+        return () => listening.unlisten();
+      },
+      listenCancels: async (onCancel) => {
+        const listening = await app.sql.listen(CANCEL_CHANNEL, onCancel);
         return () => listening.unlisten();
       },
     },
