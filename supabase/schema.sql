@@ -5053,6 +5053,13 @@ REVOKE ALL ON FUNCTION audio.cancel_batch(p_batch_id uuid) FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION cancel_channel(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.cancel_channel() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION cancel_segments_step(p_batch_id uuid, p_limit integer, p_skip_locked boolean); Type: ACL; Schema: audio; Owner: -
 --
 

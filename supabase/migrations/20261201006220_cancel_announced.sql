@@ -37,4 +37,5 @@ create trigger audio_batches_announce_cancel
   when (old.cancel_requested_at is null and new.cancel_requested_at is not null)
   execute function audio.announce_cancel();
 
+revoke all on function audio.cancel_channel() from public, anon, authenticated;
 revoke all on function audio.announce_cancel() from public, anon, authenticated;
