@@ -1,7 +1,7 @@
 // Everything a function needs, built once from validated settings: the database, Storage
 // uploads, provider clients per (model, format), the HTTP kick of process-segments, and the
 // verifier of users' access tokens (jwt.ts).
-import { createClient } from "@supabase/supabase-js";
+import type { SupabaseClient } from "@supabase/supabase-js";
 import { formatKey, outputFormatFromSettings, parseFormatKey } from "./audio_format.ts";
 import { DB_EXTRA_CONNECTIONS, KICK_TIMEOUT_MS, STORAGE_UPLOAD_TIMEOUT_MS } from "./config.ts";
 import { createSql, type Sql } from "./db.ts";
@@ -100,10 +100,16 @@ function providerClients(settings: Settings, platform: Platform): App["provider"
 // timeout of its own (storage-js takes no abort signal for an upload).
 function storage(settings: Settings, platform: Platform): Pick<App, "upload" | "signedUrl"> {
   const fetch = timedFetch(platform.fetch, STORAGE_UPLOAD_TIMEOUT_MS);
-  const supabase = createClient(settings.SUPABASE_URL, settings.SUPABASE_SERVICE_ROLE_KEY, {
-    auth: { persistSession: false, autoRefreshToken: false },
-    global: { fetch },
-  });
+  // supabase-js is loaded on the first signed URL (admin-api's), never by a worker: its modules
+  // cost a worker process about 17 MiB of memory for nothing it calls.
+  let client: Promise<SupabaseClient> | undefined;
+  const supabase = () =>
+    client ??= import("@supabase/supabase-js").then(({ createClient }) =>
+      createClient(settings.SUPABASE_URL, settings.SUPABASE_SERVICE_ROLE_KEY, {
+        auth: { persistSession: false, autoRefreshToken: false },
+        global: { fetch },
+      })
+    );
   return {
     upload: storageUploader({
       supabaseUrl: settings.SUPABASE_URL,
@@ -112,7 +118,7 @@ function storage(settings: Settings, platform: Platform): Pick<App, "upload" | "
       fetch,
     }),
     signedUrl: async (path, expiresInS) => {
-      const { data, error } = await supabase.storage.from(AUDIO_BUCKET).createSignedUrl(
+      const { data, error } = await (await supabase()).storage.from(AUDIO_BUCKET).createSignedUrl(
         path,
         expiresInS,
       );
