@@ -101,7 +101,7 @@ function providerClients(settings: Settings, platform: Platform): App["provider"
 function storage(settings: Settings, platform: Platform): Pick<App, "upload" | "signedUrl"> {
   const fetch = timedFetch(platform.fetch, STORAGE_UPLOAD_TIMEOUT_MS);
   // supabase-js is loaded on the first signed URL (admin-api's), never by a worker: its modules
-  // cost a worker process about 17 MiB of memory for nothing it calls.
+  // cost a worker process about 9 MiB of memory for nothing it calls.
   let client: Promise<SupabaseClient> | undefined;
   const supabase = () =>
     client ??= import("@supabase/supabase-js").then(({ createClient }) =>

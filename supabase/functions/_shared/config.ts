@@ -1,7 +1,7 @@
 // Every default and limit of audio-queue in one place, each with the reason for its number.
 // settings.ts builds its schema from the setting ranges below (.env.example lists the same
 // defaults); the worker, the provider client and the functions read their timings from here.
-// Six values are shared with the SQL side, which names them in functions of its own:
+// Seven values are shared with the SQL side, which names them in functions of its own:
 // MAX_CONCURRENCY (audio.max_concurrency()), WORKER_STALE_S (audio.worker_stale_s()),
 // DEFAULT_MAX_READS (audio.default_max_reads()), KICK_TIMEOUT_MS (audio.kick_timeout_ms()),
 // WORK_CHANNEL (audio.work_channel()), PERMIT_CHANNEL (audio.permit_channel()) and
