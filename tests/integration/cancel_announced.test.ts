@@ -47,6 +47,12 @@ Deno.test("a worker aborts a cancelled batch's requests at the announcement, tho
     const batch = await createBatch(stack.sql, { grade: 1 }, { voiceId: "voice-a" });
     const run = stack.worker({ cancelPollMs: 60_000, cancelListenPollMs: 60_000 });
     await waitFor("a request of the batch at the provider", () => stack.sent.length > 0, 30_000);
+    // The run's LISTEN is in place (its connection's last statement), so the NOTIFY reaches it.
+    await waitFor("the worker listening for cancels", async () => {
+      const [l] = await stack.sql`select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and query ilike ${`listen%${CANCEL_CHANNEL}%`}`;
+      return l.n > 0;
+    });
     await stack.sql`select audio.cancel_batch(${batch.batch_id}::uuid)`;
     await waitFor(
       "the request aborted",
