@@ -6,8 +6,6 @@
 // segment begun by a hand-off (audio.end_and_begin) arrives with its begin's answer and asks for
 // nothing more, unless that answer was no_permit.
 import type { SleepFn } from "../abort.ts";
-import { type Listen, listenOrPoll } from "./announcements.ts";
-import type { OnEvent } from "./events.ts";
 import type { AttemptOutcome, ClaimedSegment, HandOff, WorkerQueue } from "./queue.ts";
 
 /** What a hand-off's begin answered for a segment (audio.end_and_begin). */
@@ -89,15 +87,4 @@ export class PermitGate {
     this.#wake.abort();
     this.#wake = new AbortController();
   }
-}
-
-/** A run's LISTEN for permits freed anywhere: each notification wakes the gate's waiting slot
- * (announcements.ts: onListening, the unsubscribe, a failure reported and polled through). */
-export function listenForFreedPermits(
-  listen: Listen<() => void> | undefined,
-  gate: Pick<PermitGate, "freed">,
-  onListening: () => void,
-  onEvent?: OnEvent,
-): Promise<(() => Promise<void>) | null> {
-  return listenOrPoll("freed permits", listen, () => gate.freed(), onListening, onEvent);
 }

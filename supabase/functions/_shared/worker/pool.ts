@@ -23,7 +23,7 @@ import { ClaimKeeper } from "./claim_keeper.ts";
 import { errorText, type OnEvent } from "./events.ts";
 import { runChains } from "./chains.ts";
 import { type LimitFigures, WorkerLimit } from "./limit.ts";
-import { listenForFreedPermits, PermitGate } from "./permit_gate.ts";
+import { PermitGate } from "./permit_gate.ts";
 import { type Listen, listenOrPoll } from "./announcements.ts";
 import { ProgressQueue } from "./progress.ts";
 import type { ClaimedSegment, WorkerQueue } from "./queue.ts";
@@ -162,9 +162,17 @@ export async function runWorker(given: WorkerDeps, cfg: WorkerConfig): Promise<W
   const watching = watch.run(stop.signal);
   const keeping = keeper.run(stop.signal);
   const limiting = cfg.limitWatchMs ? limit.run(stop.signal) : Promise.resolve();
-  const hearingPermits = listenForFreedPermits(given.listenPermits, gate, () => {
-    run.permitsAnnounced = true;
-  }, given.onEvent);
+  // The LISTENs (announcements.ts): a freed permit wakes the gate's waiting slot, a cancel the
+  // cancel watch; each poll slows to its fallback period once its LISTEN is in place.
+  const hearingPermits = listenOrPoll(
+    "freed permits",
+    given.listenPermits,
+    () => gate.freed(),
+    () => {
+      run.permitsAnnounced = true;
+    },
+    given.onEvent,
+  );
   const hearingCancels = listenOrPoll(
     "cancels",
     given.listenCancels,

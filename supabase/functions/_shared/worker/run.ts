@@ -18,6 +18,7 @@ import {
   PROGRESS_MARGIN_MS,
   STORAGE_UPLOAD_TIMEOUT_MS,
 } from "../config.ts";
+import type { Listen } from "./announcements.ts";
 import type { OnEvent } from "./events.ts";
 import { runWorker, type WorkerConfig, type WorkerReport } from "./pool.ts";
 import { SegmentQueue } from "./queue.ts";
@@ -60,6 +61,15 @@ function workerConfig(app: App, overrides: Partial<WorkerConfig> = {}): WorkerCo
   };
 }
 
+// A LISTEN on the channel, as the pool subscribes (announcements.ts). postgres.js keeps one
+// connection for all its LISTENs and re-listens after a reconnect.
+function listenOn(app: App, channel: string): Listen<(payload: string) => void> {
+  return async (on) => {
+    const listening = await app.sql.listen(channel, on);
+    return () => listening.unlisten();
+  };
+}
+
 export function newHolder(prefix: string): string {
   return `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
 }
@@ -91,15 +101,8 @@ export function startWorker(
       sleep: abortableSleep,
       onEvent: opts.onEvent,
       cpuMs: app.platform.cpuMs,
-      // postgres.js keeps one connection for its LISTENs and re-listens after a reconnect.
-      listenPermits: async (onFreed) => {
-        const listening = await app.sql.listen(PERMIT_CHANNEL, onFreed);
-        return () => listening.unlisten();
-      },
-      listenCancels: async (onCancel) => {
-        const listening = await app.sql.listen(CANCEL_CHANNEL, onCancel);
-        return () => listening.unlisten();
-      },
+      listenPermits: listenOn(app, PERMIT_CHANNEL),
+      listenCancels: listenOn(app, CANCEL_CHANNEL),
     },
     workerConfig(app, opts.config),
   );
