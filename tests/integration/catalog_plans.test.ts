@@ -312,36 +312,26 @@ Deno.test(
         const { small } = await staleStarts(sql);
         const d = CATALOG_VOICE;
         const kinds = ["word", "definition", "sentence"];
-        // 200 of the small batch's words, missing only, in its voice: each key is pending.
+        // How many of these words' sources (null: the catalog's) a live batch holds, missing only,
+        // in the small batch's voice.
+        const pendingOf = (q: postgres.Sql, words: string[] | null) =>
+          q`select count(*) filter (where pending)::int as pending
+            from audio.missing_segments(${words}::uuid[], null, ${kinds}, true, 'plans-small',
+              ${d.model}, ${d.format})`;
+        // 200 of the small batch's words: each key is pending.
         const ids = (await sql`select id from public.words order by id limit 200`).map((r) => r.id);
-        const listed = await plansOf(
-          url,
-          (tx) =>
-            tx`select count(*) filter (where pending)::int as pending
-            from audio.missing_segments(${ids}::uuid[], null, ${kinds}, true, 'plans-small',
-              ${d.model}, ${d.format})`,
-          true,
-        );
+        const listed = await plansOf(url, (tx) => pendingOf(tx, ids), true);
         assert.ok(
           listed.some((n) => n["Index Name"] === "audio_segments_word_kind_idx"),
           "a listed source's segments are looked up through audio_segments_word_kind_idx",
         );
         assert.deepEqual(historyWalks(listed), [], "a word list's pending check");
-        const [{ pending }] = await sql`select count(*) filter (where pending)::int as pending
-          from audio.missing_segments(${ids}::uuid[], null, ${kinds}, true, 'plans-small',
-            ${d.model}, ${d.format})`;
+        const [{ pending }] = await pendingOf(sql, ids);
         assert.equal(pending, 600, "every listed key is held by the small batch");
 
         // The whole catalog (start-batch's all, the backfill): one pass over segment_state and one
         // over the live batches' segments, not a lookup per source.
-        const catalog = await plansOf(
-          url,
-          (tx) =>
-            tx`select count(*) filter (where pending)::int as pending
-            from audio.missing_segments(null, null, ${kinds}, true, 'plans-small', ${d.model},
-              ${d.format})`,
-          true,
-        );
+        const catalog = await plansOf(url, (tx) => pendingOf(tx, null), true);
         // One walk of the unfinished segments' index is that pass, whatever the planner believed of
         // the index's size; the history is not read.
         const repeated = (table: string) =>
@@ -351,9 +341,7 @@ Deno.test(
           ).map((n) => `${n["Node Type"]} ${n["Index Name"] ?? ""}: ${n["Actual Loops"]} loops`);
         assert.deepEqual(repeated("audio_segments"), [], "the live segments, read in one pass");
         assert.deepEqual(repeated("segment_state"), [], "the sources' state, read in one pass");
-        const [all] = await sql`select count(*) filter (where pending)::int as pending
-          from audio.missing_segments(null, null, ${kinds}, true, 'plans-small', ${d.model},
-            ${d.format})`;
+        const [all] = await pendingOf(sql, null);
         assert.equal(all.pending, small.total, "the catalog scope finds the small batch's keys");
       } finally {
         await sql.end();
