@@ -10,6 +10,7 @@ import { z } from "zod";
 import { DEFAULT_FAULTS, type FaultAndLatency, parseFaultPatch } from "./faults.ts";
 import { type Plan, Plans, type PlanState } from "./plans.ts";
 import { PLAN_LIMITS, type PlanName } from "./protocol.ts";
+import { RenderedAudio } from "./render.ts";
 import { type StandinStats, StatsTracker } from "./stats.ts";
 import { handleTts } from "./tts_handler.ts";
 import { seededDraws } from "./seeded_random.ts";
@@ -42,6 +43,8 @@ export interface CartesiaStandin {
   stats(): StandinStats;
   resetStats(): void;
   configure(patch: Partial<FaultAndLatency>): void;
+  /** The rendered-audio cache: answers taken from it, answers rendered, bytes held. */
+  rendered(): { hits: number; renders: number; bytes: number };
   /** Changes a key's plan (a name or a concurrency) or the slots another client holds on it. */
   setPlan(key: string, patch: { plan?: Plan; otherClient?: number }): PlanState;
   close(): Promise<void>;
@@ -89,6 +92,7 @@ export async function startCartesiaStandin(
 
   const stats = new StatsTracker();
   const closing = new AbortController();
+  const rendered = new RenderedAudio();
   const ctx = {
     plans,
     stats,
@@ -97,6 +101,7 @@ export async function startCartesiaStandin(
     drawsFor,
     now,
     lameCommand,
+    rendered,
     closing: closing.signal,
   };
 
@@ -150,6 +155,11 @@ export async function startCartesiaStandin(
           stats: () => stats.snapshot(),
           resetStats: () => stats.reset(),
           configure: (patch) => configure(patch),
+          rendered: () => ({
+            hits: rendered.hits,
+            renders: rendered.renders,
+            bytes: rendered.bytes,
+          }),
           setPlan: (key, patch) => plans.change(key, patch, "setPlan"),
           close: () => {
             closed ??= (async () => {

@@ -5,7 +5,7 @@
 import { decide, type FaultAndLatency } from "./faults.ts";
 import type { Plans } from "./plans.ts";
 import { type ApiError, errorResponse } from "./protocol.ts";
-import { renderAudio } from "./render.ts";
+import { renderAudio, type RenderedAudio } from "./render.ts";
 import { okKey, type RequestRecord, type StatsTracker } from "./stats.ts";
 import { checkApiKey, checkBody, checkVersion } from "./validate.ts";
 
@@ -19,6 +19,8 @@ export interface TtsContext {
   drawsFor(voiceId: string, transcript: string): () => number;
   now(): number;
   lameCommand: string | null;
+  /** Audio already rendered, answered again without synthesising it (render.ts). */
+  rendered?: RenderedAudio;
   /** Aborted by close(): ends every hanging or sleeping request. */
   closing: AbortSignal;
 }
@@ -93,7 +95,7 @@ async function respond(
     if (decision.kind === "fail5xx") {
       return answer(errorResponse(serverError(decision.status), version.value));
     }
-    const audio = await renderAudio(body.value, ctx.lameCommand, signal);
+    const audio = await renderAudio(body.value, ctx.lameCommand, signal, ctx.rendered);
     if (signal.aborted) return abandoned();
     if (!audio.ok) return answer(errorResponse(audio.error, version.value));
     ctx.stats.generated(body.value.voiceId, body.value.transcript);

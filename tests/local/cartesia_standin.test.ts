@@ -12,6 +12,7 @@ import {
   startCartesiaStandin,
 } from "../../local/cartesia/server.ts";
 import { standinOptionsFromEnv } from "../../local/cartesia/settings.ts";
+import { RenderedAudio } from "../../local/cartesia/render.ts";
 import { MAX_REQUEST_LOG, StatsTracker } from "../../local/cartesia/stats.ts";
 import { waitForStats } from "../../local/cartesia/wait.ts";
 import { readWav } from "../../local/cartesia/wav_reader.ts";
@@ -141,6 +142,57 @@ test("audio is deterministic and clamped to 300 ms … 20 s", async () => {
     const huge = await bytesOf(await post(s, { body: body({ transcript: "x".repeat(5000) }) }));
     assert.ok(Math.abs(readWav(huge).durationMs - 20_000) < 1);
   });
+});
+
+test("rendered audio is answered again for the same duration, voice and format, not synthesised", async () => {
+  await withStandin({}, async (s) => {
+    const first = await bytesOf(await post(s, { body: body({ transcript: "Hello world" }) }));
+    assert.deepEqual(s.rendered(), { hits: 0, renders: 1, bytes: first.length });
+    // Another text of the same length lasts as long: the same audio, from the cache, every time.
+    for (const transcript of ["Dlrow olleh", "Hello world"]) {
+      assert.deepEqual(await bytesOf(await post(s, { body: body({ transcript }) })), first);
+    }
+    assert.equal(s.rendered().hits, 2);
+    assert.equal(s.rendered().renders, 1);
+    // Anything the audio depends on renders anew: the duration, the rate, the voice, the encoding.
+    const others = [
+      body({ transcript: "Hello, world" }),
+      body({ output_format: { container: "wav", encoding: "pcm_s16le", sample_rate: 22050 } }),
+      body({ voice: { mode: "id", id: "b0e99841-438c-4a64-b679-ae501e7d6091" } }),
+      body({ output_format: { container: "wav", encoding: "pcm_f32le", sample_rate: 44100 } }),
+      body({ output_format: { container: "raw", encoding: "pcm_s16le", sample_rate: 44100 } }),
+    ];
+    for (const other of others) {
+      assert.notDeepEqual(await bytesOf(await post(s, { body: other })), first);
+    }
+    assert.equal(s.rendered().renders, 1 + others.length);
+    assert.equal(s.rendered().hits, 2);
+  });
+  // The cached answer is what a stand-in that never rendered it answers.
+  await withStandin({}, async (fresh) => {
+    const once = await bytesOf(await post(fresh, { body: body({ transcript: "Dlrow olleh" }) }));
+    assert.deepEqual(fresh.rendered(), { hits: 0, renders: 1, bytes: once.length });
+    assert.equal(readWav(once).durationMs.toFixed(0), "605");
+  });
+});
+
+test("rendered audio cache: the least recently used entries go once the bound is held", () => {
+  const cache = new RenderedAudio(100);
+  const bytes = (n: number) => new Uint8Array(n);
+  cache.put("a", bytes(60));
+  cache.put("b", bytes(30));
+  assert.equal(cache.bytes, 90);
+  assert.ok(cache.get("a"), "a kept");
+  cache.put("c", bytes(30)); // 120 > 100: b, used least recently, goes
+  assert.equal(cache.bytes, 90);
+  assert.equal(cache.get("b"), undefined);
+  assert.equal(cache.get("a")?.length, 60);
+  assert.equal(cache.get("c")?.length, 30);
+  cache.put("huge", bytes(101)); // larger than the bound: answered, never kept
+  assert.equal(cache.get("huge"), undefined);
+  assert.equal(cache.bytes, 90);
+  assert.equal(cache.renders, 4);
+  assert.equal(cache.hits, 3);
 });
 
 test("raw container: the same PCM without a header, as octet-stream", async () => {
