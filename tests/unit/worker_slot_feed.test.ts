@@ -79,6 +79,39 @@ Deno.test("only invisible messages: polls every idle period, stops as idle after
   assert.deepEqual(queue.calls, Array(5).fill(["take", "depth"]).flat());
 });
 
+Deno.test("messages visible after an empty claim (a batch just queued): claims again at once", async () => {
+  const takes = [undefined, segment(5)];
+  const { clock, queue, feed } = setup({
+    take: () => takes.shift(),
+    depth: { visible: 4, total: 4 },
+  });
+  assert.equal((await feed.next())?.segmentId, 5);
+  assert.deepEqual(clock.slept, [], "no poll period waited");
+  assert.deepEqual(queue.calls, ["take", "depth", "take"]);
+});
+
+Deno.test("visible messages the claim keeps leaving: claimed again once, then polled", async () => {
+  const { clock, queue, stop, feed } = setup({ depth: { visible: 2, total: 2 } });
+  const next = feed.next();
+  await clock.advance(IDLE_POLL_MS);
+  assert.deepEqual(clock.slept, [IDLE_POLL_MS, IDLE_POLL_MS], "a poll period between claims");
+  assert.deepEqual(queue.calls, ["take", "depth", "take", "depth", "take", "depth"]);
+  stop.abort();
+  assert.equal(await next, null);
+});
+
+Deno.test("after a segment, the next empty claim with messages visible claims again at once", async () => {
+  const takes = [undefined, segment(1), undefined, segment(2)];
+  const { clock, queue, feed } = setup({
+    take: () => takes.shift(),
+    depth: { visible: 3, total: 3 },
+  });
+  assert.equal((await feed.next())?.segmentId, 1);
+  assert.equal((await feed.next())?.segmentId, 2);
+  assert.deepEqual(clock.slept, []);
+  assert.deepEqual(queue.calls, ["take", "depth", "take", "take", "depth", "take"]);
+});
+
 Deno.test("invisible messages while this worker has work in flight: keeps polling past idleExitMs", async () => {
   const { clock, stop, feed } = setup({ depth: { visible: 0, total: 3 }, inFlight: 1 });
   const next = feed.next();

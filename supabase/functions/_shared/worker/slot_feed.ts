@@ -30,6 +30,7 @@ export class SlotFeed {
   /** Claims or depth reads that failed (each cost one poll period). */
   errors = 0;
   #idleSince: number | null = null;
+  #claimAgain = true;
 
   constructor(private readonly d: SlotFeedDeps) {}
 
@@ -46,6 +47,7 @@ export class SlotFeed {
         const seg = await d.claims.take();
         if (seg) {
           this.#idleSince = null;
+          this.#claimAgain = true;
           return seg;
         }
         depth = await d.queue.depth();
@@ -58,6 +60,14 @@ export class SlotFeed {
       }
       const stop = this.#stopWhenDrained(depth.total);
       if (stop !== undefined) return stop;
+      // Messages became visible between the empty claim and the depth read (a batch queued just
+      // then): claim again at once, not a poll period later. Once while messages stay visible:
+      // ones the claim keeps leaving (another batch's turn, an open circuit) are polled.
+      if (depth.visible === 0) this.#claimAgain = true;
+      else if (this.#claimAgain) {
+        this.#claimAgain = false;
+        continue;
+      }
       await d.sleep(d.idlePollMs * (0.75 + d.random() / 2), d.stop).catch(() => {});
     }
     this.stoppedBy = "stop";
