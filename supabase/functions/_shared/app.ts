@@ -9,6 +9,7 @@ import { createTokenVerifier, type TokenVerifier } from "./jwt.ts";
 import type { Platform } from "./platform.ts";
 import { createRedactor, redactFields, SECRET_SETTINGS } from "./redact.ts";
 import { createCartesiaClient } from "./provider/cartesia.ts";
+import { BodyBuffers } from "./provider/read_body.ts";
 import type { CartesiaClient } from "./provider/types.ts";
 import type { Settings } from "./settings.ts";
 import { storageUploader, type Upload } from "./storage_upload.ts";
@@ -31,6 +32,9 @@ export interface App {
 
 export function createApp(settings: Settings, rawPlatform: Platform, sql?: Sql): App {
   const platform = redactedLog(rawPlatform, settings);
+  // The answers' bodies are read into these and given back once uploaded: at most one per slot
+  // and one per upload under way are in use at a time.
+  const buffers = new BodyBuffers(2 * settings.AUDIO_GENERATION_CONCURRENCY);
   // One connection per slot, plus a few (DB_EXTRA_CONNECTIONS says why).
   const db = sql ??
     createSql(
@@ -42,8 +46,8 @@ export function createApp(settings: Settings, rawPlatform: Platform, sql?: Sql):
     platform,
     sql: db,
     defaultFormat: formatKey(outputFormatFromSettings(settings)),
-    provider: providerClients(settings, platform),
-    ...storage(settings, platform),
+    provider: providerClients(settings, platform, buffers),
+    ...storage(settings, platform, buffers),
     kickWorker: kicker(settings, platform),
     verifyToken: createTokenVerifier({
       supabaseUrl: settings.SUPABASE_URL,
@@ -70,7 +74,11 @@ function redactedLog(platform: Platform, settings: Settings): Platform {
 }
 
 // A Cartesia client per (model, format), made on first use: segments carry their own.
-function providerClients(settings: Settings, platform: Platform): App["provider"] {
+function providerClients(
+  settings: Settings,
+  platform: Platform,
+  bodyBuffers: BodyBuffers,
+): App["provider"] {
   const clients = new Map<string, CartesiaClient>();
   return (modelId, format) => {
     const key = `${modelId}|${format}`;
@@ -88,6 +96,7 @@ function providerClients(settings: Settings, platform: Platform): App["provider"
         backoffBaseMs: settings.AUDIO_BACKOFF_BASE_MS,
         maxBackoffMs: settings.AUDIO_MAX_BACKOFF_MS,
         fetch: platform.fetch,
+        bodyBuffers,
       });
       clients.set(key, client);
     }
@@ -98,8 +107,20 @@ function providerClients(settings: Settings, platform: Platform): App["provider"
 // Uploads (storage_upload.ts, the worker's one Storage call, without supabase-js) and signed URLs
 // in the audio bucket, with the service role. Every Storage request goes through a fetch with a
 // timeout of its own (storage-js takes no abort signal for an upload).
-function storage(settings: Settings, platform: Platform): Pick<App, "upload" | "signedUrl"> {
+// A stored clip's buffer goes back to the provider's reads (`buffers`): Storage answered, so it
+// has read the whole body and nothing reads those bytes again.
+function storage(
+  settings: Settings,
+  platform: Platform,
+  buffers: BodyBuffers,
+): Pick<App, "upload" | "signedUrl"> {
   const fetch = timedFetch(platform.fetch, STORAGE_UPLOAD_TIMEOUT_MS);
+  const upload = storageUploader({
+    supabaseUrl: settings.SUPABASE_URL,
+    key: settings.SUPABASE_SERVICE_ROLE_KEY,
+    bucket: AUDIO_BUCKET,
+    fetch,
+  });
   // supabase-js is loaded on the first signed URL (admin-api's), never by a worker: its modules
   // cost a worker process about 9 MiB of memory for nothing it calls.
   let client: Promise<SupabaseClient> | undefined;
@@ -111,12 +132,10 @@ function storage(settings: Settings, platform: Platform): Pick<App, "upload" | "
       })
     );
   return {
-    upload: storageUploader({
-      supabaseUrl: settings.SUPABASE_URL,
-      key: settings.SUPABASE_SERVICE_ROLE_KEY,
-      bucket: AUDIO_BUCKET,
-      fetch,
-    }),
+    upload: async (path, bytes, contentType) => {
+      await upload(path, bytes, contentType);
+      buffers.give(bytes.buffer);
+    },
     signedUrl: async (path, expiresInS) => {
       const { data, error } = await (await supabase()).storage.from(AUDIO_BUCKET).createSignedUrl(
         path,

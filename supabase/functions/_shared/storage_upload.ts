@@ -11,6 +11,8 @@ import { errorText } from "./worker/events.ts";
  * under a path (content-addressed), so they may be cached at least this long. */
 const CACHE_CONTROL_S = 3600;
 
+/** Stores the clip. Once it resolves, the bytes may be overwritten (their buffer is read into
+ * again, app.ts): the caller reads nothing of them afterwards. */
 export type Upload = (path: string, bytes: Uint8Array, contentType: string) => Promise<void>;
 
 export function storageUploader(opts: {

@@ -105,7 +105,7 @@ async function readAnswer(
     if (retryAfterMs !== undefined) failure.retryAfterMs = retryAfterMs;
     return failure;
   }
-  const bytes = await readBody(response);
+  const bytes = await readBody(response, o.bodyBuffers);
   if (signal?.aborted) throw abortError(signal);
   const container = o.outputFormat.container;
   if (!looksLikeContainer(bytes, container)) {

@@ -4,12 +4,14 @@
 import { abortableSleep, type SleepFn } from "../abort.ts";
 import { formatProblems } from "../audio_format.ts";
 import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_MAX_BACKOFF_MS, DEFAULT_MAX_RETRIES } from "../config.ts";
+import type { BodyBuffers } from "./read_body.ts";
 import type { CartesiaClientOptions, FetchLike } from "./types.ts";
 
 export interface ResolvedOptions extends
   Required<
-    Omit<CartesiaClientOptions, "fetch" | "sleep" | "random" | "now">
+    Omit<CartesiaClientOptions, "fetch" | "sleep" | "random" | "now" | "bodyBuffers">
   > {
+  bodyBuffers?: BodyBuffers;
   fetch: FetchLike;
   sleep: SleepFn;
   random: () => number;
@@ -76,6 +78,7 @@ export function resolveClientOptions(opts: CartesiaClientOptions): ResolvedOptio
     sleep: opts.sleep ?? abortableSleep,
     random: opts.random ?? Math.random,
     now: opts.now ?? Date.now,
+    bodyBuffers: opts.bodyBuffers,
   };
 }
 

@@ -11,13 +11,53 @@ const MAX_PRESIZED_BYTES = 32 * 1024 * 1024;
  * than it said is kept whole, and one of its stated length costs no larger allocation. */
 const SPARE_BYTES = 16 * 1024;
 
-export async function readBody(response: Response): Promise<Uint8Array> {
+/** Buffers larger than this are not kept for reuse (a 20 s clip at 44.1 kHz in 16 bits is 1.7 MB;
+ * the clips a worker reads are mostly a few hundred kB). */
+const MAX_KEPT_BYTES = 2 * 1024 * 1024;
+/** New buffers are allocated in steps of this size, so a kept one fits the next few clips. */
+const BUFFER_STEP_BYTES = 64 * 1024;
+
+/**
+ * Buffers for answers' bodies, used again once their audio is stored. A worker at C = 15 with
+ * 200 ms requests reads ~75 clips a second; a new buffer for each left tens of MiB of finished
+ * clips waiting for the garbage collector (peak RSS 154 MiB against ~100 with the buffers kept).
+ * A buffer is given back only when nothing reads its bytes any more (the upload's answer came);
+ * reading into it again detaches every view of it, so a late reader sees an empty array, never
+ * another clip's bytes.
+ */
+export class BodyBuffers {
+  readonly #kept: ArrayBuffer[] = [];
+
+  /** At most `maxKept` buffers are kept between uses. */
+  constructor(private readonly maxKept: number) {}
+
+  /** A buffer of at least `size` bytes: a kept one when one is large enough, else a new one. */
+  take(size: number): ArrayBuffer {
+    const i = this.#kept.findIndex((b) => !b.detached && b.byteLength >= size);
+    if (i >= 0) return this.#kept.splice(i, 1)[0];
+    return new ArrayBuffer(Math.ceil(size / BUFFER_STEP_BYTES) * BUFFER_STEP_BYTES);
+  }
+
+  /** Gives a body's buffer back (the one `readBody` returned a view of). */
+  give(buffer: ArrayBufferLike): void {
+    if (!(buffer instanceof ArrayBuffer) || buffer.detached) return;
+    if (buffer.byteLength > MAX_KEPT_BYTES || this.#kept.length >= this.maxKept) return;
+    if (!this.#kept.includes(buffer)) this.#kept.push(buffer);
+  }
+
+  /** Buffers kept now. */
+  get kept(): number {
+    return this.#kept.length;
+  }
+}
+
+export async function readBody(response: Response, buffers?: BodyBuffers): Promise<Uint8Array> {
   const declared = Number(response.headers.get("content-length") ?? NaN);
   const sized = response.body !== null && !response.headers.has("content-encoding") &&
     Number.isSafeInteger(declared) && declared > 0 && declared <= MAX_PRESIZED_BYTES;
   const reader = sized ? byobReader(response.body!) : null;
   if (!reader) return new Uint8Array(await response.arrayBuffer());
-  let buf = new ArrayBuffer(declared);
+  let buf = buffers ? buffers.take(declared) : new ArrayBuffer(declared);
   let at = 0;
   for (;;) {
     const room = buf.byteLength - at;

@@ -3,6 +3,7 @@
 // audio_format.ts, the sleep's in abort.ts.
 import type { SleepFn } from "../abort.ts";
 import type { OutputFormat } from "../audio_format.ts";
+import type { BodyBuffers } from "./read_body.ts";
 
 /** One HTTP request's outcome. `retryable` failures are worth another attempt later. */
 export type AttemptResult =
@@ -46,6 +47,8 @@ export interface CartesiaClientOptions {
   sleep?: SleepFn;
   random?: () => number;
   now?: () => number;
+  /** Where answers' bodies are read into, and given back to once stored (read_body.ts). */
+  bodyBuffers?: BodyBuffers;
 }
 
 export interface AttemptInput {

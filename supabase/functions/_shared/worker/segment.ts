@@ -125,9 +125,10 @@ export async function processSegment(
       textHash: seg.textHash,
     });
     const { bytes, rateLimited } = heard.result;
+    // Read before the upload: once stored, the bytes' buffer is read into again (app.ts).
+    const size = bytes.length;
     await uploading(d, seg, signal, () => d.upload(path, bytes, contentTypeOf(format.container)));
-    const completing = () =>
-      d.queue.complete(seg, path, bytes.length, heard.providerMs, rateLimited);
+    const completing = () => d.queue.complete(seg, path, size, heard.providerMs, rateLimited);
     if (!(await surviving(d, completing))) {
       return cancelled(d, seg, tally);
     }
