@@ -20,7 +20,8 @@ const BUFFER_STEP_BYTES = 64 * 1024;
 /**
  * Buffers for answers' bodies, used again once their audio is stored. A worker at C = 15 with
  * 200 ms requests reads ~75 clips a second; a new buffer for each left tens of MiB of finished
- * clips waiting for the garbage collector (peak RSS 154 MiB against ~100 with the buffers kept).
+ * clips waiting for the garbage collector (bench at C = 15, one worker: peak RSS 154 MiB, 131 MiB
+ * with the buffers kept).
  * A buffer is given back only when nothing reads its bytes any more (the upload's answer came);
  * reading into it again detaches every view of it, so a late reader sees an empty array, never
  * another clip's bytes.
