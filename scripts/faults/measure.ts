@@ -1,6 +1,7 @@
 // A scenario's figures, read once its batch ended (or its wait ran out): segments done, failed
 // (grouped by reason) and lost, counter drift, duplicate provider calls, the time from the
 // fault's end to the next provider request, and which targets failed.
+import type { RequestRecord } from "../../local/cartesia/stats.ts";
 import type { FaultRig } from "./rig.ts";
 
 /** Provider requests must resume this soon after Postgres accepts connections again. */
@@ -19,6 +20,9 @@ export interface ScenarioResult {
   status: string;
   drift: number;
   duplicates: number;
+  /** Each text answered 200 more than once, with its answers' starts relative to the fault's end
+   * (or to the first answer when no fault ended): what a duplicate target missed is read from. */
+  duplicated: string[];
   crashes: number;
   /** Fault end → next provider request (ms); null when no fault end, or no request after it. */
   resumeMs: number | null;
@@ -62,6 +66,9 @@ export async function measure(rig: FaultRig, o: Observed): Promise<ScenarioResul
     ok.set(r.text!, (ok.get(r.text!) ?? 0) + 1);
   }
   const duplicates = [...ok.values()].reduce((a, n) => a + n - 1, 0);
+  const duplicated = [...ok].filter(([, n]) => n > 1).map(([text]) =>
+    answeredAt(text, requests, o.faultEndedAt)
+  );
   const after = o.faultEndedAt === null
     ? []
     : requests.filter((r) => r.start >= o.faultEndedAt!).map((r) => r.start);
@@ -78,6 +85,7 @@ export async function measure(rig: FaultRig, o: Observed): Promise<ScenarioResul
     status,
     drift: drift.length,
     duplicates,
+    duplicated,
     crashes: o.crashes,
     resumeMs,
     resumeTarget: o.resumeTarget,
@@ -86,6 +94,18 @@ export async function measure(rig: FaultRig, o: Observed): Promise<ScenarioResul
   };
   result.failures = targetsMissed(result, o.timed);
   return result;
+}
+
+// "<text>: 200 at -120 ms, +5880 ms (from the fault's end)": when each answer to the text started.
+export function answeredAt(
+  text: string,
+  requests: RequestRecord[],
+  faultEndedAt: number | null,
+): string {
+  const starts = requests.filter((r) => r.text === text && r.status === 200).map((r) => r.start);
+  const from = faultEndedAt ?? Math.min(...starts);
+  const at = starts.map((t) => `${t >= from ? "+" : ""}${t - from} ms`).join(", ");
+  return `${text}: 200 at ${at} (from ${faultEndedAt === null ? "the first" : "the fault's end"})`;
 }
 
 /** The targets a result misses, each named with its figures. */

@@ -51,6 +51,9 @@ export function formatTable(results: ScenarioResult[]): string {
     lines.push("", `${r.name}:`);
     for (const [reason, n] of reasons) lines.push(`  failed ${n}: ${reason}`);
     for (const f of r.failures) lines.push(`  target missed: ${f}`);
+    if (r.duplicates > r.crashes) {
+      for (const d of r.duplicated) lines.push(`  answered twice: ${d}`);
+    }
   }
   return lines.join("\n");
 }

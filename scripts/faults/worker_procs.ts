@@ -8,6 +8,8 @@ const ROOT = new URL("../../", import.meta.url).pathname;
 const STOP_GRACE_MS = 10_000;
 /** How long a new worker gets to connect and say it started (Deno compiles on first run). */
 const START_TIMEOUT_MS = 60_000;
+/** The workers' latest lines kept besides their start lines: what a missed target is read with. */
+const LINES_KEPT = 100;
 
 interface Proc {
   child: Deno.ChildProcess;
@@ -25,6 +27,9 @@ export interface WorkerProcesses {
   kill(holder: string): Promise<void>;
   /** Workers that exited without being killed or stopped here, since the start. */
   unexpectedExits(): number;
+  /** The workers' latest lines other than their start lines (quiet workers print their retries,
+   * failures, errors and stop line), oldest first, each after its process id. */
+  lines(): string[];
   /** SIGTERM to all, then SIGKILL to any still there after the grace period. */
   stopAll(): Promise<void>;
 }
@@ -54,6 +59,7 @@ export function workerProcesses(env: Record<string, string>): WorkerProcesses {
   const procs: Proc[] = [];
   let stopping = false;
   let unexpected = 0;
+  const kept: string[] = [];
   const live = () => procs.filter((p) => !p.exited);
 
   const spawn = (): Promise<void> => {
@@ -76,6 +82,9 @@ export function workerProcesses(env: Record<string, string>): WorkerProcesses {
             if (msg.message === "worker started") {
               proc.holder = msg.holder;
               started();
+            } else {
+              kept.push(`${child.pid} ${line}`);
+              if (kept.length > LINES_KEPT) kept.shift();
             }
           } catch {
             // not a JSON line
@@ -112,6 +121,7 @@ export function workerProcesses(env: Record<string, string>): WorkerProcesses {
       await proc.child.status;
     },
     unexpectedExits: () => unexpected,
+    lines: () => [...kept],
     async stopAll() {
       stopping = true;
       for (const p of live()) p.child.kill("SIGTERM");
