@@ -7,6 +7,7 @@ import { createTokenVerifier } from "../../supabase/functions/_shared/jwt.ts";
 import { routeAuth } from "../../local/gateway/auth.ts";
 import { signUserJwt } from "../../local/gateway/keys.ts";
 import { newProjectKeys, type ProjectKeys } from "../../local/gateway/keyring.ts";
+import { countingServer } from "../helpers/connection_count.ts";
 import { forgedTokens } from "../helpers/forged_tokens.ts";
 
 const BASE = "https://project.example.test";
@@ -106,4 +107,32 @@ Deno.test("jwt: an unreachable JWKS is a 503, not a pass and not a 401", async (
     status: 503,
     message: "the project's JWKS could not be fetched",
   });
+});
+
+// Each admin request with a legacy token asks the Auth server: the answer is read to its end so
+// the next check goes over the same connection (cancelled, each check would open a new one).
+Deno.test("jwt: legacy tokens checked one after another go over one connection", async () => {
+  const keys = await newProjectKeys();
+  const server = countingServer((req) =>
+    routeAuth(req, new URL(req.url).pathname.slice("/auth/v1/".length), keys)
+  );
+  try {
+    const verify = createTokenVerifier({
+      supabaseUrl: server.url,
+      apiKey: keys.secretKey,
+      fetch,
+      now: () => Date.now(),
+    });
+    const token = await signUserJwt(keys.jwtSecret, {
+      sub: "00000000-0000-4000-a000-000000000001",
+      appMetadata: { role: "super_admin" },
+    });
+    for (let i = 0; i < 5; i++) {
+      const r = await verify(token);
+      assert.ok(r.ok, r.ok ? "" : r.message);
+    }
+    assert.equal(server.connections(), 1, `5 checks used ${server.connections()} connections`);
+  } finally {
+    await server.close();
+  }
 });

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { storageUploader } from "../../supabase/functions/_shared/storage_upload.ts";
 import { timedFetch } from "../../supabase/functions/_shared/app.ts";
+import { countingServer } from "../helpers/connection_count.ts";
 
 const KEY = "service-key-for-tests";
 
@@ -64,4 +65,27 @@ Deno.test("a Storage that never answers fails the upload with the timeout's text
       message: "Storage upload of a.wav failed: Storage did not answer within 20 ms",
     },
   );
+});
+
+// Every clip is uploaded to the same host: an answer not read to its end cannot give its
+// connection back to the pool, so each upload would open a new one (over HTTPS, a TLS handshake
+// each).
+Deno.test("uploads one after another go over one connection", async () => {
+  const server = countingServer(async (req) => {
+    await req.arrayBuffer();
+    return Response.json({ Key: "word-audio/a.wav", Id: "1" });
+  });
+  try {
+    const upload = storageUploader({
+      supabaseUrl: server.url,
+      key: KEY,
+      bucket: "word-audio",
+      fetch: timedFetch(fetch, 5000),
+    });
+    const bytes = new Uint8Array(150_000).fill(7);
+    for (let i = 0; i < 20; i++) await upload(`v/m/${i}.wav`, bytes, "audio/wav");
+    assert.equal(server.connections(), 1, `20 uploads used ${server.connections()} connections`);
+  } finally {
+    await server.close();
+  }
 });

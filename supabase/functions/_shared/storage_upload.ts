@@ -44,7 +44,10 @@ export function storageUploader(opts: {
       throw new Error(`Storage upload of ${path} failed: ${errorText(err)}`);
     }
     if (res.ok) {
-      await res.body?.cancel();
+      // Read to its end (a few bytes of JSON), not cancelled: only a response read to the end
+      // leaves its connection to the pool, and a cancelled one cost every upload a new connection
+      // (over HTTPS, a new TLS handshake).
+      await res.arrayBuffer();
       return;
     }
     throw new Error(`Storage upload of ${path} failed: ${await answerText(res)}`);
