@@ -1,7 +1,7 @@
 // How throughput runs are printed: one run as lines (scripts/bench), several as one table with
 // each run's missed targets (scripts/bench plan).
 import type { RunResult } from "./run.ts";
-import { checkTargets, cpuPerSegmentMs } from "./targets.ts";
+import { checkTargets, cpuEstimateCover, cpuEstimateMs, cpuPerSegmentMs } from "./targets.ts";
 
 const mib = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`;
 const ms = (v: number | null, digits = 0) => (v === null ? "-" : `${v.toFixed(digits)} ms`);
@@ -41,6 +41,13 @@ export function printRun(r: RunResult): void {
     `${(rt / c.n).toFixed(2)} (${rt} in all, idle polls included)`,
   );
   line("worker CPU per segment", ms(cpuPerSegmentMs(r), 2));
+  line(
+    "CPU estimate / used",
+    `${
+      r.workers.map((w) => `${cpuEstimateMs(w, r.wallMs).toFixed(0)} / ${w.cpuMs.toFixed(0)} ms`)
+        .join(", ")
+    } (what a run counts where it cannot see its CPU, e.g. on Supabase)`,
+  );
   line("peak worker memory (RSS)", r.workers.map((w) => mib(w.peakRssBytes)).join(", "));
   if (r.workers.some((w) => w.errors > 0)) {
     line("worker errors", r.workers.map((w) => w.errors).join(", "));
@@ -70,6 +77,7 @@ export function printTable(results: RunResult[]): void {
     "failed",
     "CPU/seg",
     "RSS max",
+    "est/CPU",
     "targets",
   ];
   const rows = results.map((r) => {
@@ -89,6 +97,7 @@ export function printTable(results: RunResult[]): void {
       String(r.failed + (r.case.n - r.done - r.failed)),
       ms(cpuPerSegmentMs(r), 2),
       mib(Math.max(0, ...r.workers.map((w) => w.peakRssBytes))),
+      cpuEstimateCover(r)?.toFixed(2) ?? "-",
       missed.length === 0 ? "met" : `missed ${missed.map((t) => t.name).join(", ")}`,
     ];
   });

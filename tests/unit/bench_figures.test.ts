@@ -1,8 +1,15 @@
 // The benchmark's figures at the provider (scripts/throughput/figures.ts): the plan's busy
 // fraction, the hand-off gaps (first freed, first taken), the first request, the most in flight,
-// and 429s kept out of what the plan served.
+// and 429s kept out of what the plan served; and the CPU estimate a run without a CPU clock counts
+// (scripts/throughput/targets.ts).
 import assert from "node:assert/strict";
+import {
+  CPU_ESTIMATE_PER_S,
+  CPU_ESTIMATE_PER_SEGMENT_MS,
+} from "../../supabase/functions/_shared/config.ts";
 import { handOffGaps, percentile, planFigures } from "../../scripts/throughput/figures.ts";
+import type { RunResult } from "../../scripts/throughput/run.ts";
+import { checkTargets, cpuEstimateCover, cpuEstimateMs } from "../../scripts/throughput/targets.ts";
 
 const ok = (start: number, end: number) => ({ start, end, status: 200 });
 
@@ -56,4 +63,44 @@ Deno.test("nearest-rank percentiles", () => {
   assert.equal(percentile(values, 0.99), 99);
   assert.equal(percentile([7], 0.99), 7);
   assert.equal(percentile([], 0.5), null);
+});
+
+Deno.test("the CPU estimate a run counts without a CPU clock: per worker, held to cover the CPU used", () => {
+  const worker = (done: number, cpuMs: number) => ({
+    roundTrips: 0,
+    peakRssBytes: 0,
+    errors: 0,
+    cpuMs,
+    done,
+  });
+  const run = (workers: ReturnType<typeof worker>[]): RunResult => ({
+    case: { n: 150, latencyMs: 200, spread: 0.3, concurrency: 3, workers: workers.length },
+    plan: planFigures([ok(0, 100)], 3, 0),
+    done: 150,
+    failed: 0,
+    workerMeanMs: 200,
+    workerRateLimited: 0,
+    wallMs: 10_000,
+    workers,
+  });
+  const perSecond10 = 10 * CPU_ESTIMATE_PER_S;
+  assert.equal(
+    cpuEstimateMs({ done: 100 }, 10_000),
+    100 * CPU_ESTIMATE_PER_SEGMENT_MS + perSecond10,
+  );
+  const a = worker(100, 100 * CPU_ESTIMATE_PER_SEGMENT_MS); // used less than its estimate
+  const b = worker(50, 2 * (50 * CPU_ESTIMATE_PER_SEGMENT_MS + perSecond10)); // twice its estimate
+  const estimated = (r: RunResult) => checkTargets(r).find((t) => t.name === "CPU estimate")!;
+  assert.equal(
+    cpuEstimateCover(run([a])),
+    (100 * CPU_ESTIMATE_PER_SEGMENT_MS + perSecond10) / a.cpuMs,
+  );
+  assert.equal(estimated(run([a])).met, true);
+  // The worker whose CPU the estimate falls short of decides.
+  assert.equal(cpuEstimateCover(run([a, b])), 0.5);
+  assert.equal(estimated(run([a, b])).met, false);
+  // A worker with no CPU counted is left out; none at all is no figure, and not met.
+  assert.equal(cpuEstimateCover(run([a, worker(0, 0)])), cpuEstimateCover(run([a])));
+  assert.equal(cpuEstimateCover(run([worker(0, 0)])), null);
+  assert.equal(estimated(run([worker(0, 0)])).met, false);
 });

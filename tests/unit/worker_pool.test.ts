@@ -380,6 +380,84 @@ Deno.test("CPU budget spent: nothing more starts, the buffer is handed back, the
   ]);
 });
 
+Deno.test("no CPU clock: the budget counts the estimate (segments taken, seconds run) and the run hands over", async () => {
+  // Supabase's edge runtime gives a function no CPU time: the run counts 400 ms a segment it took
+  // and 100 ms a second; each upload takes 1 s of the clock. 1 hands its permit to 2 before its
+  // upload, 2 ends alone and uploads: 2 segments and 2 s make the budget of 1,000 ms, so 3 and 4
+  // (claimed) are handed back untouched.
+  let t = 0;
+  const { queue, uploads } = setup([200], { concurrency: 1, prefetch: 2 });
+  queue.messages.push(segment(1), segment(2), segment(3), segment(4));
+  queue.script.depth = () => ({ visible: 1, total: 2 });
+  const report = await runWorker({
+    queue,
+    provider: scriptedProvider([200]).provider,
+    upload: (path) => {
+      uploads.push(path);
+      t += 1000;
+      return Promise.resolve();
+    },
+    now: () => t,
+    sleep: new FakeClock().sleep,
+    random: () => 0.5,
+  }, {
+    concurrency: 1,
+    prefetch: 2,
+    budgetMs: 60_000,
+    attemptMs: 1_000,
+    idleExitMs: 0,
+    permitPollMs: 50,
+    idlePollMs: 250,
+    cancelPollMs: CANCEL_POLL_MS,
+    extendEveryMs: 20_000,
+    progressWindowMs: 60_000,
+    leave: true,
+    cpuBudgetMs: 1000,
+    cpuEstimate: { perSegmentMs: 400, perSecondMs: 100 },
+  });
+  assert.equal(report.done, 2, queue.calls.join("\n"));
+  assert.equal(report.stoppedBy, "budget");
+  assert.equal(report.handOver, true);
+  assert.deepEqual(report.cpu, { ms: 1000, measured: false });
+  assert.ok(queue.calls.some((c) => /^returnMessages 103,104 /.test(c)), queue.calls.join("\n"));
+});
+
+Deno.test("a CPU clock where there is one: the estimate is not counted", async () => {
+  // The same run with the runtime's count (nothing spent): every segment is done.
+  let t = 0;
+  const { queue } = setup([200], { concurrency: 1, prefetch: 2 });
+  queue.messages.push(segment(1), segment(2), segment(3), segment(4));
+  const report = await runWorker({
+    queue,
+    provider: scriptedProvider([200]).provider,
+    upload: () => {
+      t += 1000;
+      return Promise.resolve();
+    },
+    now: () => t,
+    sleep: new FakeClock().sleep,
+    random: () => 0.5,
+    cpuMs: () => 7,
+  }, {
+    concurrency: 1,
+    prefetch: 2,
+    budgetMs: 60_000,
+    attemptMs: 1_000,
+    idleExitMs: 0,
+    permitPollMs: 50,
+    idlePollMs: 250,
+    cancelPollMs: CANCEL_POLL_MS,
+    extendEveryMs: 20_000,
+    progressWindowMs: 60_000,
+    leave: true,
+    cpuBudgetMs: 1000,
+    cpuEstimate: { perSegmentMs: 400, perSecondMs: 100 },
+  });
+  assert.equal(report.done, 4, queue.calls.join("\n"));
+  assert.notEqual(report.stoppedBy, "budget");
+  assert.deepEqual(report.cpu, { ms: 0, measured: true });
+});
+
 Deno.test("a slot that found nothing comes back when work is buffered again: C requests at once", async () => {
   // Two slots. The first claim brings one segment: the other slot finds nothing and stops. More
   // work arrives; once the buffer holds it, a second slot starts again.

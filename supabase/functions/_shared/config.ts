@@ -120,7 +120,9 @@ export const INT_SETTINGS = {
    * hands over to a fresh invocation. Supabase ends an Edge Function request after 2 s of CPU;
    * 1.5 s leaves half a second for the requests in flight to land, their uploads, the hand-back
    * of what is buffered and the kick of the successor. At least 100 ms (a run must get some work
-   * done); up to a minute, for platforms with a larger limit. */
+   * done); up to a minute, for platforms with a larger limit. Where the runtime does not tell a
+   * function its CPU time (Supabase's), the run counts CPU_ESTIMATE_PER_SEGMENT_MS and
+   * CPU_ESTIMATE_PER_S instead. */
   AUDIO_WORKER_CPU_BUDGET_MS: { min: 100, max: 60_000, default: 1500 },
 } as const satisfies Record<string, IntRange>;
 
@@ -230,6 +232,21 @@ export const KICK_TIMEOUT_MS = 5000;
  * for the first audio: a worker silent for two heartbeats may be gone, and a needless kick costs
  * one invocation where a wrong skip costs a wait for the watchdog. */
 export const WORKER_FRESH_S = 10;
+
+/** Where the runtime does not tell a function its CPU time, a run's CPU budget counts an estimate
+ * of it instead: this much per segment the run took, plus CPU_ESTIMATE_PER_S for each second it
+ * has run (its polls, timers and claims). Supabase's edge runtime is such a runtime: its
+ * process.cpuUsage() prints "Not implemented" and answers zeros, and it offers no other CPU clock
+ * to a function. Set above what a worker process used in `scripts/bench plan` (process CPU, so also
+ * the threads a platform's per-thread count leaves out): at 8833672, 2.8 to 4.2 ms a segment with
+ * one worker, and with three at C = 15 and 1,000 ms requests 7.3 ms a segment, most of it the
+ * per-second work of 15 slots (claims, extensions, polls) over 30 s for 150 segments a worker;
+ * 4 ms and 15 ms/s fell short of that row (0.92). 5 ms and 25 ms/s cover every row by 1.4x or
+ * more on average: a run hands over early (at C = 15 and 200 ms requests after about 280
+ * segments of the 1.5 s default) rather than be ended by the platform with segments claimed.
+ * `scripts/bench` prints each worker's estimate beside its CPU. */
+export const CPU_ESTIMATE_PER_SEGMENT_MS = 5;
+export const CPU_ESTIMATE_PER_S = 25;
 
 /** Pause of the long-lived worker between runs when the queue was empty: new work waits at most
  * this long for a worker that is already up where LISTEN is unavailable (start-batch also kicks

@@ -46,6 +46,8 @@ interface WorkerDeps {
   // notification; resolves to its unsubscribe. Absent, or rejecting: the cancel poll alone.
   listenCancels?: Listen<(batchId: string) => void>;
   // CPU time this process has used (ms); with cfg.cpuBudgetMs, the run watches its own use.
+  // Absent (the runtime does not tell it, as Supabase's edge runtime does not): the budget counts
+  // cfg.cpuEstimate instead.
   cpuMs?: () => number;
 }
 
@@ -57,6 +59,10 @@ export interface WorkerConfig {
   // CPU time (ms) the run may use (an Edge Function's CPU limit, less a margin): once spent, it
   // starts nothing more and hands over, like at the end of its time budget. Absent: not watched.
   cpuBudgetMs?: number;
+  // Where the deps have no CPU clock, the CPU the budget counts: perSegmentMs for each segment
+  // the run took plus perSecondMs for each second it has run (config.ts,
+  // CPU_ESTIMATE_PER_SEGMENT_MS). Absent too: the budget is not watched.
+  cpuEstimate?: { perSegmentMs: number; perSecondMs: number };
   // The longest one provider attempt may take (its timeout): an attempt starts only while this
   // much of the budget is left, so a run never overruns its budget by a request.
   attemptMs: number;
@@ -108,6 +114,9 @@ export interface WorkerReport {
   // heartbeat and did not kick.
   handOver: boolean;
   ms: number;
+  // The CPU the run's budget counted, when it watched one: measured by the runtime, or estimated
+  // from the work where the runtime does not tell it.
+  cpu?: { ms: number; measured: boolean };
   // The learned concurrency limit at the run's last read, requests in flight then, concurrency
   // 429s in the last minute (all workers), and those this run heard (when the limit was watched).
   limit?: LimitFigures;
@@ -128,7 +137,13 @@ export async function runWorker(given: WorkerDeps, cfg: WorkerConfig): Promise<W
   const queue = new ProgressQueue(given.queue, now, cfg.progressWindowMs);
   const deps = { ...given, queue };
   const started = now();
-  const cpuSpent = cpuWatch(given.cpuMs, cfg.cpuBudgetMs);
+  // The CPU budget, where one is set: the segments this run took feed its estimate.
+  let taken = 0;
+  const cpuBudgetMs = cfg.cpuBudgetMs;
+  const cpu = cpuBudgetMs === undefined
+    ? null
+    : cpuClock(given.cpuMs, cfg.cpuEstimate, () => ({ taken, ms: now() - started }));
+  const cpuSpent = () => cpu !== null && cpuBudgetMs !== undefined && cpu.used() >= cpuBudgetMs;
   const stop = new AbortController();
   const onStop = () => stop.abort();
   cfg.stopSignal?.addEventListener("abort", onStop, { once: true });
@@ -194,6 +209,7 @@ export async function runWorker(given: WorkerDeps, cfg: WorkerConfig): Promise<W
       mayStart: () => !run.timeUp() && !stop.signal.aborted,
       requestable: (seg) => requestable(segmentDeps, seg),
       process: async (seg, begun, handOff) => {
+        taken++;
         const batch = watch.signalFor(seg.batchId);
         const deps = { ...segmentDeps, handOff };
         tally(report, await processSegment(deps, seg, batch, stop.signal, begun));
@@ -228,6 +244,9 @@ export async function runWorker(given: WorkerDeps, cfg: WorkerConfig): Promise<W
     (cfg.leave === true && report.stoppedBy !== "stop" && depth.visible > 0);
   if (cfg.limitWatchMs) report.limit = await limit.finalFigures();
   report.roundTrips = queue.roundTrips;
+  if (cpu !== null) {
+    report.cpu = { ms: Math.round(cpu.used()), measured: cpu.measured };
+  }
   report.ms = now() - started;
   return report;
 }
@@ -319,11 +338,25 @@ function assemble(
   return { watch, claims, feed, gate, circuit, keeper };
 }
 
-// Whether the run has used its CPU budget (never, without a budget or a CPU clock).
-function cpuWatch(cpuMs: (() => number) | undefined, budgetMs: number | undefined): () => boolean {
-  if (!cpuMs || budgetMs === undefined) return () => false;
-  const atStart = cpuMs();
-  return () => cpuMs() - atStart >= budgetMs;
+// The CPU the run has used so far (ms): the runtime's count where it gives one, else the estimate
+// from the segments taken and the time run; null with neither.
+function cpuClock(
+  cpuMs: (() => number) | undefined,
+  estimate: WorkerConfig["cpuEstimate"],
+  work: () => { taken: number; ms: number },
+): { used: () => number; measured: boolean } | null {
+  if (cpuMs) {
+    const atStart = cpuMs();
+    return { used: () => cpuMs() - atStart, measured: true };
+  }
+  if (!estimate) return null;
+  return {
+    used: () => {
+      const w = work();
+      return w.taken * estimate.perSegmentMs + (w.ms / 1000) * estimate.perSecondMs;
+    },
+    measured: false,
+  };
 }
 
 function tally(report: WorkerReport, r: SegmentResult): void {

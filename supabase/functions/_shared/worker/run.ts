@@ -7,6 +7,8 @@ import {
   CANCEL_CHANNEL,
   CANCEL_FALLBACK_POLL_MS,
   CLAIM_EXTEND_FRACTION,
+  CPU_ESTIMATE_PER_S,
+  CPU_ESTIMATE_PER_SEGMENT_MS,
   DB_STATEMENT_TIMEOUT_MS,
   IDLE_EXIT_MARGIN_MS,
   IDLE_POLL_MS,
@@ -57,6 +59,8 @@ function workerConfig(app: App, overrides: Partial<WorkerConfig> = {}): WorkerCo
     ) + PROGRESS_MARGIN_MS,
     leave: true,
     limitWatchMs: LIMIT_WATCH_MS,
+    // A CPU budget (process-segments sets one) counts this where the runtime has no CPU clock.
+    cpuEstimate: { perSegmentMs: CPU_ESTIMATE_PER_SEGMENT_MS, perSecondMs: CPU_ESTIMATE_PER_S },
     ...overrides,
   };
 }
