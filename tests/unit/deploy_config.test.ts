@@ -1,0 +1,90 @@
+// What `supabase functions deploy` resolves each function's imports with. The CLI reads a
+// function's import map from its config.toml section, its own folder or
+// supabase/functions/import_map.json, never from the repository's deno.json, which the local
+// stack and the tests use. So every function's section names supabase/functions/deno.json, that
+// map resolves the function's whole module graph on its own, and its versions are the repository's.
+import assert from "node:assert/strict";
+
+const ROOT = new URL("../../", import.meta.url);
+const DENO = new URL("tools/node_modules/.bin/deno", ROOT).pathname;
+const FUNCTIONS_MAP = "supabase/functions/deno.json";
+
+const readJson = async (path: string) =>
+  JSON.parse(await Deno.readTextFile(new URL(path, ROOT))) as { imports: Record<string, string> };
+
+// The deployable functions: the folders of supabase/functions with an index.ts (not _shared).
+async function functionNames(): Promise<string[]> {
+  const names: string[] = [];
+  for await (const e of Deno.readDir(new URL("supabase/functions/", ROOT))) {
+    if (!e.isDirectory || e.name.startsWith("_")) continue;
+    try {
+      await Deno.stat(new URL(`supabase/functions/${e.name}/index.ts`, ROOT));
+      names.push(e.name);
+    } catch {
+      // not a function
+    }
+  }
+  return names.sort();
+}
+
+// One [functions.<name>] section's keys and values, as config.toml writes them (key = value).
+function functionSection(toml: string, name: string): Record<string, string> | null {
+  const lines = toml.split("\n");
+  const at = lines.findIndex((l) => l.trim() === `[functions.${name}]`);
+  if (at < 0) return null;
+  const keys: Record<string, string> = {};
+  for (const line of lines.slice(at + 1)) {
+    if (line.trim().startsWith("[")) break;
+    const m = /^\s*([\w-]+)\s*=\s*(.+?)\s*$/.exec(line);
+    if (m) keys[m[1]] = m[2];
+  }
+  return keys;
+}
+
+Deno.test("every function's config.toml section deploys it with supabase/functions/deno.json", async () => {
+  const toml = await Deno.readTextFile(new URL("supabase/config.toml", ROOT));
+  const names = await functionNames();
+  assert.deepEqual(names, ["admin-api", "cancel-batch", "process-segments", "start-batch"]);
+  for (const name of names) {
+    const section = functionSection(toml, name);
+    assert.ok(section, `config.toml has no [functions.${name}]`);
+    assert.equal(section.import_map, '"./functions/deno.json"', `[functions.${name}]`);
+  }
+});
+
+Deno.test("the functions' import map pins what the repository's deno.json pins", async () => {
+  const deployed = (await readJson(FUNCTIONS_MAP)).imports;
+  const repository = (await readJson("deno.json")).imports;
+  assert.ok(Object.keys(deployed).length > 0);
+  for (const [name, target] of Object.entries(deployed)) {
+    assert.equal(target, repository[name], `${name} in ${FUNCTIONS_MAP} and in deno.json`);
+  }
+});
+
+Deno.test("each function's module graph resolves and type-checks with that map alone", async () => {
+  const outside = await Deno.makeTempDir();
+  try {
+    for (const name of await functionNames()) await checkWithMap(name, outside);
+  } finally {
+    await Deno.remove(outside, { recursive: true });
+  }
+});
+
+// deno check of one function with the functions' map as its only configuration, run from `cwd`
+// (outside the repository, so its deno.json and lockfile are not found).
+async function checkWithMap(name: string, cwd: string): Promise<void> {
+  const out = await new Deno.Command(DENO, {
+    args: [
+      "check",
+      "--no-lock",
+      "--config",
+      new URL(FUNCTIONS_MAP, ROOT).pathname,
+      new URL(`supabase/functions/${name}/index.ts`, ROOT).pathname,
+    ],
+    cwd,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 0, `deno check ${name} with ${FUNCTIONS_MAP}:\n${text}`);
+}
