@@ -178,3 +178,58 @@ Deno.test("the budget, one attempt and its longest backoff must fit the plan's w
     loadSettings({ ...REQUIRED, AUDIO_WALL_CLOCK_S: "400", AUDIO_WORKER_BUDGET_S: "300" })
   );
 });
+
+Deno.test("the server key: the project's secret key from SUPABASE_SECRET_KEYS, else the service role key", () => {
+  // Supabase gives Edge Functions both on a project with the new API keys; the secret key wins.
+  const both = loadSettings({
+    ...REQUIRED,
+    SUPABASE_SECRET_KEYS: JSON.stringify({
+      default: "sb_secret_default",
+      other: "sb_secret_other",
+    }),
+  });
+  assert.equal(both.SUPABASE_SERVICE_ROLE_KEY, "sb_secret_default");
+  // One key, whatever its name; none given: the legacy key.
+  const single = loadSettings({
+    ...REQUIRED,
+    SUPABASE_SECRET_KEYS: JSON.stringify({ worker: "sb_secret_only" }),
+  });
+  assert.equal(single.SUPABASE_SERVICE_ROLE_KEY, "sb_secret_only");
+  assert.equal(loadSettings(REQUIRED).SUPABASE_SERVICE_ROLE_KEY, "service-key");
+  assert.equal(
+    loadSettings({ ...REQUIRED, SUPABASE_SECRET_KEYS: " " }).SUPABASE_SERVICE_ROLE_KEY,
+    "service-key",
+  );
+  // The secret key alone is enough.
+  const { SUPABASE_SERVICE_ROLE_KEY: _legacy, ...withoutLegacy } = REQUIRED;
+  const newOnly = loadSettings({
+    ...withoutLegacy,
+    SUPABASE_SECRET_KEYS: JSON.stringify({ default: "sb_secret_default" }),
+  });
+  assert.equal(newOnly.SUPABASE_SERVICE_ROLE_KEY, "sb_secret_default");
+  // Neither: one problem, naming both ways.
+  assert.deepEqual(problemsOf(withoutLegacy), [
+    "SUPABASE_SERVICE_ROLE_KEY: required: the project's secret key (SUPABASE_SECRET_KEYS) or service role key (Storage uploads)",
+  ]);
+});
+
+Deno.test("SUPABASE_SECRET_KEYS that names no one key is refused, naming it and never quoting it", () => {
+  const cases: [string, RegExp][] = [
+    [
+      '{"default": "sb_secret_abc"',
+      /^SUPABASE_SECRET_KEYS: must be a JSON object of named secret keys/,
+    ],
+    ['["sb_secret_abc"]', /^SUPABASE_SECRET_KEYS: must be a JSON object of named secret keys/],
+    ['{"default": ""}', /^SUPABASE_SECRET_KEYS: holds no secret key$/],
+    [
+      '{"a": "sb_secret_abc", "b": "sb_secret_abd"}',
+      /^SUPABASE_SECRET_KEYS: holds 2 secret keys and none named "default"/,
+    ],
+  ];
+  for (const [raw, problem] of cases) {
+    const problems = problemsOf({ ...REQUIRED, SUPABASE_SECRET_KEYS: raw });
+    assert.equal(problems.length, 1, `${raw}: ${problems.join("\n")}`);
+    assert.match(problems[0], problem);
+    assert.ok(!problems[0].includes("sb_secret_ab"), problems[0]);
+  }
+});

@@ -3,7 +3,13 @@
 // error that names each offender and what to do. .env.example documents the same list;
 // tests/unit/settings.test.ts keeps the two in step.
 import { z } from "zod";
-import { CONTAINERS, ENCODINGS, MP3_BIT_RATES, oneOf, SAMPLE_RATES } from "./audio_format.ts";
+import {
+  CONTAINERS,
+  ENCODINGS,
+  MP3_BIT_RATES,
+  oneOf,
+  SAMPLE_RATES,
+} from "./audio_format.ts";
 import {
   CARTESIA_DEFAULTS,
   DEFAULT_LIMIT_PINNED,
@@ -16,7 +22,8 @@ import {
   WORKER_SECRET_MIN_CHARS,
 } from "./config.ts";
 
-const int = (r: IntRange) => z.coerce.number().int().min(r.min).max(r.max).default(r.default);
+const int = (r: IntRange) =>
+  z.coerce.number().int().min(r.min).max(r.max).default(r.default);
 
 // A number from a fixed list (sample rates, bit rates): the error names the allowed values.
 const listed = (allowed: readonly number[], fallback: number, unit: string) =>
@@ -25,15 +32,25 @@ const listed = (allowed: readonly number[], fallback: number, unit: string) =>
   }).default(fallback);
 
 const required = (what: string) =>
-  z.string({ error: `required: ${what}` }).trim().min(1, { error: `required: ${what}` });
+  z.string({ error: `required: ${what}` }).trim().min(1, {
+    error: `required: ${what}`,
+  });
 
 const I = INT_SETTINGS;
 const C = CARTESIA_DEFAULTS;
 
 export const settingsSchema = z.object({
-  SUPABASE_URL: z.url({ error: "required: the project URL, e.g. https://<ref>.supabase.co" }),
-  SUPABASE_SERVICE_ROLE_KEY: required("the service role key (Storage uploads)"),
-  SUPABASE_DB_URL: required("a Postgres connection string for the project database"),
+  SUPABASE_URL: z.url({
+    error: "required: the project URL, e.g. https://<ref>.supabase.co",
+  }),
+  // The project's server key: its secret key where SUPABASE_SECRET_KEYS gives one (loadSettings),
+  // else the legacy service_role key.
+  SUPABASE_SERVICE_ROLE_KEY: required(
+    "the project's secret key (SUPABASE_SECRET_KEYS) or service role key (Storage uploads)",
+  ),
+  SUPABASE_DB_URL: required(
+    "a Postgres connection string for the project database",
+  ),
   AUDIO_WORKER_SECRET: z
     .string({
       error:
@@ -45,15 +62,25 @@ export const settingsSchema = z.object({
 
   CARTESIA_API_KEY: required("your Cartesia API key"),
   CARTESIA_BASE_URL: z.url().default(C.CARTESIA_BASE_URL),
-  CARTESIA_VERSION: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: "a date like 2025-04-16" })
+  CARTESIA_VERSION: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, {
+    error: "a date like 2025-04-16",
+  })
     .default(C.CARTESIA_VERSION),
   CARTESIA_MODEL_ID: z.string().min(1).default(C.CARTESIA_MODEL_ID),
   CARTESIA_VOICE_ID: required("the Cartesia voice id to speak with"),
   CARTESIA_LANGUAGE: z.string().min(2).default(C.CARTESIA_LANGUAGE),
   AUDIO_OUTPUT_CONTAINER: z.enum(CONTAINERS).default(DEFAULT_OUTPUT.container),
   AUDIO_OUTPUT_ENCODING: z.enum(ENCODINGS).default(DEFAULT_OUTPUT.encoding),
-  AUDIO_OUTPUT_SAMPLE_RATE: listed(SAMPLE_RATES, DEFAULT_OUTPUT.sampleRate, "Hz"),
-  AUDIO_OUTPUT_BIT_RATE: listed(MP3_BIT_RATES, DEFAULT_OUTPUT.bitRate, "bit/s, used for mp3"),
+  AUDIO_OUTPUT_SAMPLE_RATE: listed(
+    SAMPLE_RATES,
+    DEFAULT_OUTPUT.sampleRate,
+    "Hz",
+  ),
+  AUDIO_OUTPUT_BIT_RATE: listed(
+    MP3_BIT_RATES,
+    DEFAULT_OUTPUT.bitRate,
+    "bit/s, used for mp3",
+  ),
 
   AUDIO_GENERATION_CONCURRENCY: int(I.AUDIO_GENERATION_CONCURRENCY),
   AUDIO_MAX_RETRIES: int(I.AUDIO_MAX_RETRIES),
@@ -75,11 +102,13 @@ export const settingsSchema = z.object({
   AUDIO_PRICE_PER_1K_CHARS: z.coerce.number({ error: "must be a number" })
     .min(PRICE_PER_1K_CHARS.min, { error: "must be 0 (no cost shown) or more" })
     .max(PRICE_PER_1K_CHARS.max, {
-      error: `must be at most ${PRICE_PER_1K_CHARS.max} (the price of 1,000 characters)`,
+      error:
+        `must be at most ${PRICE_PER_1K_CHARS.max} (the price of 1,000 characters)`,
     })
     .default(PRICE_PER_1K_CHARS.default),
 }).superRefine((s, ctx) => {
-  const lastEnds = s.AUDIO_WORKER_BUDGET_S * 1000 + s.AUDIO_PROVIDER_TIMEOUT_MS +
+  const lastEnds = s.AUDIO_WORKER_BUDGET_S * 1000 +
+    s.AUDIO_PROVIDER_TIMEOUT_MS +
     s.AUDIO_MAX_BACKOFF_MS + WALL_MARGIN_MS;
   if (lastEnds > s.AUDIO_WALL_CLOCK_S * 1000) {
     ctx.addIssue({
@@ -87,17 +116,25 @@ export const settingsSchema = z.object({
       path: ["AUDIO_WORKER_BUDGET_S"],
       message: `${s.AUDIO_WORKER_BUDGET_S} s + AUDIO_PROVIDER_TIMEOUT_MS ` +
         `(${s.AUDIO_PROVIDER_TIMEOUT_MS} ms) + AUDIO_MAX_BACKOFF_MS (${s.AUDIO_MAX_BACKOFF_MS} ms) + ` +
-        `${WALL_MARGIN_MS / 1000} s overruns AUDIO_WALL_CLOCK_S (${s.AUDIO_WALL_CLOCK_S} s): the ` +
+        `${
+          WALL_MARGIN_MS / 1000
+        } s overruns AUDIO_WALL_CLOCK_S (${s.AUDIO_WALL_CLOCK_S} s): the ` +
         `platform would stop the invocation mid-request; lower the budget, or on a paid plan set ` +
         `AUDIO_WALL_CLOCK_S=400`,
     });
   }
-  if (s.AUDIO_VISIBILITY_TIMEOUT_S * 1000 < s.AUDIO_PROVIDER_TIMEOUT_MS + UPLOAD_MARGIN_MS) {
+  if (
+    s.AUDIO_VISIBILITY_TIMEOUT_S * 1000 <
+      s.AUDIO_PROVIDER_TIMEOUT_MS + UPLOAD_MARGIN_MS
+  ) {
     ctx.addIssue({
       code: "custom",
       path: ["AUDIO_VISIBILITY_TIMEOUT_S"],
-      message: `must exceed AUDIO_PROVIDER_TIMEOUT_MS (${s.AUDIO_PROVIDER_TIMEOUT_MS} ms) + ` +
-        `${UPLOAD_MARGIN_MS / 1000} s for the upload, or a slow request's message is redelivered ` +
+      message:
+        `must exceed AUDIO_PROVIDER_TIMEOUT_MS (${s.AUDIO_PROVIDER_TIMEOUT_MS} ms) + ` +
+        `${
+          UPLOAD_MARGIN_MS / 1000
+        } s for the upload, or a slow request's message is redelivered ` +
         `while it runs`,
     });
   }
@@ -114,17 +151,65 @@ export class SettingsError extends Error {
 
 // loadSettings: env is any name → value lookup (Deno.env.toObject() at the edge, a plain
 // object in tests). Empty strings count as unset, so a blank line in .env keeps the default.
-export function loadSettings(env: Record<string, string | undefined>): Settings {
+export function loadSettings(
+  env: Record<string, string | undefined>,
+): Settings {
   const input: Record<string, string> = {};
   for (const key of Object.keys(settingsSchema.shape)) {
     const value = env[key];
     if (value !== undefined && value.trim() !== "") input[key] = value;
   }
+  const secret = secretKeyOf(env.SUPABASE_SECRET_KEYS);
+  if (secret.key !== null) input.SUPABASE_SERVICE_ROLE_KEY = secret.key;
   const parsed = settingsSchema.safeParse(input);
+  const problems = secret.problem === null
+    ? []
+    : [`SUPABASE_SECRET_KEYS: ${secret.problem}`];
   if (!parsed.success) {
-    throw new SettingsError(
-      parsed.error.issues.map((issue) => `${issue.path.join(".") || "settings"}: ${issue.message}`),
+    problems.push(
+      ...parsed.error.issues.map((issue) =>
+        `${issue.path.join(".") || "settings"}: ${issue.message}`
+      ),
     );
   }
+  if (problems.length > 0 || !parsed.success) throw new SettingsError(problems);
   return parsed.data;
+}
+
+// The secret key in SUPABASE_SECRET_KEYS, which Supabase gives Edge Functions on a project with the
+// new API keys: a JSON object of the project's secret keys by name, the one made with the keys
+// named "default". That key is the server key when present (the legacy service_role key can be
+// turned off, and the platform reserves SUPABASE_ names, so a team cannot set its own). Unset:
+// none, no problem. A problem never quotes the value.
+function secretKeyOf(
+  raw: string | undefined,
+): { key: string | null; problem: string | null } {
+  if (raw === undefined || raw.trim() === "") {
+    return { key: null, problem: null };
+  }
+  let keys: unknown;
+  try {
+    keys = JSON.parse(raw);
+  } catch {
+    keys = null;
+  }
+  const usable = (v: unknown): v is string =>
+    typeof v === "string" && v.trim() !== "";
+  if (typeof keys !== "object" || keys === null || Array.isArray(keys)) {
+    return {
+      key: null,
+      problem:
+        'must be a JSON object of named secret keys, e.g. {"default": "sb_secret_…"}',
+    };
+  }
+  const named = keys as Record<string, unknown>;
+  if (usable(named.default)) return { key: named.default, problem: null };
+  const all = Object.values(named).filter(usable);
+  if (all.length === 1) return { key: all[0], problem: null };
+  return {
+    key: null,
+    problem: all.length === 0
+      ? "holds no secret key"
+      : `holds ${all.length} secret keys and none named "default": name the one to use "default"`,
+  };
 }
