@@ -1,13 +1,14 @@
 // What `supabase functions deploy` resolves each function's imports with. The CLI reads a
 // function's import map from its config.toml section, its own folder or
 // supabase/functions/import_map.json, never from the repository's deno.json, which the local
-// stack and the tests use. So every function's section names supabase/functions/deno.json, that
-// map resolves the function's whole module graph on its own, and its versions are the repository's.
+// stack and the tests use. So every function's section names supabase/functions/import_map.json,
+// that map resolves the function's whole module graph on its own, and its versions are the
+// repository's.
 import assert from "node:assert/strict";
 
 const ROOT = new URL("../../", import.meta.url);
 const DENO = new URL("tools/node_modules/.bin/deno", ROOT).pathname;
-const FUNCTIONS_MAP = "supabase/functions/deno.json";
+const FUNCTIONS_MAP = "supabase/functions/import_map.json";
 
 const readJson = async (path: string) =>
   JSON.parse(await Deno.readTextFile(new URL(path, ROOT))) as { imports: Record<string, string> };
@@ -41,14 +42,14 @@ function functionSection(toml: string, name: string): Record<string, string> | n
   return keys;
 }
 
-Deno.test("every function's config.toml section deploys it with supabase/functions/deno.json", async () => {
+Deno.test("every function's config.toml section deploys it with supabase/functions/import_map.json", async () => {
   const toml = await Deno.readTextFile(new URL("supabase/config.toml", ROOT));
   const names = await functionNames();
   assert.deepEqual(names, ["admin-api", "cancel-batch", "process-segments", "start-batch"]);
   for (const name of names) {
     const section = functionSection(toml, name);
     assert.ok(section, `config.toml has no [functions.${name}]`);
-    assert.equal(section.import_map, '"./functions/deno.json"', `[functions.${name}]`);
+    assert.equal(section.import_map, '"./functions/import_map.json"', `[functions.${name}]`);
   }
 });
 
@@ -71,13 +72,14 @@ Deno.test("each function's module graph resolves and type-checks with that map a
 });
 
 // deno check of one function with the functions' map as its only configuration, run from `cwd`
-// (outside the repository, so its deno.json and lockfile are not found).
+// (outside the repository; no deno.json or lockfile).
 async function checkWithMap(name: string, cwd: string): Promise<void> {
   const out = await new Deno.Command(DENO, {
     args: [
       "check",
       "--no-lock",
-      "--config",
+      "--no-config",
+      "--import-map",
       new URL(FUNCTIONS_MAP, ROOT).pathname,
       new URL(`supabase/functions/${name}/index.ts`, ROOT).pathname,
     ],

@@ -3,13 +3,7 @@
 // error that names each offender and what to do. .env.example documents the same list;
 // tests/unit/settings.test.ts keeps the two in step.
 import { z } from "zod";
-import {
-  CONTAINERS,
-  ENCODINGS,
-  MP3_BIT_RATES,
-  oneOf,
-  SAMPLE_RATES,
-} from "./audio_format.ts";
+import { CONTAINERS, ENCODINGS, MP3_BIT_RATES, oneOf, SAMPLE_RATES } from "./audio_format.ts";
 import {
   CARTESIA_DEFAULTS,
   DEFAULT_LIMIT_PINNED,
@@ -22,8 +16,7 @@ import {
   WORKER_SECRET_MIN_CHARS,
 } from "./config.ts";
 
-const int = (r: IntRange) =>
-  z.coerce.number().int().min(r.min).max(r.max).default(r.default);
+const int = (r: IntRange) => z.coerce.number().int().min(r.min).max(r.max).default(r.default);
 
 // A number from a fixed list (sample rates, bit rates): the error names the allowed values.
 const listed = (allowed: readonly number[], fallback: number, unit: string) =>
@@ -102,8 +95,7 @@ export const settingsSchema = z.object({
   AUDIO_PRICE_PER_1K_CHARS: z.coerce.number({ error: "must be a number" })
     .min(PRICE_PER_1K_CHARS.min, { error: "must be 0 (no cost shown) or more" })
     .max(PRICE_PER_1K_CHARS.max, {
-      error:
-        `must be at most ${PRICE_PER_1K_CHARS.max} (the price of 1,000 characters)`,
+      error: `must be at most ${PRICE_PER_1K_CHARS.max} (the price of 1,000 characters)`,
     })
     .default(PRICE_PER_1K_CHARS.default),
 }).superRefine((s, ctx) => {
@@ -116,9 +108,7 @@ export const settingsSchema = z.object({
       path: ["AUDIO_WORKER_BUDGET_S"],
       message: `${s.AUDIO_WORKER_BUDGET_S} s + AUDIO_PROVIDER_TIMEOUT_MS ` +
         `(${s.AUDIO_PROVIDER_TIMEOUT_MS} ms) + AUDIO_MAX_BACKOFF_MS (${s.AUDIO_MAX_BACKOFF_MS} ms) + ` +
-        `${
-          WALL_MARGIN_MS / 1000
-        } s overruns AUDIO_WALL_CLOCK_S (${s.AUDIO_WALL_CLOCK_S} s): the ` +
+        `${WALL_MARGIN_MS / 1000} s overruns AUDIO_WALL_CLOCK_S (${s.AUDIO_WALL_CLOCK_S} s): the ` +
         `platform would stop the invocation mid-request; lower the budget, or on a paid plan set ` +
         `AUDIO_WALL_CLOCK_S=400`,
     });
@@ -130,11 +120,8 @@ export const settingsSchema = z.object({
     ctx.addIssue({
       code: "custom",
       path: ["AUDIO_VISIBILITY_TIMEOUT_S"],
-      message:
-        `must exceed AUDIO_PROVIDER_TIMEOUT_MS (${s.AUDIO_PROVIDER_TIMEOUT_MS} ms) + ` +
-        `${
-          UPLOAD_MARGIN_MS / 1000
-        } s for the upload, or a slow request's message is redelivered ` +
+      message: `must exceed AUDIO_PROVIDER_TIMEOUT_MS (${s.AUDIO_PROVIDER_TIMEOUT_MS} ms) + ` +
+        `${UPLOAD_MARGIN_MS / 1000} s for the upload, or a slow request's message is redelivered ` +
         `while it runs`,
     });
   }
@@ -162,9 +149,7 @@ export function loadSettings(
   const secret = secretKeyOf(env.SUPABASE_SECRET_KEYS);
   if (secret.key !== null) input.SUPABASE_SERVICE_ROLE_KEY = secret.key;
   const parsed = settingsSchema.safeParse(input);
-  const problems = secret.problem === null
-    ? []
-    : [`SUPABASE_SECRET_KEYS: ${secret.problem}`];
+  const problems = secret.problem === null ? [] : [`SUPABASE_SECRET_KEYS: ${secret.problem}`];
   if (!parsed.success) {
     problems.push(
       ...parsed.error.issues.map((issue) =>
@@ -193,13 +178,11 @@ function secretKeyOf(
   } catch {
     keys = null;
   }
-  const usable = (v: unknown): v is string =>
-    typeof v === "string" && v.trim() !== "";
+  const usable = (v: unknown): v is string => typeof v === "string" && v.trim() !== "";
   if (typeof keys !== "object" || keys === null || Array.isArray(keys)) {
     return {
       key: null,
-      problem:
-        'must be a JSON object of named secret keys, e.g. {"default": "sb_secret_…"}',
+      problem: 'must be a JSON object of named secret keys, e.g. {"default": "sb_secret_…"}',
     };
   }
   const named = keys as Record<string, unknown>;
