@@ -20,9 +20,17 @@ const required = (name: string) => {
   return v;
 };
 
+// The functions' environment as Supabase gives it to a project's Edge Functions: with the new API
+// keys' secret keys by name (SUPABASE_SECRET_KEYS, which the functions use as their server key:
+// settings.ts) beside the legacy SUPABASE_SERVICE_ROLE_KEY.
+const functionEnv = {
+  SUPABASE_SECRET_KEYS: JSON.stringify({ default: required("SUPABASE_SECRET_KEY") }),
+  ...env,
+};
+
 let app;
 try {
-  app = createApp(loadSettings(env), edgePlatform());
+  app = createApp(loadSettings(functionEnv), edgePlatform());
 } catch (err) {
   console.error(err instanceof SettingsError ? err.message : String(err));
   Deno.exit(2);
