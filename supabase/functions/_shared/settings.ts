@@ -25,25 +25,19 @@ const listed = (allowed: readonly number[], fallback: number, unit: string) =>
   }).default(fallback);
 
 const required = (what: string) =>
-  z.string({ error: `required: ${what}` }).trim().min(1, {
-    error: `required: ${what}`,
-  });
+  z.string({ error: `required: ${what}` }).trim().min(1, { error: `required: ${what}` });
 
 const I = INT_SETTINGS;
 const C = CARTESIA_DEFAULTS;
 
 export const settingsSchema = z.object({
-  SUPABASE_URL: z.url({
-    error: "required: the project URL, e.g. https://<ref>.supabase.co",
-  }),
+  SUPABASE_URL: z.url({ error: "required: the project URL, e.g. https://<ref>.supabase.co" }),
   // The project's server key: its secret key where SUPABASE_SECRET_KEYS gives one (loadSettings),
   // else the legacy service_role key.
   SUPABASE_SERVICE_ROLE_KEY: required(
     "the project's secret key (SUPABASE_SECRET_KEYS) or service role key (Storage uploads)",
   ),
-  SUPABASE_DB_URL: required(
-    "a Postgres connection string for the project database",
-  ),
+  SUPABASE_DB_URL: required("a Postgres connection string for the project database"),
   AUDIO_WORKER_SECRET: z
     .string({
       error:
@@ -55,25 +49,15 @@ export const settingsSchema = z.object({
 
   CARTESIA_API_KEY: required("your Cartesia API key"),
   CARTESIA_BASE_URL: z.url().default(C.CARTESIA_BASE_URL),
-  CARTESIA_VERSION: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, {
-    error: "a date like 2025-04-16",
-  })
+  CARTESIA_VERSION: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: "a date like 2025-04-16" })
     .default(C.CARTESIA_VERSION),
   CARTESIA_MODEL_ID: z.string().min(1).default(C.CARTESIA_MODEL_ID),
   CARTESIA_VOICE_ID: required("the Cartesia voice id to speak with"),
   CARTESIA_LANGUAGE: z.string().min(2).default(C.CARTESIA_LANGUAGE),
   AUDIO_OUTPUT_CONTAINER: z.enum(CONTAINERS).default(DEFAULT_OUTPUT.container),
   AUDIO_OUTPUT_ENCODING: z.enum(ENCODINGS).default(DEFAULT_OUTPUT.encoding),
-  AUDIO_OUTPUT_SAMPLE_RATE: listed(
-    SAMPLE_RATES,
-    DEFAULT_OUTPUT.sampleRate,
-    "Hz",
-  ),
-  AUDIO_OUTPUT_BIT_RATE: listed(
-    MP3_BIT_RATES,
-    DEFAULT_OUTPUT.bitRate,
-    "bit/s, used for mp3",
-  ),
+  AUDIO_OUTPUT_SAMPLE_RATE: listed(SAMPLE_RATES, DEFAULT_OUTPUT.sampleRate, "Hz"),
+  AUDIO_OUTPUT_BIT_RATE: listed(MP3_BIT_RATES, DEFAULT_OUTPUT.bitRate, "bit/s, used for mp3"),
 
   AUDIO_GENERATION_CONCURRENCY: int(I.AUDIO_GENERATION_CONCURRENCY),
   AUDIO_MAX_RETRIES: int(I.AUDIO_MAX_RETRIES),
@@ -99,8 +83,7 @@ export const settingsSchema = z.object({
     })
     .default(PRICE_PER_1K_CHARS.default),
 }).superRefine((s, ctx) => {
-  const lastEnds = s.AUDIO_WORKER_BUDGET_S * 1000 +
-    s.AUDIO_PROVIDER_TIMEOUT_MS +
+  const lastEnds = s.AUDIO_WORKER_BUDGET_S * 1000 + s.AUDIO_PROVIDER_TIMEOUT_MS +
     s.AUDIO_MAX_BACKOFF_MS + WALL_MARGIN_MS;
   if (lastEnds > s.AUDIO_WALL_CLOCK_S * 1000) {
     ctx.addIssue({
@@ -113,10 +96,7 @@ export const settingsSchema = z.object({
         `AUDIO_WALL_CLOCK_S=400`,
     });
   }
-  if (
-    s.AUDIO_VISIBILITY_TIMEOUT_S * 1000 <
-      s.AUDIO_PROVIDER_TIMEOUT_MS + UPLOAD_MARGIN_MS
-  ) {
+  if (s.AUDIO_VISIBILITY_TIMEOUT_S * 1000 < s.AUDIO_PROVIDER_TIMEOUT_MS + UPLOAD_MARGIN_MS) {
     ctx.addIssue({
       code: "custom",
       path: ["AUDIO_VISIBILITY_TIMEOUT_S"],
@@ -138,9 +118,7 @@ export class SettingsError extends Error {
 
 // loadSettings: env is any name → value lookup (Deno.env.toObject() at the edge, a plain
 // object in tests). Empty strings count as unset, so a blank line in .env keeps the default.
-export function loadSettings(
-  env: Record<string, string | undefined>,
-): Settings {
+export function loadSettings(env: Record<string, string | undefined>): Settings {
   const input: Record<string, string> = {};
   for (const key of Object.keys(settingsSchema.shape)) {
     const value = env[key];
@@ -166,12 +144,8 @@ export function loadSettings(
 // named "default". That key is the server key when present (the legacy service_role key can be
 // turned off, and the platform reserves SUPABASE_ names, so a team cannot set its own). Unset:
 // none, no problem. A problem never quotes the value.
-function secretKeyOf(
-  raw: string | undefined,
-): { key: string | null; problem: string | null } {
-  if (raw === undefined || raw.trim() === "") {
-    return { key: null, problem: null };
-  }
+function secretKeyOf(raw: string | undefined): { key: string | null; problem: string | null } {
+  if (raw === undefined || raw.trim() === "") return { key: null, problem: null };
   let keys: unknown;
   try {
     keys = JSON.parse(raw);
