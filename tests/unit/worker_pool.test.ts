@@ -50,7 +50,7 @@ function setup(
       sleep: clock.sleep,
       random: () => 0.5,
     }, config);
-  return { clock, queue, uploads, run };
+  return { clock, queue, uploads, run, config };
 }
 
 const complete = (id: number) =>
@@ -380,80 +380,43 @@ Deno.test("CPU budget spent: nothing more starts, the buffer is handed back, the
   ]);
 });
 
-Deno.test("no CPU clock: the budget counts the estimate (segments taken, seconds run) and the run hands over", async () => {
-  // Supabase's edge runtime gives a function no CPU time: the run counts 400 ms a segment it took
-  // and 100 ms a second; each upload takes 1 s of the clock. 1 hands its permit to 2 before its
-  // upload, 2 ends alone and uploads: 2 segments and 2 s make the budget of 1,000 ms, so 3 and 4
-  // (claimed) are handed back untouched.
+// Four segments, one slot, each upload 1 s of the clock, a CPU budget of 1,000 ms and an estimate of
+// 400 ms a segment taken and 100 ms a second; cpuMs: the runtime's CPU clock, if it has one.
+async function budgetedRun(cpuMs?: () => number) {
   let t = 0;
-  const { queue, uploads } = setup([200], { concurrency: 1, prefetch: 2 });
-  queue.messages.push(segment(1), segment(2), segment(3), segment(4));
-  queue.script.depth = () => ({ visible: 1, total: 2 });
-  const report = await runWorker({
-    queue,
-    provider: scriptedProvider([200]).provider,
-    upload: (path) => {
-      uploads.push(path);
-      t += 1000;
-      return Promise.resolve();
-    },
-    now: () => t,
-    sleep: new FakeClock().sleep,
-    random: () => 0.5,
-  }, {
-    concurrency: 1,
+  const { queue, config } = setup([200], {
     prefetch: 2,
-    budgetMs: 60_000,
-    attemptMs: 1_000,
-    idleExitMs: 0,
-    permitPollMs: 50,
-    idlePollMs: 250,
-    cancelPollMs: CANCEL_POLL_MS,
-    extendEveryMs: 20_000,
-    progressWindowMs: 60_000,
-    leave: true,
     cpuBudgetMs: 1000,
     cpuEstimate: { perSegmentMs: 400, perSecondMs: 100 },
   });
-  assert.equal(report.done, 2, queue.calls.join("\n"));
+  queue.messages.push(segment(1), segment(2), segment(3), segment(4));
+  queue.script.depth = () => ({ visible: 1, total: 2 });
+  const upload = () => {
+    t += 1000;
+    return Promise.resolve();
+  };
+  const clock = { now: () => t, sleep: new FakeClock().sleep, random: () => 0.5 };
+  const provider = scriptedProvider([200]).provider;
+  const report = await runWorker({ queue, provider, upload, cpuMs, ...clock }, config);
+  return { report, calls: queue.calls.join("\n") };
+}
+
+Deno.test("no CPU clock: the budget counts the estimate (segments taken, seconds run) and the run hands over", async () => {
+  // Supabase's edge runtime gives a function no CPU time. 1 hands its permit to 2 before its
+  // upload, 2 ends alone and uploads: 2 segments and 2 s make the budget, so 3 and 4 (claimed) are
+  // handed back untouched.
+  const { report, calls } = await budgetedRun();
+  assert.equal(report.done, 2, calls);
   assert.equal(report.stoppedBy, "budget");
   assert.equal(report.handOver, true);
   assert.deepEqual(report.cpu, { ms: 1000, measured: false });
-  assert.ok(queue.calls.some((c) => /^returnMessages 103,104 /.test(c)), queue.calls.join("\n"));
+  assert.match(calls, /^returnMessages 103,104 /m);
 });
 
 Deno.test("a CPU clock where there is one: the estimate is not counted", async () => {
   // The same run with the runtime's count (nothing spent): every segment is done.
-  let t = 0;
-  const { queue } = setup([200], { concurrency: 1, prefetch: 2 });
-  queue.messages.push(segment(1), segment(2), segment(3), segment(4));
-  const report = await runWorker({
-    queue,
-    provider: scriptedProvider([200]).provider,
-    upload: () => {
-      t += 1000;
-      return Promise.resolve();
-    },
-    now: () => t,
-    sleep: new FakeClock().sleep,
-    random: () => 0.5,
-    cpuMs: () => 7,
-  }, {
-    concurrency: 1,
-    prefetch: 2,
-    budgetMs: 60_000,
-    attemptMs: 1_000,
-    idleExitMs: 0,
-    permitPollMs: 50,
-    idlePollMs: 250,
-    cancelPollMs: CANCEL_POLL_MS,
-    extendEveryMs: 20_000,
-    progressWindowMs: 60_000,
-    leave: true,
-    cpuBudgetMs: 1000,
-    cpuEstimate: { perSegmentMs: 400, perSecondMs: 100 },
-  });
-  assert.equal(report.done, 4, queue.calls.join("\n"));
+  const { report, calls } = await budgetedRun(() => 7);
+  assert.equal(report.done, 4, calls);
   assert.notEqual(report.stoppedBy, "budget");
   assert.deepEqual(report.cpu, { ms: 0, measured: true });
 });
