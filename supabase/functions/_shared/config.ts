@@ -241,10 +241,11 @@ export const WORKER_FRESH_S = 10;
  * the threads a platform's per-thread count leaves out): at 8833672, 2.8 to 4.2 ms a segment with
  * one worker, and with three at C = 15 and 1,000 ms requests 7.3 ms a segment, most of it the
  * per-second work of 15 slots (claims, extensions, polls) over 30 s for 150 segments a worker;
- * 4 ms and 15 ms/s fell short of that row (0.92). 5 ms and 25 ms/s cover every row by 1.4x or
- * more on average: a run hands over early (at C = 15 and 200 ms requests after about 280
- * segments of the 1.5 s default) rather than be ended by the platform with segments claimed.
- * `scripts/bench` prints each worker's estimate beside its CPU. */
+ * 4 ms and 15 ms/s fell short of that row (0.92). 5 ms and 25 ms/s covered every worker of
+ * every row in two matrices (1.21x to 2.10x): a run hands over early (at C = 15 and 200 ms
+ * requests after about 280 segments of the 1.5 s default) rather than be ended by the platform
+ * with segments claimed. `scripts/bench` prints each worker's estimate beside its CPU. An idle run
+ * counts only the seconds: 1.5 s after a minute, about when it would leave for want of work. */
 export const CPU_ESTIMATE_PER_SEGMENT_MS = 5;
 export const CPU_ESTIMATE_PER_S = 25;
 
