@@ -14,15 +14,20 @@ const HANDLERS: Record<string, (app: App) => (req: Request) => Promise<Response>
   "admin-api": createAdminApiHandler,
 };
 
-// verifyJwtFromConfig: [functions.<name>] verify_jwt = true|false from config.toml text.
-function verifyJwtFromConfig(configToml: string, name: string): boolean {
+/** A `key = value` line of config.toml's [functions.<name>] section, the value as written (a
+ * string keeps its quotes); undefined when the section or the key is not there. */
+export function functionSetting(configToml: string, name: string, key: string): string | undefined {
   const section = new RegExp(
     `^\\[functions\\.${name.replace(/-/g, "\\-")}\\]\\s*$([\\s\\S]*?)(?=^\\[|$(?![\\s\\S]))`,
     "m",
   );
   const body = section.exec(configToml)?.[1] ?? "";
-  const m = /^\s*verify_jwt\s*=\s*(true|false)\s*$/m.exec(body);
-  return m ? m[1] === "true" : true; // Supabase's default is to verify
+  return new RegExp(`^\\s*${key}\\s*=\\s*(.+?)\\s*$`, "m").exec(body)?.[1];
+}
+
+// verify_jwt of a function: Supabase verifies unless the section says false.
+function verifyJwtFromConfig(configToml: string, name: string): boolean {
+  return functionSetting(configToml, name, "verify_jwt") !== "false";
 }
 
 export function projectFunctions(app: App, configToml: string): Record<string, EdgeFunction> {

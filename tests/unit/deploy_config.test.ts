@@ -5,6 +5,7 @@
 // that map resolves the function's whole module graph on its own, and its versions are the
 // repository's.
 import assert from "node:assert/strict";
+import { functionSetting } from "../../local/gateway/project_functions.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 const DENO = new URL("tools/node_modules/.bin/deno", ROOT).pathname;
@@ -28,28 +29,16 @@ async function functionNames(): Promise<string[]> {
   return names.sort();
 }
 
-// One [functions.<name>] section's keys and values, as config.toml writes them (key = value).
-function functionSection(toml: string, name: string): Record<string, string> | null {
-  const lines = toml.split("\n");
-  const at = lines.findIndex((l) => l.trim() === `[functions.${name}]`);
-  if (at < 0) return null;
-  const keys: Record<string, string> = {};
-  for (const line of lines.slice(at + 1)) {
-    if (line.trim().startsWith("[")) break;
-    const m = /^\s*([\w-]+)\s*=\s*(.+?)\s*$/.exec(line);
-    if (m) keys[m[1]] = m[2];
-  }
-  return keys;
-}
-
 Deno.test("every function's config.toml section deploys it with supabase/functions/import_map.json", async () => {
   const toml = await Deno.readTextFile(new URL("supabase/config.toml", ROOT));
   const names = await functionNames();
   assert.deepEqual(names, ["admin-api", "cancel-batch", "process-segments", "start-batch"]);
   for (const name of names) {
-    const section = functionSection(toml, name);
-    assert.ok(section, `config.toml has no [functions.${name}]`);
-    assert.equal(section.import_map, '"./functions/import_map.json"', `[functions.${name}]`);
+    assert.equal(
+      functionSetting(toml, name, "import_map"),
+      '"./functions/import_map.json"',
+      `[functions.${name}] in config.toml`,
+    );
   }
 });
 
