@@ -8,10 +8,8 @@
 // of the project's own: where an Edge Function cannot see its CPU time (Supabase's edge runtime),
 // its run counts an estimate against its CPU budget, and that estimate must cover what each worker
 // process really used, or an invocation could be ended by the platform with segments claimed.
-import {
-  CPU_ESTIMATE_PER_S,
-  CPU_ESTIMATE_PER_SEGMENT_MS,
-} from "../../supabase/functions/_shared/config.ts";
+import { CPU_ESTIMATE } from "../../supabase/functions/_shared/config.ts";
+import { estimatedCpuMs } from "../../supabase/functions/_shared/worker/pool.ts";
 import type { WorkerFinal } from "./rig.ts";
 import type { RunResult } from "./run.ts";
 
@@ -45,7 +43,7 @@ export function cpuPerSegmentMs(r: RunResult): number | null {
  * no CPU clock (worker/pool.ts): the estimate for the segments it finished over the run's wall
  * time (ms). */
 export function cpuEstimateMs(w: Pick<WorkerFinal, "done">, wallMs: number): number {
-  return w.done * CPU_ESTIMATE_PER_SEGMENT_MS + (wallMs / 1000) * CPU_ESTIMATE_PER_S;
+  return estimatedCpuMs(CPU_ESTIMATE, w.done, wallMs);
 }
 
 /** The smallest ratio of a worker's CPU estimate to the CPU it used (null: no CPU counted). At

@@ -248,6 +248,11 @@ export const WORKER_FRESH_S = 10;
  * counts only the seconds: 1.5 s after a minute, about when it would leave for want of work. */
 export const CPU_ESTIMATE_PER_SEGMENT_MS = 5;
 export const CPU_ESTIMATE_PER_S = 25;
+/** The two together, as a run's configuration takes them (worker/pool.ts, cpuEstimate). */
+export const CPU_ESTIMATE = {
+  perSegmentMs: CPU_ESTIMATE_PER_SEGMENT_MS,
+  perSecondMs: CPU_ESTIMATE_PER_S,
+} as const;
 
 /** Pause of the long-lived worker between runs when the queue was empty: new work waits at most
  * this long for a worker that is already up where LISTEN is unavailable (start-batch also kicks

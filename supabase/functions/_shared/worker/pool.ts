@@ -51,6 +51,17 @@ interface WorkerDeps {
   cpuMs?: () => number;
 }
 
+/** What a run without a CPU clock counts for its CPU (config.ts, CPU_ESTIMATE). */
+export interface CpuEstimate {
+  perSegmentMs: number;
+  perSecondMs: number;
+}
+
+/** The CPU (ms) an estimate counts for `segments` taken over `ms` of a run. */
+export function estimatedCpuMs(e: CpuEstimate, segments: number, ms: number): number {
+  return segments * e.perSegmentMs + (ms / 1000) * e.perSecondMs;
+}
+
 export interface WorkerConfig {
   concurrency: number;
   // Extra segments claimed beyond the free slots, so a freed slot never waits for a claim.
@@ -62,7 +73,7 @@ export interface WorkerConfig {
   // Where the deps have no CPU clock, the CPU the budget counts: perSegmentMs for each segment
   // the run took plus perSecondMs for each second it has run (config.ts,
   // CPU_ESTIMATE_PER_SEGMENT_MS). Absent too: the budget is not watched.
-  cpuEstimate?: { perSegmentMs: number; perSecondMs: number };
+  cpuEstimate?: CpuEstimate;
   // The longest one provider attempt may take (its timeout): an attempt starts only while this
   // much of the budget is left, so a run never overruns its budget by a request.
   attemptMs: number;
@@ -342,7 +353,7 @@ function assemble(
 // from the segments taken and the time run; null with neither.
 function cpuClock(
   cpuMs: (() => number) | undefined,
-  estimate: WorkerConfig["cpuEstimate"],
+  estimate: CpuEstimate | undefined,
   work: () => { taken: number; ms: number },
 ): { used: () => number; measured: boolean } | null {
   if (cpuMs) {
@@ -353,7 +364,7 @@ function cpuClock(
   return {
     used: () => {
       const w = work();
-      return w.taken * estimate.perSegmentMs + (w.ms / 1000) * estimate.perSecondMs;
+      return estimatedCpuMs(estimate, w.taken, w.ms);
     },
     measured: false,
   };

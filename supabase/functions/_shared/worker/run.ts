@@ -7,8 +7,7 @@ import {
   CANCEL_CHANNEL,
   CANCEL_FALLBACK_POLL_MS,
   CLAIM_EXTEND_FRACTION,
-  CPU_ESTIMATE_PER_S,
-  CPU_ESTIMATE_PER_SEGMENT_MS,
+  CPU_ESTIMATE,
   DB_STATEMENT_TIMEOUT_MS,
   IDLE_EXIT_MARGIN_MS,
   IDLE_POLL_MS,
@@ -60,7 +59,7 @@ function workerConfig(app: App, overrides: Partial<WorkerConfig> = {}): WorkerCo
     leave: true,
     limitWatchMs: LIMIT_WATCH_MS,
     // A CPU budget (process-segments sets one) counts this where the runtime has no CPU clock.
-    cpuEstimate: { perSegmentMs: CPU_ESTIMATE_PER_SEGMENT_MS, perSecondMs: CPU_ESTIMATE_PER_S },
+    cpuEstimate: CPU_ESTIMATE,
     ...overrides,
   };
 }
