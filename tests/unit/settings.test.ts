@@ -220,10 +220,9 @@ Deno.test("SUPABASE_SECRET_KEYS that names no one key is refused, naming it and 
       /^SUPABASE_SECRET_KEYS: must be a JSON object of named secret keys/,
     ],
     ['["sb_secret_abc"]', /^SUPABASE_SECRET_KEYS: must be a JSON object of named secret keys/],
-    ['{"default": ""}', /^SUPABASE_SECRET_KEYS: holds no secret key$/],
     [
       '{"a": "sb_secret_abc", "b": "sb_secret_abd"}',
-      /^SUPABASE_SECRET_KEYS: holds 2 secret keys and none named "default"/,
+      /^SUPABASE_SECRET_KEYS: holds 2 secret keys \("a", "b"\) and none named "default": set AUDIO_SECRET_KEY_NAME/,
     ],
   ];
   for (const [raw, problem] of cases) {
@@ -232,4 +231,40 @@ Deno.test("SUPABASE_SECRET_KEYS that names no one key is refused, naming it and 
     assert.match(problems[0], problem);
     assert.ok(!problems[0].includes("sb_secret_ab"), problems[0]);
   }
+});
+
+Deno.test("SUPABASE_SECRET_KEYS holding no key leaves the legacy key; AUDIO_SECRET_KEY_NAME picks one", () => {
+  // A project without secret API keys may be given an empty object: the legacy key serves.
+  for (const raw of ["{}", '{"default": ""}']) {
+    assert.equal(
+      loadSettings({ ...REQUIRED, SUPABASE_SECRET_KEYS: raw }).SUPABASE_SERVICE_ROLE_KEY,
+      "service-key",
+      raw,
+    );
+  }
+  const several = JSON.stringify({ default: "sb_secret_d", a: "sb_secret_a", b: "sb_secret_b" });
+  const named = (name: string, raw = several) =>
+    loadSettings({ ...REQUIRED, SUPABASE_SECRET_KEYS: raw, AUDIO_SECRET_KEY_NAME: name });
+  // The name wins over "default", and settles several keys with none named "default".
+  assert.equal(named("b").SUPABASE_SERVICE_ROLE_KEY, "sb_secret_b");
+  assert.equal(
+    named(" a ", JSON.stringify({ a: "sb_secret_a", b: "sb_secret_b" })).SUPABASE_SERVICE_ROLE_KEY,
+    "sb_secret_a",
+  );
+  // A name that is not there, or with no secret keys at all: refused, naming the setting and the
+  // keys' names, never a key.
+  const missing = problemsOf({
+    ...REQUIRED,
+    SUPABASE_SECRET_KEYS: several,
+    AUDIO_SECRET_KEY_NAME: "worker",
+  });
+  assert.deepEqual(missing, [
+    'AUDIO_SECRET_KEY_NAME: SUPABASE_SECRET_KEYS has no secret key named "worker" (its keys: "default", "a", "b")',
+  ]);
+  const unset = problemsOf({ ...REQUIRED, AUDIO_SECRET_KEY_NAME: "worker" });
+  assert.equal(unset.length, 1);
+  assert.match(
+    unset[0],
+    /^AUDIO_SECRET_KEY_NAME: names "worker", but SUPABASE_SECRET_KEYS is not set/,
+  );
 });

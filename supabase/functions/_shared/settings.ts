@@ -37,6 +37,8 @@ export const settingsSchema = z.object({
   SUPABASE_SERVICE_ROLE_KEY: required(
     "the project's secret key (SUPABASE_SECRET_KEYS) or service role key (Storage uploads)",
   ),
+  // Which of SUPABASE_SECRET_KEYS' keys is the server key, when it is not "default" (loadSettings).
+  AUDIO_SECRET_KEY_NAME: z.string().trim().min(1).optional(),
   SUPABASE_DB_URL: required("a Postgres connection string for the project database"),
   AUDIO_WORKER_SECRET: z
     .string({
@@ -124,10 +126,10 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     const value = env[key];
     if (value !== undefined && value.trim() !== "") input[key] = value;
   }
-  const secret = secretKeyOf(env.SUPABASE_SECRET_KEYS);
+  const secret = secretKeyOf(env.SUPABASE_SECRET_KEYS, input.AUDIO_SECRET_KEY_NAME?.trim());
   if (secret.key !== null) input.SUPABASE_SERVICE_ROLE_KEY = secret.key;
   const parsed = settingsSchema.safeParse(input);
-  const problems = secret.problem === null ? [] : [`SUPABASE_SECRET_KEYS: ${secret.problem}`];
+  const problems = secret.problem === null ? [] : [secret.problem];
   if (!parsed.success) {
     problems.push(
       ...parsed.error.issues.map((issue) =>
@@ -141,32 +143,53 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
 
 // The secret key in SUPABASE_SECRET_KEYS, which Supabase gives Edge Functions on a project with the
 // new API keys: a JSON object of the project's secret keys by name, the one made with the keys
-// named "default". That key is the server key when present (the legacy service_role key can be
-// turned off, and the platform reserves SUPABASE_ names, so a team cannot set its own). Unset:
-// none, no problem. A problem never quotes the value.
-function secretKeyOf(raw: string | undefined): { key: string | null; problem: string | null } {
-  if (raw === undefined || raw.trim() === "") return { key: null, problem: null };
+// named "default". The server key is the one AUDIO_SECRET_KEY_NAME names, else "default", else the
+// only one (the legacy service_role key can be turned off, and the platform reserves SUPABASE_
+// names, so a team cannot set its own; it can set AUDIO_SECRET_KEY_NAME). Unset, or an object
+// holding no key: none, and the legacy key serves. A problem names the setting to change and the
+// keys' names, never a key.
+function secretKeyOf(
+  raw: string | undefined,
+  name: string | undefined,
+): { key: string | null; problem: string | null } {
+  const none = { key: null, problem: null };
+  if (raw === undefined || raw.trim() === "") {
+    return name === undefined ? none : {
+      key: null,
+      problem: `AUDIO_SECRET_KEY_NAME: names "${name}", but SUPABASE_SECRET_KEYS is not set ` +
+        "(the project has no secret API keys): leave it empty to use SUPABASE_SERVICE_ROLE_KEY",
+    };
+  }
   let keys: unknown;
   try {
     keys = JSON.parse(raw);
   } catch {
     keys = null;
   }
-  const usable = (v: unknown): v is string => typeof v === "string" && v.trim() !== "";
   if (typeof keys !== "object" || keys === null || Array.isArray(keys)) {
     return {
       key: null,
-      problem: 'must be a JSON object of named secret keys, e.g. {"default": "sb_secret_…"}',
+      problem:
+        'SUPABASE_SECRET_KEYS: must be a JSON object of named secret keys, e.g. {"default": "sb_secret_…"}',
     };
   }
-  const named = keys as Record<string, unknown>;
-  if (usable(named.default)) return { key: named.default, problem: null };
-  const all = Object.values(named).filter(usable);
-  if (all.length === 1) return { key: all[0], problem: null };
+  const usable = Object.entries(keys as Record<string, unknown>)
+    .filter((e): e is [string, string] => typeof e[1] === "string" && e[1].trim() !== "");
+  const names = usable.map(([n]) => `"${n}"`).join(", ");
+  const pick = (wanted: string) => usable.find(([n]) => n === wanted)?.[1] ?? null;
+  if (name !== undefined) {
+    const key = pick(name);
+    return key !== null ? { key, problem: null } : {
+      key: null,
+      problem: `AUDIO_SECRET_KEY_NAME: SUPABASE_SECRET_KEYS has no secret key named "${name}" ` +
+        `(its keys: ${names || "none"})`,
+    };
+  }
+  const key = pick("default") ?? (usable.length === 1 ? usable[0][1] : null);
+  if (key !== null || usable.length === 0) return { key, problem: null };
   return {
     key: null,
-    problem: all.length === 0
-      ? "holds no secret key"
-      : `holds ${all.length} secret keys and none named "default": name the one to use "default"`,
+    problem: `SUPABASE_SECRET_KEYS: holds ${usable.length} secret keys (${names}) and none named ` +
+      '"default": set AUDIO_SECRET_KEY_NAME to the name of the one to use',
   };
 }
