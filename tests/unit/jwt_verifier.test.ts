@@ -109,6 +109,30 @@ Deno.test("jwt: an unreachable JWKS is a 503, not a pass and not a 401", async (
   });
 });
 
+Deno.test("jwt: a JWKS answered badly (an error status, not JSON, not a key set) is a 503", async () => {
+  const keys = await newProjectKeys();
+  const token = await signUserJwt(keys.signingKey, { sub: "u1" });
+  const answers: [string, () => Response][] = [
+    ["HTTP 500", () => new Response("<html>upstream error</html>", { status: 500 })],
+    ["HTTP 404", () => new Response("not found", { status: 404 })],
+    ["not JSON", () => new Response("<html>maintenance</html>", { status: 200 })],
+    ["not a key set", () => Response.json({ keys: "none" })],
+  ];
+  for (const [what, answer] of answers) {
+    const verify = createTokenVerifier({
+      supabaseUrl: BASE,
+      apiKey: keys.secretKey,
+      fetch: (() => Promise.resolve(answer())) as typeof fetch,
+      now: Date.now,
+    });
+    assert.deepEqual(await verify(token), {
+      ok: false,
+      status: 503,
+      message: "the project's JWKS could not be fetched",
+    }, what);
+  }
+});
+
 // Each admin request with a legacy token asks the Auth server: the answer is read to its end so
 // the next check goes over the same connection (cancelled, each check would open a new one).
 Deno.test("jwt: legacy tokens checked one after another go over one connection", async () => {

@@ -110,7 +110,9 @@ function checkTimeAndAudience(claims: Claims, nowMs: number): string | null {
 }
 
 // What a failed jose verification means (the message never holds the token): 401 for the token,
-// 503 when the JWKS itself could not be had (a network error or a bad answer).
+// 503 when the JWKS itself could not be had: a network error, a timeout, or a bad answer (jose
+// raises a plain JOSEError for a status other than 200 or a body that is not JSON, and
+// JWKSInvalid for JSON that is not a key set) — an Auth outage, not a reason to sign in again.
 function failureOf(err: unknown): Verified {
   if (err instanceof errors.JWTExpired) return refuse("expired");
   if (err instanceof errors.JWTClaimValidationFailed) {
@@ -123,7 +125,10 @@ function failureOf(err: unknown): Verified {
   if (err instanceof errors.JWSInvalid || err instanceof errors.JWTInvalid) {
     return refuse("malformed token");
   }
-  if (err instanceof errors.JWKSTimeout || !(err instanceof errors.JOSEError)) {
+  if (
+    err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid ||
+    !(err instanceof errors.JOSEError) || err.code === "ERR_JOSE_GENERIC"
+  ) {
     return { ok: false, status: 503, message: "the project's JWKS could not be fetched" };
   }
   return refuse("could not be verified");
