@@ -43,7 +43,17 @@ Deno.test("paths: names that could leave the bucket folder are refused", () => {
   for (const bad of ["", ".meta", "..", "a/b", "a b", "x".repeat(101)]) {
     status400(() => checkBucketId(bad), `bucket ${JSON.stringify(bad)}`);
   }
-  assert.equal(objectNameFromSegments(["v%201", "caf%C3%A9.mp3"]), "v 1/café.mp3");
+  // Storage's key characters: ASCII letters, digits, space and _/!.*'()&$=@;:+,?- only.
+  assert.equal(
+    objectNameFromSegments(["v%201", "a_b-c.d!e*f'g(h)i&j$k=l@m;n:o+p,q%3Fr"]),
+    "v 1/a_b-c.d!e*f'g(h)i&j$k=l@m;n:o+p,q?r",
+  );
+  for (
+    const bad of ["café.mp3", "a#b", "a%b", "a[b]", "a~b", 'a"b', "a<b>", "a{b}", "a^b", "a|b"]
+  ) {
+    status400(() => checkObjectName(bad), JSON.stringify(bad));
+  }
+  status400(() => objectNameFromSegments(["v%201", "caf%C3%A9.mp3"]), "é");
   assert.equal(checkObjectName(".emptyFolderPlaceholder"), ".emptyFolderPlaceholder");
   assert.equal(checkBucketId("word-audio"), "word-audio");
 });

@@ -42,8 +42,8 @@ export function checkBucketId(id: string): string {
 
 /**
  * The object name from its raw (still %-encoded) URL segments, checked: each decoded segment
- * must be non-empty, not `.` or `..`, without `\` or control characters; %2F inside a segment
- * counts as a separator and is checked the same way.
+ * must be non-empty, not `.` or `..`, and hold only the characters Storage allows in a key; %2F
+ * inside a segment counts as a separator and is checked the same way.
  */
 export function objectNameFromSegments(rawSegments: readonly string[]): string {
   if (rawSegments.length === 0) {
@@ -52,6 +52,10 @@ export function objectNameFromSegments(rawSegments: readonly string[]): string {
   const name = rawSegments.map(decodeSegment).join("/");
   return checkObjectName(name);
 }
+
+// One character Supabase Storage allows in an object key (it refuses any other with InvalidKey,
+// non-ASCII letters included).
+const KEY_CHARACTERS = /^[A-Za-z0-9 _/!.*'()&$=@;:+,?-]$/;
 
 /** A decoded object name, checked as objectNameFromSegments describes. */
 export function checkObjectName(name: string): string {
@@ -66,6 +70,13 @@ export function checkObjectName(name: string): string {
   }
   if (hasControlChar(name) || name.includes("\\")) {
     throw storageErrors.invalidKey("The object path must not contain control characters or '\\'");
+  }
+  const refused = [...name].find((c) => !KEY_CHARACTERS.test(c));
+  if (refused !== undefined) {
+    throw storageErrors.invalidKey(
+      `The object path holds ${JSON.stringify(refused)}: Storage allows only ASCII letters, ` +
+        "digits, spaces and _/!.*'()&$=@;:+,?-",
+    );
   }
   for (const segment of name.split("/")) {
     if (segment === "") {
