@@ -1,6 +1,7 @@
 // Bucket ids and object names from request URLs, validated so that no name can leave the
 // bucket's folder: `..`, `.`, empty segments, absolute paths, backslashes and control
-// characters (NUL included) are refused with a 400 before any file-system call.
+// characters (NUL included) are refused with a 400 before any file-system call, as is any
+// character Supabase Storage refuses in a key.
 import { storageErrors } from "./errors.ts";
 
 // S3 and Supabase Storage cap object keys at 1024 bytes.
