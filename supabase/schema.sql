@@ -2634,17 +2634,27 @@ begin
   from audio.workers as w;
 
   -- 5 kicks: about a minute of the watchdog's 10 s schedule, enough to see a pattern and short
-  -- enough for the page.
+  -- enough for the page. A kick timed out when pg_net says so or its error is pg_net's (or
+  -- libcurl's) timeout message: pg_net 0.19.5 leaves timed_out null.
   select coalesce(jsonb_agg(jsonb_build_object(
-      'id', k.id, 'status_code', k.status_code, 'timed_out', coalesce(k.timed_out, false),
+      'id', k.id, 'status_code', k.status_code, 'timed_out', k.timed_out,
       'error', k.error_msg, 'at', k.created) order by k.created desc, k.id desc), '[]'::jsonb)
   into v_kicks
-  from (select * from net._http_response as r order by r.created desc, r.id desc limit 5) as k;
+  from (
+    select r.id, r.status_code, r.error_msg, r.created,
+      coalesce(r.timed_out, false)
+        or coalesce(r.error_msg ~ '^Timeout of \d+ ms reached' or r.error_msg = 'Timeout was reached', false)
+        as timed_out
+    from net._http_response as r order by r.created desc, r.id desc limit 5
+  ) as k;
 
   -- The newest kick, and how many kicks in a row (newest first) failed the same way.
   v_failed_kicks := 0;
   for v_row in
-    select r.status_code, coalesce(r.timed_out, false) as timed_out, r.error_msg
+    select r.status_code, r.error_msg,
+      coalesce(r.timed_out, false)
+        or coalesce(r.error_msg ~ '^Timeout of \d+ ms reached' or r.error_msg = 'Timeout was reached', false)
+        as timed_out
     from net._http_response as r order by r.created desc, r.id desc limit 5
   loop
     if v_failed_kicks = 0 then
