@@ -1,5 +1,7 @@
 // Sends one queued pg_net request with fetch and turns the outcome into the net._http_response row
-// pg_net would write: status, headers and body on a response; timed_out or error_msg otherwise.
+// pg_net 0.19.5 would write: status, headers and body (timed_out false) on a response; only
+// error_msg otherwise. 0.19.5 leaves timed_out null on every failure, a timeout included (its
+// error_msg says so: "Timeout of N ms reached. ..."); pg_net sets the flag from 0.19.6 on.
 // Hosts are checked before every hop (first request and each redirect), so a refused host never
 // receives a request.
 
@@ -24,16 +26,27 @@ export interface SendOptions {
   stopSignal: AbortSignal;
 }
 
-function failure(id: string, errorMsg: string, timedOut = false): ResponseRow {
+/** A failed request's row as pg_net 0.19.5 writes it: its id and error_msg, nothing else. */
+function failure(id: string, errorMsg: string): ResponseRow {
   return {
     id,
     statusCode: null,
     contentType: null,
     headers: null,
     content: null,
-    timedOut,
+    timedOut: null,
     errorMsg,
   };
+}
+
+/** pg_net's message for a curl timeout (src/errors.c, detailed_timeout_strerror), times in ms
+ * printed as C's %f. fetch does not time the phases, so all of it is counted as the HTTP request's
+ * (on loopback, DNS and the TCP handshake take next to nothing). */
+function timeoutMessage(timeoutMs: number, totalMs: number): string {
+  const total = totalMs.toFixed(6);
+  const none = (0).toFixed(6);
+  return `Timeout of ${timeoutMs} ms reached. Total time: ${total} ms (DNS time: ${none} ms, ` +
+    `TCP/SSL handshake time: ${none} ms, HTTP Request/Response time: ${total} ms)`;
 }
 
 function requestHeaders(request: QueuedRequest): Headers {
@@ -142,8 +155,7 @@ export async function sendRequest(
     return failure(id, `Maximum (${MAX_REDIRECTS}) redirects followed`);
   } catch (error) {
     if (deadline.signal.aborted) {
-      const elapsed = Math.round(performance.now() - startedAt);
-      return failure(id, `Timeout of ${timeoutMs} ms reached. Total time: ${elapsed} ms`, true);
+      return failure(id, timeoutMessage(timeoutMs, performance.now() - startedAt));
     }
     if (options.stopSignal.aborted) {
       return failure(id, "the pg_net stand-in dispatcher stopped before the request finished");

@@ -21,7 +21,8 @@ export interface ResponseRow {
   contentType: string | null;
   headers: Record<string, string> | null;
   content: string | null;
-  timedOut: boolean;
+  /** false on a response; null on a failure, a timeout included (pg_net 0.19.5 never sets it). */
+  timedOut: boolean | null;
   errorMsg: string | null;
 }
 

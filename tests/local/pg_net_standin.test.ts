@@ -4,7 +4,13 @@
 // AQ_TEST_DB_URL and the stand-in installed (scripts/lib/standins.sh install_standin_extensions).
 
 import assert from "node:assert/strict";
-import { sql, standinInstalled, type TestSql, withTempDatabase } from "../helpers/pg.ts";
+import {
+  sql,
+  standinInstalled,
+  type TestSql,
+  withTempDatabase,
+  withTestDatabase,
+} from "../helpers/pg.ts";
 
 // With the real pg_net installed these tests of the stand-in are reported as ignored.
 const ignore = !(await standinInstalled("pg_net"));
@@ -43,10 +49,23 @@ interface NetContext {
   server: TestServer;
 }
 
+/** pg_net's message for a curl timeout of `ms` (src/errors.c), its times printed as C's %f. */
+function timeoutMessagePattern(ms: number): RegExp {
+  const t = String.raw`\d+\.\d{6} ms`;
+  return new RegExp(
+    String.raw`^Timeout of ${ms} ms reached\. Total time: ${t} \(DNS time: ${t}, ` +
+      String.raw`TCP/SSL handshake time: ${t}, HTTP Request/Response time: ${t}\)$`,
+  );
+}
+
 // A local HTTP server: /slow answers only once the test ends; /moved redirects off the machine;
-// anything else answers 201 with a JSON echo of the path.
-async function withNet(fn: (ctx: NetContext) => Promise<void>): Promise<void> {
-  await withTempDatabase(async (url) => {
+// anything else answers 201 with a JSON echo of the path. `migrated`: the database is a clone of
+// the template (the migrations applied), not an empty one.
+async function withNet(
+  fn: (ctx: NetContext) => Promise<void>,
+  opts: { migrated?: boolean } = {},
+): Promise<void> {
+  await (opts.migrated ? withTestDatabase : withTempDatabase)(async (url) => {
     const db = sql(url);
     const seen: SeenRequest[] = [];
     const release = Promise.withResolvers<void>();
@@ -267,7 +286,11 @@ Deno.test({
 });
 
 Deno.test(
-  { name: "pg_net stand-in: a request past its timeout is recorded as timed_out", ignore },
+  {
+    name: "pg_net stand-in: a request past its timeout is recorded as 0.19.5 records it: " +
+      "timed_out null, pg_net's timeout message",
+    ignore,
+  },
   async () => {
     await withNet(async ({ db, url, server }) => {
       await withDispatcher(url, {}, async (dispatcher) => {
@@ -275,13 +298,41 @@ Deno.test(
         select net.http_get(${server.origin + "/slow"}, timeout_milliseconds => 300)::text as id
       `;
         const row = await waitForResponse(db, id);
-        assert.equal(row.timed_out, true);
+        assert.equal(row.timed_out, null, "pg_net 0.19.5 never sets timed_out");
         assert.equal(row.status_code, null);
-        assert.match(row.error_msg ?? "", /^Timeout of 300 ms reached/);
+        assert.match(row.error_msg ?? "", timeoutMessagePattern(300));
         assert.equal(server.seen.length, 1, "the request was sent");
         assert.deepEqual(dispatcher.stats(), { sent: 0, failed: 1 });
       });
     });
+  },
+);
+
+Deno.test(
+  {
+    name: "pg_net stand-in: a kick that timed out, recorded as 0.19.5 records it, is what " +
+      "audio.health reports as a timeout",
+    ignore,
+  },
+  async () => {
+    await withNet(async ({ db, url, server }) => {
+      await withDispatcher(url, {}, async () => {
+        const [{ id }] = await db`
+        select net.http_post(${server.origin + "/slow"}, timeout_milliseconds => 300)::text as id
+      `;
+        const row = await waitForResponse(db, id);
+        assert.equal(row.timed_out, null);
+        const [{ health }] = await db`select audio.health() as health`;
+        assert.deepEqual(health.problems, [
+          "the watchdog's last kick timed out: process-segments did not answer at the " +
+          "project_url setting",
+        ]);
+        assert.deepEqual(
+          health.kicks.map((k: { id: number; timed_out: boolean }) => [String(k.id), k.timed_out]),
+          [[id, true]],
+        );
+      });
+    }, { migrated: true });
   },
 );
 
@@ -307,6 +358,7 @@ Deno.test(
         ) {
           const row = await waitForResponse(db, id);
           assert.equal(row.status_code, null);
+          assert.equal(row.timed_out, null, "a failure's row holds only its id and error_msg");
           assert.match(row.error_msg ?? "", new RegExp(`refused .* host "${host}"`));
         }
         assert.deepEqual(fetched, ["127.0.0.1"], "only the loopback hop before the redirect");
