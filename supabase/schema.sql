@@ -2898,8 +2898,10 @@ begin
 
   if cardinality(v_msg_ids) < p_qty then
     return query
-    select * from pgmq.read(queue_name => 'audio_segments'::text, vt => p_vt_s::integer,
-      qty => (p_qty - cardinality(v_msg_ids))::integer);
+    select r.msg_id, r.read_ct, r.enqueued_at, r.vt, r.message, r.headers
+    from pgmq.read(queue_name => 'audio_segments'::text, vt => p_vt_s::integer,
+      qty => (p_qty - cardinality(v_msg_ids))::integer) as r
+    order by r.msg_id;
   end if;
 end;
 $$;
