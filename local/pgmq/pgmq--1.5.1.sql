@@ -538,9 +538,10 @@ comment on function pgmq.send_batch(text, jsonb[], jsonb[], integer) is
 -- Reading
 -- ---------------------------------------------------------------------------------------------
 
--- Claims up to qty visible messages (vt <= now), oldest msg_id first, hides them for vt seconds
+-- Claims up to qty visible messages (vt <= now), the oldest msg_ids, hides them for vt seconds
 -- and counts the read. SKIP LOCKED: concurrent readers never claim the same message. A non-empty
--- conditional keeps only messages whose body contains it (jsonb @>).
+-- conditional keeps only messages whose body contains it (jsonb @>). Like pgmq's own, the rows come
+-- back as the UPDATE ... RETURNING yields them, in no promised order (not sorted by msg_id).
 create function pgmq.read(
   queue_name text,
   vt integer,
@@ -569,13 +570,13 @@ begin
        where q.msg_id = picked.msg_id
        returning q.msg_id, q.read_ct, q.enqueued_at, q.vt, q.message, q.headers
      )
-     select * from claimed order by msg_id',
+     select * from claimed',
     pgmq.format_table_name(queue_name, 'q'))
   using qty, vt, conditional;
 end;
 $$;
 comment on function pgmq.read(text, integer, integer, jsonb) is
-  'Claims up to qty visible messages for vt seconds (FOR UPDATE SKIP LOCKED), oldest first.';
+  'Claims up to qty visible messages, the oldest, for vt seconds (FOR UPDATE SKIP LOCKED); rows in no promised order.';
 
 -- pgmq.read, retried every poll_interval_ms until a message arrives or max_poll_seconds pass.
 create function pgmq.read_with_poll(
