@@ -2211,6 +2211,7 @@ declare
   v_url text := audio.setting('project_url');
   v_secret text := audio.setting('worker_secret');
   v_missing text;
+  v_request bigint;
 begin
   if not exists (select 1 from pgmq.q_audio_segments as q where q.vt <= clock_timestamp())
     or audio.worker_alive(audio.worker_stale_s()) then
@@ -2222,12 +2223,19 @@ begin
       v_missing, v_missing, v_missing
       using errcode = '22023';
   end if;
-  return net.http_post(
+  v_request := net.http_post(
     url => (rtrim(v_url, '/') || '/functions/v1/process-segments')::text,
     body => jsonb_build_object('reason', p_reason),
     headers => jsonb_build_object('Content-Type', 'application/json', 'x-worker-secret', v_secret),
     timeout_milliseconds => audio.kick_timeout_ms()::integer
   );
+  insert into audio.kick_requests (id, reason) values (v_request, p_reason);
+  -- The newest 50 are kept (the health reads 5; the watchdog kicks at most every 10 s).
+  delete from audio.kick_requests as k
+  where k.id < (select min(n.id) from (
+    select r.id from audio.kick_requests as r order by r.id desc limit 50
+  ) as n);
+  return v_request;
 end;
 $$;
 
@@ -2634,28 +2642,17 @@ begin
   from audio.workers as w;
 
   -- 5 kicks: about a minute of the watchdog's 10 s schedule, enough to see a pattern and short
-  -- enough for the page. A kick timed out when pg_net says so or its error is pg_net's (or
-  -- libcurl's) timeout message: pg_net 0.19.5 leaves timed_out null.
+  -- enough for the page.
   select coalesce(jsonb_agg(jsonb_build_object(
       'id', k.id, 'status_code', k.status_code, 'timed_out', k.timed_out,
       'error', k.error_msg, 'at', k.created) order by k.created desc, k.id desc), '[]'::jsonb)
   into v_kicks
-  from (
-    select r.id, r.status_code, r.error_msg, r.created,
-      coalesce(r.timed_out, false)
-        or coalesce(r.error_msg ~ '^Timeout of \d+ ms reached' or r.error_msg = 'Timeout was reached', false)
-        as timed_out
-    from net._http_response as r order by r.created desc, r.id desc limit 5
-  ) as k;
+  from audio.recent_kicks(5) as k;
 
   -- The newest kick, and how many kicks in a row (newest first) failed the same way.
   v_failed_kicks := 0;
   for v_row in
-    select r.status_code, r.error_msg,
-      coalesce(r.timed_out, false)
-        or coalesce(r.error_msg ~ '^Timeout of \d+ ms reached' or r.error_msg = 'Timeout was reached', false)
-        as timed_out
-    from net._http_response as r order by r.created desc, r.id desc limit 5
+    select k.status_code, k.error_msg, k.timed_out from audio.recent_kicks(5) as k
   loop
     if v_failed_kicks = 0 then
       exit when coalesce(v_row.status_code between 200 and 299, false);
@@ -2912,6 +2909,31 @@ $$;
 --
 
 COMMENT ON FUNCTION audio.read_in_turn(p_qty integer, p_vt_s integer) IS 'pgmq.read in claim order: admin batches before backfill, batches in turn, each batch first in first out; then any other visible message.';
+
+
+--
+-- Name: recent_kicks(integer); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.recent_kicks(p_limit integer) RETURNS TABLE(id bigint, status_code integer, error_msg text, created timestamp with time zone, timed_out boolean)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select r.id, r.status_code, r.error_msg, r.created,
+    coalesce(r.timed_out, false)
+      or coalesce(r.error_msg ~ '^Timeout of \d+ ms reached' or r.error_msg = 'Timeout was reached', false)
+  from net._http_response as r
+  join audio.kick_requests as k on k.id = r.id
+  order by r.created desc, r.id desc
+  limit p_limit
+$$;
+
+
+--
+-- Name: FUNCTION recent_kicks(p_limit integer); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.recent_kicks(p_limit integer) IS 'The newest responses to audio.kick_worker''s requests, newest first, with timed_out read as pg_net of any version records it.';
 
 
 --
@@ -4033,6 +4055,24 @@ CREATE TABLE audio.generated_audio (
 
 
 --
+-- Name: kick_requests; Type: TABLE; Schema: audio; Owner: -
+--
+
+CREATE TABLE audio.kick_requests (
+    id bigint NOT NULL,
+    reason text NOT NULL,
+    queued_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: TABLE kick_requests; Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON TABLE audio.kick_requests IS 'The pg_net request ids of audio.kick_worker''s kicks, the newest 50: audio.health reads their responses only.';
+
+
+--
 -- Name: permits; Type: TABLE; Schema: audio; Owner: -
 --
 
@@ -4318,6 +4358,14 @@ ALTER TABLE ONLY audio.excused_reads
 
 ALTER TABLE ONLY audio.generated_audio
     ADD CONSTRAINT generated_audio_pkey PRIMARY KEY (text_hash, voice_id, model_id, format);
+
+
+--
+-- Name: kick_requests kick_requests_pkey; Type: CONSTRAINT; Schema: audio; Owner: -
+--
+
+ALTER TABLE ONLY audio.kick_requests
+    ADD CONSTRAINT kick_requests_pkey PRIMARY KEY (id);
 
 
 --
@@ -4852,6 +4900,12 @@ ALTER TABLE audio.excused_reads ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE audio.generated_audio ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: kick_requests; Type: ROW SECURITY; Schema: audio; Owner: -
+--
+
+ALTER TABLE audio.kick_requests ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: permits; Type: ROW SECURITY; Schema: audio; Owner: -
@@ -5500,6 +5554,13 @@ REVOKE ALL ON FUNCTION audio.queue_depth() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION audio.read_in_turn(p_qty integer, p_vt_s integer) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION recent_kicks(p_limit integer); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.recent_kicks(p_limit integer) FROM PUBLIC;
 
 
 --

@@ -320,6 +320,8 @@ Deno.test(
         const [{ id }] = await db`
         select net.http_post(${server.origin + "/slow"}, timeout_milliseconds => 300)::text as id
       `;
+        // A kick's request, as audio.kick_worker records it (health reads only those).
+        await db`insert into audio.kick_requests (id, reason) values (${id}::bigint, 'cron')`;
         const row = await waitForResponse(db, id);
         assert.equal(row.timed_out, null);
         const [{ health }] = await db`select audio.health() as health`;

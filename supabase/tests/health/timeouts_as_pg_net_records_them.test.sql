@@ -7,14 +7,17 @@ select plan(7);
 
 select audio_test.clear_work();
 delete from net._http_response;
+delete from audio.kick_requests;
 
 -- A good kick, then one that timed out as pg_net 0.19.5 records it: status, headers and the flag
 -- all null, pg_net's timeout message (src/errors.c) as the error.
 insert into net._http_response (id, status_code, timed_out, created) values
   (1, 202, false, now() - interval '30 seconds');
+select audio_test.as_kicks();
 insert into net._http_response (id, error_msg, created) values
   (2, 'Timeout of 5000 ms reached. Total time: 5001.216000 ms (DNS time: 0.041000 ms, TCP/SSL handshake time: 0.197000 ms, HTTP Request/Response time: 5000.887000 ms)',
    now() - interval '20 seconds');
+select audio_test.as_kicks();
 
 select is(audio.health()->'problems',
   jsonb_build_array('the watchdog''s last kick timed out: process-segments did not answer at the project_url setting'),
@@ -29,12 +32,14 @@ select is(audio.health()->'kicks'->1->'timed_out', 'false'::jsonb,
 insert into net._http_response (id, timed_out, error_msg, created) values
   (3, true, 'Timeout of 5000 ms reached. Total time: 5000.902000 ms (DNS time: 0.038000 ms, TCP/SSL handshake time: 0.176000 ms, HTTP Request/Response time: 5000.650000 ms)',
    now() - interval '10 seconds');
+select audio_test.as_kicks();
 select is(audio.health()->'problems',
   jsonb_build_array('the watchdog''s last 2 kicks timed out: process-segments did not answer at the project_url setting'),
   'timeouts recorded with and without the flag are the same failure');
 
 -- pg_net before 0.14 recorded libcurl's own message for a timeout.
 insert into net._http_response (id, error_msg, created) values (4, 'Timeout was reached', now());
+select audio_test.as_kicks();
 select is(audio.health()->'problems',
   jsonb_build_array('the watchdog''s last 3 kicks timed out: process-segments did not answer at the project_url setting'),
   'libcurl''s "Timeout was reached" is a timeout too');
@@ -43,6 +48,7 @@ select is(audio.health()->'problems',
 -- reported in pg_net's words and counted on its own.
 insert into net._http_response (id, error_msg, created) values
   (5, 'Couldn''t connect to server', now() + interval '1 second');
+select audio_test.as_kicks();
 select is(audio.health()->'problems',
   jsonb_build_array('the watchdog''s last kick failed: Couldn''t connect to server'),
   'a refused connection is a failure, not a timeout');
