@@ -418,6 +418,8 @@ declare
   v_paced boolean;
   v_messages integer;
   v_seq bigint;
+  v_changes jsonb;
+  v_more boolean;
 begin
   if not exists (select 1 from public.audio_batches as b where b.id = p_batch_id) then
     return 0;
@@ -452,9 +454,12 @@ begin
   v_seq := v_state.seq;
   if v_has_changes then
     v_seq := v_seq + 1;
+    v_changes := audio.latest_segment_changes(v_state.changes);
+    v_more := v_state.changes_more
+      or pg_catalog.octet_length(v_changes::text) > audio.broadcast_changes_max_bytes();
     perform audio.send_broadcast('batch:' || p_batch_id::text, 'segments', pg_catalog.jsonb_build_object(
-      'batch_id', p_batch_id, 'seq', v_seq, 'more', v_state.changes_more,
-      'changes', audio.latest_segment_changes(v_state.changes)));
+      'batch_id', p_batch_id, 'seq', v_seq, 'more', v_more,
+      'changes', case when v_more then '[]'::jsonb else v_changes end));
   end if;
   v_seq := v_seq + 1;
   perform audio.send_broadcast('batch:' || p_batch_id::text, 'progress',
@@ -517,6 +522,67 @@ $$;
 --
 
 COMMENT ON FUNCTION audio.broadcast_changes_cap() IS 'Most segment changes in one segments message; past it the message has more: true instead.';
+
+
+--
+-- Name: broadcast_changes_max_bytes(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.broadcast_changes_max_bytes() RETURNS integer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+  select 200000
+$$;
+
+
+--
+-- Name: FUNCTION broadcast_changes_max_bytes(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.broadcast_changes_max_bytes() IS 'Most bytes of JSON text a segments message''s list may take (Realtime''s Free limit is 256 KB); a longer list goes out as more: true.';
+
+
+--
+-- Name: broadcast_error(text); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.broadcast_error(p_error text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+  select case
+    when pg_catalog.char_length(p_error) > audio.broadcast_error_chars()
+    then pg_catalog.left(p_error, audio.broadcast_error_chars()) || '…'
+    else p_error
+  end
+$$;
+
+
+--
+-- Name: FUNCTION broadcast_error(p_error text); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.broadcast_error(p_error text) IS 'A segment''s error as a segments message carries it: the first broadcast_error_chars() characters and "…" when longer (201 characters ending in "…": cut).';
+
+
+--
+-- Name: broadcast_error_chars(); Type: FUNCTION; Schema: audio; Owner: -
+--
+
+CREATE FUNCTION audio.broadcast_error_chars() RETURNS integer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+  select 200
+$$;
+
+
+--
+-- Name: FUNCTION broadcast_error_chars(); Type: COMMENT; Schema: audio; Owner: -
+--
+
+COMMENT ON FUNCTION audio.broadcast_error_chars() IS 'Most characters of a segment''s error a segments message carries; a longer one is cut there and marked with "…".';
 
 
 --
@@ -976,7 +1042,7 @@ begin
   left join lateral (
     select pg_catalog.jsonb_agg(pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
       'id', n.id, 'word_id', n.word_id, 'kind', n.kind, 'status', n.status,
-      'storage_path', n.storage_path, 'error', n.last_error)) order by n.id) as list
+      'storage_path', n.storage_path, 'error', audio.broadcast_error(n.last_error))) order by n.id) as list
     from new_rows as n
     join old_rows as o on o.id = n.id
     where c.n <= c_cap and n.batch_id = c.batch_id and n.status is distinct from o.status
@@ -5095,6 +5161,27 @@ REVOKE ALL ON FUNCTION audio.broadcast_batch_change() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION audio.broadcast_changes_cap() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION broadcast_changes_max_bytes(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.broadcast_changes_max_bytes() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION broadcast_error(p_error text); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.broadcast_error(p_error text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION broadcast_error_chars(); Type: ACL; Schema: audio; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audio.broadcast_error_chars() FROM PUBLIC;
 
 
 --

@@ -3,7 +3,8 @@
 //   batch:<id>  progress  { batch_id, seq, status, total, done, failed, cancelled, skipped,
 //                           in_flight, updated_at }
 //   batch:<id>  segments  { batch_id, seq, changes: [{ id, word_id, kind, status, storage_path?,
-//                           error? }], more }
+//                           error? }], more }  (error: the first 200 characters of last_error,
+//                           and "…" when it was longer; a snapshot carries the whole one)
 //   batches     batch     the batch's list row (id, status, counters, source, times, updated_at)
 
 import type { Batch, BatchStatus, SegmentKind, SegmentStatus } from "../types.ts";
@@ -30,6 +31,7 @@ export interface SegmentChange {
   kind: SegmentKind;
   status: SegmentStatus;
   storage_path?: string;
+  /** The segment's last_error, cut to 200 characters and "…" (the snapshot's rows have it all). */
   error?: string;
 }
 
