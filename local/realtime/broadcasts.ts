@@ -4,6 +4,8 @@
 // learns of each insert from platform.sql's trigger (NOTIFY with the message id, at commit, in
 // commit order), reads the rows by id and pushes them in that order. A private channel was
 // authorized when it joined (authorize.ts); a channel whose token has expired is shut down instead.
+// A message whose payload is over the project's payload limit is dropped before any channel sees
+// it and only logged here, as Realtime drops it (payload_size_exceeded) and tells no client.
 import type postgres from "postgres";
 import { broadcastFrame } from "./broadcast_frames.ts";
 import type { Session } from "./session.ts";
@@ -34,19 +36,48 @@ export async function readMessages(
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
+/** Supabase's Free plan payload limit, in KB (a Realtime tenant's default is 3,000). */
+export const FREE_PLAN_MAX_PAYLOAD_KB = 256;
+
+/** Whether Realtime would pass a payload given as JSON text under a limit of `maxPayloadKb`:
+ * it measures the payload as an Erlang term (a binary of the text: its bytes and 6) and refuses
+ * one over maxPayloadKb × 1000 + 500 (Realtime.Tenants.validate_payload_size). */
+export function payloadFits(payloadJson: string, maxPayloadKb: number): boolean {
+  const termBytes = new TextEncoder().encode(payloadJson).byteLength + 6;
+  return termBytes <= maxPayloadKb * 1000 + 500;
+}
+
 export interface PushDeps {
   now(): number;
   log(line: string): void;
+  /** The project's payload limit in KB; a larger message goes to no channel. */
+  maxPayloadKb: number;
 }
 
-/** Pushes each message to the matching channels of the sessions; returns the frames sent. */
+export interface PushResult {
+  /** Frames sent (one per message and channel it reached). */
+  sent: number;
+  /** Messages dropped for their size. */
+  dropped: number;
+}
+
+/** Pushes each message that fits the payload limit to the matching channels of the sessions. */
 export function pushBroadcasts(
   messages: readonly StoredMessage[],
   sessions: Iterable<Session>,
   deps: PushDeps,
-): number {
+): PushResult {
   const byTopic = new Map<string, StoredMessage[]>();
+  let dropped = 0;
   for (const m of messages) {
+    if (!payloadFits(m.payload, deps.maxPayloadKb)) {
+      dropped++;
+      deps.log(
+        `realtime: UnableToBroadcastChanges: payload_size_exceeded: message ${m.id} on ${m.topic} ` +
+          `(${m.event}) is over ${deps.maxPayloadKb} KB and went to no channel`,
+      );
+      continue;
+    }
     const key = `${m.private}\n${m.topic}`;
     byTopic.set(key, [...(byTopic.get(key) ?? []), m]);
   }
@@ -79,5 +110,5 @@ export function pushBroadcasts(
       }
     }
   }
-  return sent;
+  return { sent, dropped };
 }

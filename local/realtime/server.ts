@@ -5,7 +5,12 @@
 // token read the topic, as on Supabase.
 import postgres from "postgres";
 import { channelAccess } from "./authorize.ts";
-import { MESSAGES_CHANNEL, pushBroadcasts, readMessages } from "./broadcasts.ts";
+import {
+  FREE_PLAN_MAX_PAYLOAD_KB,
+  MESSAGES_CHANNEL,
+  pushBroadcasts,
+  readMessages,
+} from "./broadcasts.ts";
 import { type Listener, startListener } from "./listener.ts";
 import { parseVsn, type Vsn } from "./protocol.ts";
 import { Session } from "./session.ts";
@@ -20,6 +25,9 @@ export interface RealtimeOptions {
   keys: ProjectKeys;
   /** Where problems are reported (default console.error). Lines never carry a token. */
   log?: (line: string) => void;
+  /** The project's Broadcast payload limit in KB (default 256, the Free plan's): a message
+   * from the database over it is dropped and logged, never delivered, as Realtime does. */
+  maxPayloadKb?: number;
 }
 
 export interface RealtimeStats {
@@ -29,6 +37,8 @@ export interface RealtimeStats {
   channels: number;
   /** Broadcast messages pushed to channels since start. */
   broadcasts: number;
+  /** Messages dropped since start for a payload over the limit. */
+  oversized: number;
   /** Message notifications received from the database and not yet pushed. */
   pending: number;
 }
@@ -66,6 +76,12 @@ function checkOptions(opts: RealtimeOptions): void {
   if (typeof opts.keys?.jwtSecret !== "string" || opts.keys.jwtSecret.length < 32) {
     throw new Error("startRealtime: keys must be the project's keys (keyring.ts newProjectKeys())");
   }
+  const kb = opts.maxPayloadKb;
+  if (kb !== undefined && !(Number.isInteger(kb) && kb > 0)) {
+    throw new Error(
+      "startRealtime: maxPayloadKb must be a positive whole number of KB (Free: 256)",
+    );
+  }
 }
 
 /** Starts listening for changes; resolves once LISTEN is active. */
@@ -78,12 +94,20 @@ export async function startRealtime(opts: RealtimeOptions): Promise<Realtime> {
     connection: { application_name: "realtime stand-in" },
   });
   const sessions = new Map<WebSocket, Session>();
+  const maxPayloadKb = opts.maxPayloadKb ?? FREE_PLAN_MAX_PAYLOAD_KB;
   let broadcasts = 0;
+  let oversized = 0;
 
   const onMessages = async (ids: string[]) => {
     if (sessions.size === 0) return;
     const messages = await readMessages(sql, ids);
-    broadcasts += pushBroadcasts(messages, sessions.values(), { now: Date.now, log });
+    const pushed = pushBroadcasts(messages, sessions.values(), {
+      now: Date.now,
+      log,
+      maxPayloadKb,
+    });
+    broadcasts += pushed.sent;
+    oversized += pushed.dropped;
   };
 
   let listener: Listener;
@@ -156,6 +180,7 @@ export async function startRealtime(opts: RealtimeOptions): Promise<Realtime> {
       connections: sessions.size,
       channels: [...sessions.values()].reduce((n, s) => n + s.channels.size, 0),
       broadcasts,
+      oversized,
       pending: listener.pending(),
     }),
     dropAll() {

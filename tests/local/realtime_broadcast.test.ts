@@ -36,11 +36,11 @@ interface Fixture {
   close(): Promise<void>;
 }
 
-async function startFixture(): Promise<Fixture> {
+async function startFixture(opts: { maxPayloadKb?: number } = {}): Promise<Fixture> {
   const database = await cloneTemplate();
   const sql = postgres(database.url, { max: 2, onnotice: () => {} });
   const keys = await newProjectKeys();
-  const rt = await startRealtime({ dbUrl: database.url, keys, log: () => {} });
+  const rt = await startRealtime({ dbUrl: database.url, keys, log: () => {}, ...opts });
   const gateway = await startGatewayFixture({ keys, dbUrl: database.url, realtime: rt.handler });
   const clients: SupabaseClient[] = [];
   return {
@@ -228,6 +228,59 @@ Deno.test("a new token without read access closes the private channel; nothing m
     await send(fx, sentinelTopic, "sentinel", {}, false);
     await until("the sentinel", () => sentinel.length > 0);
     assert.deepEqual(got.map((m) => m.payload.n), [1], "nothing after the non-admin token");
+  } finally {
+    await fx.close();
+  }
+});
+
+/** Sends a message whose payload's JSON text, as stored (realtime.send adds the id), is exactly
+ * `bytes` long: `{"id": "<uuid>", "pad": "xx…"}`, 57 bytes and the padding. */
+async function sendSized(fx: Fixture, topic: string, event: string, bytes: number) {
+  await fx.sql`select realtime.send(jsonb_build_object('pad', repeat('x', ${bytes - 57}::integer)),
+                                    ${event}, ${topic}, true)`;
+  const [row] = await fx.sql`select octet_length(payload::text) as n from realtime.messages
+                             where topic = ${topic} and event = ${event}`;
+  assert.equal(row.n, bytes, "the payload's size as Realtime measures it (its JSON text)");
+}
+
+Deno.test("a broadcast over the payload limit (default: Free, 256 KB) is dropped, the others delivered", async () => {
+  const fx = await startFixture();
+  try {
+    const topic = `batch:${crypto.randomUUID()}`;
+    const admin = await client(fx, fx.adminJwt);
+    const got: Received[] = [];
+    assert.equal((await listen(admin, topic, true, got)).status, "SUBSCRIBED");
+
+    // Realtime refuses a payload whose Erlang term (the text's bytes and 6) is over
+    // 256 × 1000 + 500 bytes: text of 256,494 bytes passes, 256,495 does not.
+    await sendSized(fx, topic, "over", 256_495);
+    await sendSized(fx, topic, "at-limit", 256_494);
+    await send(fx, topic, "after", { n: 1 });
+    await until("the message after", () => got.some((m) => m.event === "after"));
+    assert.deepEqual(
+      got.map((m) => m.event),
+      ["at-limit", "after"],
+      "the oversized one went nowhere",
+    );
+    assert.equal(fx.rt.stats().oversized, 1);
+  } finally {
+    await fx.close();
+  }
+});
+
+Deno.test("a configured payload limit (maxPayloadKb) drops what is over it", async () => {
+  const fx = await startFixture({ maxPayloadKb: 1 });
+  try {
+    const topic = `batch:${crypto.randomUUID()}`;
+    const admin = await client(fx, fx.adminJwt);
+    const got: Received[] = [];
+    assert.equal((await listen(admin, topic, true, got)).status, "SUBSCRIBED");
+    await sendSized(fx, topic, "fits", 1_494);
+    await sendSized(fx, topic, "over", 1_495);
+    await send(fx, topic, "after", {});
+    await until("the message after", () => got.some((m) => m.event === "after"));
+    assert.deepEqual(got.map((m) => m.event), ["fits", "after"]);
+    assert.equal(fx.rt.stats().oversized, 1);
   } finally {
     await fx.close();
   }
