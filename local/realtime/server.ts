@@ -48,6 +48,12 @@ export interface Realtime {
   stats(): RealtimeStats;
   /** Closes every socket at once (code 1012), as a dropped connection; clients reconnect. */
   dropAll(): void;
+  /** Closes every channel joined to `topic` (without "realtime:") from the server side, the
+   * sockets staying open, as Realtime shuts a channel down (over the project's messages per
+   * second, a token that expired or lost access): a `system` error with `reason`, then
+   * phx_close. realtime-js reports CLOSED and forgets the channel; it does not rejoin by itself.
+   * Returns how many channels were closed. */
+  closeChannels(topic: string, reason: string): number;
   close(): Promise<void>;
 }
 
@@ -188,6 +194,17 @@ export async function startRealtime(opts: RealtimeOptions): Promise<Realtime> {
         sessions.delete(socket);
         socket.close(DROP_CODE, "dropped by the Realtime stand-in");
       }
+    },
+    closeChannels(topic, reason) {
+      let n = 0;
+      for (const session of sessions.values()) {
+        for (const channel of [...session.channels.values()]) {
+          if (channel.subTopic !== topic) continue;
+          session.shutdown(channel, reason);
+          n++;
+        }
+      }
+      return n;
     },
     close() {
       closing ??= (async () => {

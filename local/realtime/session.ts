@@ -86,12 +86,20 @@ export class Session {
     this.#send({ joinRef: channel.joinRef, ref: null, topic: channel.topic, event, payload });
   }
 
-  /** Closes a channel from the server side: a `system` error naming why, then phx_close. */
+  /** Closes a channel from the server side as Realtime does (its channel process pushes a
+   * `system` error naming why and stops; Phoenix then sends phx_close with the join's ref as both
+   * join_ref and ref). The socket stays open. */
   shutdown(channel: Channel, message: string): void {
     if (this.channels.get(channel.topic) !== channel) return;
     this.channels.delete(channel.topic);
     this.#system(channel, "system", "error", message);
-    this.push(channel, PHX.close, {});
+    this.#send({
+      joinRef: channel.joinRef,
+      ref: channel.joinRef,
+      topic: channel.topic,
+      event: PHX.close,
+      payload: {},
+    });
   }
 
   #send(msg: PhxMessage): void {

@@ -1,8 +1,8 @@
 // The Realtime stand-in's protocol (local/realtime) beyond what realtime_broadcast.test.ts covers:
 // the raw Phoenix frames (vsn 1.0.0), API keys and tokens, heartbeats, a postgres_changes join
-// refused (only Broadcast from the database is served), and a dropped connection healed by
-// realtime-js itself. Each test on a database of its own cloned from the template, dropped
-// afterwards.
+// refused (only Broadcast from the database is served), a dropped connection healed by
+// realtime-js itself, and a channel closed by the server (closeChannels), which realtime-js does
+// not rejoin. Each test on a database of its own cloned from the template, dropped afterwards.
 //
 // "Everything sent has arrived" is made deterministic without sleeps: messages are pushed in
 // commit order, so once a client sees a later sentinel message, it has every earlier one.
@@ -196,6 +196,55 @@ Deno.test("after dropAll() the client reconnects, rejoins and messages flow agai
   }
 });
 
+Deno.test("closeChannels(): realtime-js reports CLOSED and drops the channel; a new join receives again", async () => {
+  const fx = await startFixture();
+  try {
+    const topic = `batch:${crypto.randomUUID()}`;
+    const sb = await client(fx, fx.adminJwt);
+    const got: Received[] = [];
+    const statuses: string[] = [];
+    const system: Record<string, unknown>[] = [];
+    const channel = privateChannel(sb, topic, got)
+      .on("system", {}, (p) => void system.push(p as Record<string, unknown>));
+    await subscribed(channel, statuses);
+    await send(fx, topic, { n: 1 });
+    await waitFor("a message before the close", () => got.length === 1);
+
+    assert.equal(fx.rt.closeChannels(topic, "Too many messages per second"), 1);
+    await waitFor("CLOSED", () => statuses.includes("CLOSED"));
+    assert.deepEqual(system, [{
+      extension: "system",
+      status: "error",
+      message: "Too many messages per second",
+      channel: topic,
+    }]);
+    assert.equal(sb.getChannels().length, 0, "realtime-js removed the channel");
+    assert.equal(fx.rt.stats().connections, 1, "the socket stays open");
+    assert.equal(fx.rt.stats().channels, 0);
+    // A public sentinel on the same socket, sent after: once it is in, n: 2 would have been too.
+    const sentinel: Received[] = [];
+    const sentinelTopic = `sentinel-${crypto.randomUUID()}`;
+    await subscribed(
+      sb.channel(sentinelTopic).on(
+        "broadcast",
+        { event: "*" },
+        (m) => void sentinel.push(m as unknown as Received),
+      ),
+    );
+    await send(fx, topic, { n: 2 });
+    await fx.sql`select realtime.send('{}'::jsonb, 'sentinel', ${sentinelTopic}, false)`;
+    await waitFor("the sentinel", () => sentinel.length === 1);
+    assert.deepEqual(statuses, ["SUBSCRIBED", "CLOSED"], "no rejoin by itself");
+
+    await subscribed(privateChannel(sb, topic, got));
+    await send(fx, topic, { n: 3 });
+    await waitFor("a message after joining again", () => got.length === 2);
+    assert.deepEqual(got.map((m) => m.payload.n), [1, 3], "nothing while closed");
+  } finally {
+    await fx.close();
+  }
+});
+
 Deno.test("raw protocol, vsn 1.0.0: 401 for a bad apikey, join, heartbeat, errors, leave", async () => {
   const fx = await startFixture();
   const frames: Record<string, unknown>[] = [];
@@ -289,6 +338,14 @@ Deno.test("raw protocol, vsn 1.0.0: 401 for a bad apikey, join, heartbeat, error
     const closes = () => frames.filter((f) => f.event === "phx_close").length;
     await waitFor("the channel's phx_close", () => closes() === 1);
     assert.equal(fx.rt.stats().channels, 0, "a bad token shuts the channel down");
+    // As Phoenix closes a channel whose process stopped: join_ref and ref are the join's.
+    assert.deepEqual(frames.find((f) => f.event === "phx_close"), {
+      join_ref: "2",
+      ref: "2",
+      topic: "realtime:raw",
+      event: "phx_close",
+      payload: {},
+    });
 
     send({
       topic: "realtime:raw",
@@ -299,9 +356,38 @@ Deno.test("raw protocol, vsn 1.0.0: 401 for a bad apikey, join, heartbeat, error
     });
     assert.equal((await reply("6")).payload.status, "ok");
     assert.equal(fx.rt.stats().channels, 1);
-    send({ topic: "realtime:raw", event: "phx_leave", ref: "7", join_ref: "6", payload: {} });
+    // Closed by the server (closeChannels): a system error with the reason, then phx_close.
+    const before = frames.length;
+    assert.equal(fx.rt.closeChannels("raw", "Too many messages per second"), 1);
+    await waitFor("phx_close after closeChannels", () => closes() === 2);
+    assert.deepEqual(frames.slice(before), [
+      {
+        join_ref: "6",
+        ref: null,
+        topic: "realtime:raw",
+        event: "system",
+        payload: {
+          extension: "system",
+          status: "error",
+          message: "Too many messages per second",
+          channel: "raw",
+        },
+      },
+      { join_ref: "6", ref: "6", topic: "realtime:raw", event: "phx_close", payload: {} },
+    ]);
+    assert.equal(fx.rt.stats().channels, 0);
+
+    send({
+      topic: "realtime:raw",
+      event: "phx_join",
+      ref: "8",
+      join_ref: "8",
+      payload: { config: {}, access_token: fx.adminJwt },
+    });
+    assert.equal((await reply("8")).payload.status, "ok");
+    send({ topic: "realtime:raw", event: "phx_leave", ref: "7", join_ref: "8", payload: {} });
     assert.equal((await reply("7")).payload.status, "ok");
-    await waitFor("phx_close after leave", () => closes() === 2);
+    await waitFor("phx_close after leave", () => closes() === 3);
     assert.equal(fx.rt.stats().channels, 0);
   } finally {
     if (ws) {
