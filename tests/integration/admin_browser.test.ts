@@ -3,8 +3,9 @@
 // in-process stack: gateway with functions, Storage, the Realtime stand-in and the built page.
 // A non-admin is refused; an admin generates a grade and watches it reach 100 %, plays a file,
 // cancels a second batch midway; a paused provider shows its reason and Resume closes the circuit;
-// a dropped Realtime connection heals to the database's counts; the health's problems show as a
-// warning; config.js carries no secret. Screenshots go to .local/screenshots/. A large batch
+// a dropped Realtime connection heals to the database's counts; channels closed by the server are
+// joined again and the page is live again; the health's problems show as a warning; config.js
+// carries no secret. Screenshots go to .local/screenshots/. A large batch
 // followed live is admin_live.test.ts.
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
@@ -178,6 +179,79 @@ Deno.test("admin page: a dropped Realtime connection heals to exactly the databa
     assert.equal(Number(await text(page, "progress-failed")), b.failed);
     assert.equal(await progress(page), 100);
     assert.ok(stack.realtime!.stats().connections >= 1, "the page reconnected");
+    assert.deepEqual(errors, []);
+    await close();
+  } finally {
+    await browser.close();
+    await stack.close();
+  }
+});
+
+Deno.test("admin page: channels the server closed are joined again; the page is live again to the end", async () => {
+  const stack = await startTestStack({
+    realtime: true,
+    adminPage: true,
+    standin: { latencyMeanMs: 200, latencySpread: 0.3 },
+  });
+  const browser = await launch();
+  try {
+    const { page, errors, close } = await openAs(browser, stack, stack.keys.adminJwt);
+    await page.getByTestId("grade-select").waitFor({ timeout: LONG_MS });
+    await page.getByTestId("grade-select").selectOption("4");
+    await page.getByTestId("generate-missing").click();
+    await page.waitForFunction(
+      () =>
+        Number(document.querySelector("[data-testid=progress-done]")?.textContent) >= 5 &&
+        document.querySelector("[data-testid=batch-connection]")?.textContent === "live",
+      null,
+      { timeout: LONG_MS },
+    );
+    // Every state the connection label shows from now on.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (globalThis as unknown as { seen: string[] }).seen = seen;
+      const label = document.querySelector("[data-testid=batch-connection]")!;
+      new MutationObserver(() => seen.push(label.textContent ?? "")).observe(label, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
+    });
+    const batch = await latestBatch(stack);
+    const joined = stack.realtime!.stats().channels;
+    assert.equal(joined, 2, "the page follows batch:<id> and batches");
+
+    // As Realtime does over the project's messages per second: every channel shut down.
+    const reason = "Too many messages per second";
+    assert.equal(stack.realtime!.closeChannels(`batch:${batch.id}`, reason), 1);
+    assert.equal(stack.realtime!.closeChannels("batches", reason), 1);
+    assert.equal(stack.realtime!.stats().channels, 0);
+
+    await waitFor(
+      "the page's channels joined again",
+      () => stack.realtime!.stats().channels === joined,
+      LONG_MS,
+    );
+    await page.waitForFunction(
+      () => (globalThis as unknown as { seen: string[] }).seen.at(-1) === "live",
+      null,
+      { timeout: LONG_MS },
+    );
+    const seen = await page.evaluate(() => (globalThis as unknown as { seen: string[] }).seen);
+    assert.deepEqual(seen, ["reconnecting…", "live"], "away while closed, then live again");
+    const pushed = stack.realtime!.stats().broadcasts;
+
+    await page.waitForFunction(
+      () => document.querySelector("[data-testid=batch-status]")?.textContent === "completed",
+      null,
+      { timeout: LONG_MS },
+    );
+    const b = await latestBatch(stack);
+    assert.equal(b.status, "completed");
+    assert.equal(Number(await text(page, "progress-done")), b.done);
+    assert.equal(Number(await text(page, "progress-failed")), b.failed);
+    assert.equal(await progress(page), 100);
+    assert.ok(stack.realtime!.stats().broadcasts > pushed, "messages reached the page again");
     assert.deepEqual(errors, []);
     await close();
   } finally {

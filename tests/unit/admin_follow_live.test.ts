@@ -2,15 +2,18 @@
 // channel of topic_channel.ts) with the fake Realtime host: the private topic batch:<id>, the seq
 // rule (older and equal seq dropped, a gap after a snapshot's baseline asks for a re-read, none
 // before it), segment changes merged as of their seq, `more` asking for a re-read, a status move
-// asking for the row, one channel shared by every follower of a topic, and close.
+// asking for the row, one channel shared by every follower of a topic, a channel the server
+// closed joined again (fresh token, growing wait), and close.
 
 import assert from "node:assert/strict";
 import { HeldBatch } from "../../admin/src/lib/follow/held.ts";
 import { type LiveHooks, openLiveBroadcasts } from "../../admin/src/lib/follow/live_broadcasts.ts";
 import { segmentKey } from "../../admin/src/lib/follow/segment_store.ts";
+import { authorizeRealtime } from "../../admin/src/lib/follow/topic_channel.ts";
 import {
   BATCH_ID,
   FakeRealtime,
+  FakeTimers,
   makeBatch,
   makeSegment,
   settle,
@@ -20,7 +23,7 @@ import { test } from "../helpers/strict.ts";
 
 const key = (n: number) => segmentKey(makeSegment(n, "queued", 0).word_id, "word");
 
-function rig(rt = new FakeRealtime()) {
+function rig(rt = new FakeRealtime(), timers?: FakeTimers) {
   const held = new HeldBatch(BATCH_ID);
   const calls: string[] = [];
   const hooks: LiveHooks = {
@@ -30,7 +33,7 @@ function rig(rt = new FakeRealtime()) {
     reread: () => calls.push("reread"),
     statusMoved: () => calls.push("statusMoved"),
   };
-  const close = openLiveBroadcasts(rt, held, hooks);
+  const close = openLiveBroadcasts(rt, held, hooks, timers);
   return { rt, held, calls, close };
 }
 
@@ -186,6 +189,80 @@ test("a follow that joins while its topic's channel is being removed waits for t
   assert.equal(rt.channels.length, 2);
   assert.equal(rt.last.subscribed, 1);
   again.close();
+});
+
+test("a channel the server closed is joined again: a fresh token, then a new channel after 1 s", async () => {
+  const timers = new FakeTimers();
+  const r = rig(new FakeRealtime(), timers);
+  const first = r.rt.last;
+  first.status("SUBSCRIBED");
+  first.status("CLOSED");
+  assert.deepEqual(r.calls, ["status SUBSCRIBED", "status CLOSED"], "the close is passed on");
+  timers.advance(999);
+  await settle();
+  assert.equal(r.rt.channels.length, 1, "not before 1 s");
+  assert.deepEqual(r.rt.authCalls, []);
+  timers.advance(1);
+  await settle();
+  assert.deepEqual(r.rt.authCalls, [undefined], "setAuth(): the client's session or callback");
+  assert.equal(r.rt.channels.length, 2, "a new channel: realtime-js forgot the closed one");
+  assert.equal(r.rt.last.name, `batch:${BATCH_ID}`);
+  assert.deepEqual(r.rt.last.options, { config: { private: true } });
+  assert.equal(r.rt.last.subscribed, 1);
+  first.status("SUBSCRIBED"); // the old channel says nothing more that counts
+  r.rt.last.status("SUBSCRIBED");
+  assert.deepEqual(r.calls.slice(2), ["status SUBSCRIBED"]);
+  r.rt.last.progress(1, { done: 2, updated_at: ts(200) });
+  assert.equal(r.held.batch?.done, 2, "messages flow on the new channel");
+  assert.deepEqual(r.rt.removed, [], "nothing to remove: the server closed it");
+  r.close();
+  assert.deepEqual(r.rt.removed, [r.rt.last], "leaving removes the current channel");
+  assert.equal(timers.pendingCount, 0);
+});
+
+test("closes in a row wait 1, 2, 5, 10, then 30 s each; a join that lasted 60 s starts over", async () => {
+  const timers = new FakeTimers();
+  const r = rig(new FakeRealtime(), timers);
+  await authorizeRealtime(r.rt, "admin-token");
+  r.rt.authCalls.length = 0;
+  const waits: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const before = r.rt.channels.length;
+    r.rt.last.status("CLOSED"); // refused again at once: never joined
+    const start = timers.now();
+    for (let t = 0; t < 120 && r.rt.channels.length === before; t++) {
+      timers.advance(500);
+      await settle();
+    }
+    assert.equal(r.rt.channels.length, before + 1, `close ${i + 1}: joined again within 60 s`);
+    waits.push(timers.now() - start);
+  }
+  assert.deepEqual(waits, [1000, 2000, 5000, 10_000, 30_000, 30_000, 30_000]);
+  assert.equal(r.rt.authCalls.length, 7);
+  assert.ok(r.rt.authCalls.every((t) => t === "admin-token"), "the followers' own token again");
+
+  r.rt.last.status("SUBSCRIBED");
+  timers.advance(60_000);
+  const before = r.rt.channels.length;
+  r.rt.last.status("CLOSED");
+  timers.advance(1000);
+  await settle();
+  assert.equal(r.rt.channels.length, before + 1, "after a lasting join: 1 s again");
+  r.close();
+  assert.equal(timers.pendingCount, 0);
+});
+
+test("leaving while a rejoin waits: no rejoin, no timer left", async () => {
+  const timers = new FakeTimers();
+  const r = rig(new FakeRealtime(), timers);
+  r.rt.last.status("SUBSCRIBED");
+  r.rt.last.status("CLOSED");
+  r.close();
+  assert.equal(timers.pendingCount, 0);
+  timers.advance(60_000);
+  await settle();
+  assert.equal(r.rt.channels.length, 1);
+  assert.deepEqual(r.rt.authCalls, []);
 });
 
 test("after close() nothing is passed on", () => {

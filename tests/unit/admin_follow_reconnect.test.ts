@@ -60,14 +60,17 @@ test("a drop means reconnecting with its error and polling again; every rejoin a
   }
 });
 
-test("CLOSED: closed and polling; its error is not passed on", () => {
+test("CLOSED (the server closed the channel): reconnecting and polling, no error; the rejoin asks for a snapshot", () => {
   const r = rig();
   r.link.onStatus("SUBSCRIBED");
   r.calls.length = 0;
   r.link.onStatus("CLOSED", new Error("server closed the channel"));
-  assert.equal(r.link.connection, "closed");
+  assert.equal(r.link.connection, "reconnecting");
   r.timers.advance(5000);
-  assert.deepEqual(r.calls, ["changed closed", "poll at 5000"]);
+  r.link.onStatus("SUBSCRIBED"); // topic_channel.ts joined it again
+  assert.equal(r.link.connection, "live");
+  r.timers.advance(20_000);
+  assert.deepEqual(r.calls, ["changed reconnecting", "poll at 5000", "joined", "changed live"]);
   r.link.stop();
 });
 

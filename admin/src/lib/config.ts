@@ -42,6 +42,15 @@ export const FOLLOW_DEFAULTS = {
   rereadMs: 5000,
 } as const;
 
+/** Realtime closes a channel by itself (over the project's messages per second, a token that
+ * expired or lost access) and realtime-js does not join it again: the page does, after a fresh
+ * token, waiting 1 s, then 2, 5, 10 and 30 s (and 30 s from then on) while closes keep coming. A
+ * second is enough for a new token or a new quota second; a cause that stays (a project over
+ * its quota all the time) costs one join every 30 s, not a join storm, and the snapshot is polled
+ * meanwhile. A channel that stayed joined for REJOIN_STABLE_MS starts over at 1 s. */
+export const REJOIN_AFTER_CLOSE_MS = [1000, 2000, 5000, 10_000, 30_000] as const;
+export const REJOIN_STABLE_MS = 60_000;
+
 /** If the subscription keeps flapping while a snapshot loads, at most this many loads back to
  * back; the next (re)join or poll loads again anyway. */
 export const MAX_SNAPSHOT_ROUNDS = 3;

@@ -105,7 +105,7 @@ export function followBatch(
         status: link.onStatus,
         reread: reread.request,
         statusMoved: check.readNow,
-      });
+      }, s.timers);
     });
   report.changed();
 

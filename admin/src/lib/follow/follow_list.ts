@@ -62,8 +62,9 @@ export function followBatchList(
     });
   }
 
+  const timers = opts.timers ?? realTimers;
   const poller = repeatWhile(
-    opts.timers ?? realTimers,
+    timers,
     opts.fallbackPollMs ?? FOLLOW_DEFAULTS.fallbackPollMs,
     () => !joined,
     read,
@@ -89,7 +90,7 @@ export function followBatchList(
         if (joined) void read();
         poller.sync();
       },
-    });
+    }, timers);
   });
 
   return {

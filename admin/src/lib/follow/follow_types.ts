@@ -10,9 +10,9 @@ import type { Batch, Segment, SegmentStatus } from "../types.ts";
 export type FollowClient = Pick<AudioQueueClient, "getBatch" | "getSegments">;
 
 /** connecting: not joined yet (the snapshot is polled meanwhile); live: subscribed and snapshot
- * loaded or loading; reconnecting: realtime-js is rejoining (a snapshot follows when it is back);
- * closed: the channel closed. */
-export type Connection = "connecting" | "live" | "reconnecting" | "closed";
+ * loaded or loading; reconnecting: the channel dropped, or the server closed it, and is being
+ * joined again (a snapshot follows when it is back). */
+export type Connection = "connecting" | "live" | "reconnecting";
 
 export interface FollowState {
   batchId: string;

@@ -5,6 +5,7 @@
 // times a progress message leaves out).
 
 import type { RealtimeHost, SubscribeStatus } from "../supabase_like.ts";
+import type { Timers } from "../timers.ts";
 import type { HeldBatch } from "./held.ts";
 import { asProgress, asSegmentsMessage } from "./payloads.ts";
 import { segmentKey } from "./segment_store.ts";
@@ -26,11 +27,13 @@ export interface LiveHooks {
 /** The topic a batch's messages go to (audio.broadcast_batch). */
 export const batchTopic = (batchId: string) => `batch:${batchId}`;
 
-/** Joins the batch's topic; returns close(), after which nothing is passed on. */
+/** Joins the batch's topic; returns close(), after which nothing is passed on. `timers` time the
+ * rejoins after the server closed the channel (topic_channel.ts). */
 export function openLiveBroadcasts(
   host: RealtimeHost,
   held: HeldBatch,
   hooks: LiveHooks,
+  timers?: Timers,
 ): () => void {
   let closed = false;
 
@@ -70,7 +73,7 @@ export function openLiveBroadcasts(
       if (status === "SUBSCRIBED") held.rejoined();
       hooks.status(status, err);
     },
-  });
+  }, timers);
 
   return () => {
     if (closed) return;

@@ -1,7 +1,8 @@
-// The connection side of followBatch. realtime-js reports every join and rejoin as SUBSCRIBED, a
-// drop as CHANNEL_ERROR or TIMED_OUT (it rejoins by itself) and the end as CLOSED. Events sent
-// while away are lost, so every join asks for a snapshot; while not joined, a snapshot is polled,
-// so the page stays correct, only less live.
+// The connection side of followBatch. realtime-js reports every join and rejoin as SUBSCRIBED and
+// a drop as CHANNEL_ERROR or TIMED_OUT (it rejoins by itself); CLOSED is a channel the server
+// closed, which topic_channel.ts joins again after a wait, so it is one more way of being away.
+// Events sent while away are lost, so every join asks for a snapshot; while not joined, a
+// snapshot is polled, so the page stays correct, only less live.
 
 import type { SubscribeStatus } from "../supabase_like.ts";
 import { repeatWhile, type Timers } from "../timers.ts";
@@ -50,11 +51,10 @@ export function createReconnect(deps: ReconnectDeps): Reconnect {
       if (status === "SUBSCRIBED") {
         connection = "live";
         deps.joined();
-      } else if (status === "CLOSED") {
-        connection = "closed";
       } else {
         connection = "reconnecting";
-        dropError = err;
+        // A close is the server's doing and is joined again: not an error to show.
+        if (status !== "CLOSED") dropError = err;
       }
       poller.sync();
       deps.changed(connection, dropError);
