@@ -21,6 +21,23 @@ const progress = (page: Page) =>
   page.getByTestId("progress-bar").getAttribute("aria-valuenow").then((v) => Number(v));
 const text = testIdText;
 
+// The batch the page follows completes, and the page shows exactly the database's counts.
+async function endsAtTheDatabasesCounts(
+  stack: Awaited<ReturnType<typeof startTestStack>>,
+  page: Page,
+): Promise<void> {
+  await page.waitForFunction(
+    () => document.querySelector("[data-testid=batch-status]")?.textContent === "completed",
+    null,
+    { timeout: LONG_MS },
+  );
+  const b = await latestBatch(stack);
+  assert.equal(b.status, "completed");
+  assert.equal(Number(await text(page, "progress-done")), b.done);
+  assert.equal(Number(await text(page, "progress-failed")), b.failed);
+  assert.equal(await progress(page), 100);
+}
+
 Deno.test("admin page: refuses a non-admin; generates a grade live, plays audio, cancels a batch", async () => {
   await Deno.mkdir(SHOTS, { recursive: true });
   const stack = await startTestStack({
@@ -168,16 +185,7 @@ Deno.test("admin page: a dropped Realtime connection heals to exactly the databa
     );
     // The stand-in drops every socket; updates keep landing in the database meanwhile.
     stack.realtime!.dropAll();
-    await page.waitForFunction(
-      () => document.querySelector("[data-testid=batch-status]")?.textContent === "completed",
-      null,
-      { timeout: LONG_MS },
-    );
-    const b = await latestBatch(stack);
-    assert.equal(b.status, "completed");
-    assert.equal(Number(await text(page, "progress-done")), b.done);
-    assert.equal(Number(await text(page, "progress-failed")), b.failed);
-    assert.equal(await progress(page), 100);
+    await endsAtTheDatabasesCounts(stack, page);
     assert.ok(stack.realtime!.stats().connections >= 1, "the page reconnected");
     assert.deepEqual(errors, []);
     await close();
@@ -241,16 +249,7 @@ Deno.test("admin page: channels the server closed are joined again; the page is 
     assert.deepEqual(seen, ["reconnecting…", "live"], "away while closed, then live again");
     const pushed = stack.realtime!.stats().broadcasts;
 
-    await page.waitForFunction(
-      () => document.querySelector("[data-testid=batch-status]")?.textContent === "completed",
-      null,
-      { timeout: LONG_MS },
-    );
-    const b = await latestBatch(stack);
-    assert.equal(b.status, "completed");
-    assert.equal(Number(await text(page, "progress-done")), b.done);
-    assert.equal(Number(await text(page, "progress-failed")), b.failed);
-    assert.equal(await progress(page), 100);
+    await endsAtTheDatabasesCounts(stack, page);
     assert.ok(stack.realtime!.stats().broadcasts > pushed, "messages reached the page again");
     assert.deepEqual(errors, []);
     await close();

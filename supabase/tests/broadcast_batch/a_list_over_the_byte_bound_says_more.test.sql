@@ -7,15 +7,8 @@ begin;
 select plan(4);
 
 select audio_test.clear_work();
--- 100 words, word and definition: 200 segments, the cap.
-select audio_test.add_word(n, 'word' || n, 'definition ' || n)
-from generate_series(1, 100) as n;
-create temporary table t_batch on commit drop as
-  select * from audio_test.create_batch(array(select generate_series(1, 100)), array['word', 'definition']);
-create temporary table t_seg on commit drop as
-  select id, msg_id from public.audio_segments where batch_id = (select batch_id from t_batch);
-select audio.begin_attempt(s.id, s.msg_id, 'worker-a', 3, 60, 600) from t_seg as s;
-select audio_test.at_commit();
+-- 100 words, word and definition: 200 segments, the cap, each begun.
+create temporary table t_seg on commit drop as select * from audio_test.begun_segments(100);
 
 -- 2,000 characters each, of which the 200 sent take 1,200 bytes: 200 changes of about 1,340
 -- bytes, over the bound.
@@ -24,9 +17,9 @@ select audio_test.at_commit();
 
 create temporary table t_msg on commit drop as
   select payload from realtime.messages
-  where topic = 'batch:' || (select batch_id from t_batch) and event = 'segments'
+  where topic = 'batch:' || (select batch_id from t_seg limit 1) and event = 'segments'
     and (payload ->> 'seq')::integer = (select seq - 1 from audio.batch_broadcasts
-                                        where batch_id = (select batch_id from t_batch));
+                                        where batch_id = (select batch_id from t_seg limit 1));
 
 select is((select jsonb_array_length(payload -> 'changes') from t_msg), 0, 'none listed');
 select is((select payload -> 'more' from t_msg), 'true'::jsonb, 'more: true');

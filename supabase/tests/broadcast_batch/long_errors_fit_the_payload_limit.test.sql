@@ -8,15 +8,8 @@ begin;
 select plan(6);
 
 select audio_test.clear_work();
--- 100 words, word and definition: 200 segments, the cap.
-select audio_test.add_word(n, 'word' || n, 'definition ' || n)
-from generate_series(1, 100) as n;
-create temporary table t_batch on commit drop as
-  select * from audio_test.create_batch(array(select generate_series(1, 100)), array['word', 'definition']);
-create temporary table t_seg on commit drop as
-  select id, msg_id from public.audio_segments where batch_id = (select batch_id from t_batch);
-select audio.begin_attempt(s.id, s.msg_id, 'worker-a', 3, 60, 600) from t_seg as s;
-select audio_test.at_commit();
+-- 100 words, word and definition: 200 segments, the cap, each begun.
+create temporary table t_seg on commit drop as select * from audio_test.begun_segments(100);
 
 -- Each error: 2,000 characters of UTF-8 up to 4 bytes long (8,000 bytes), distinct per segment.
 create function pg_temp.error_of(p_id bigint)
@@ -29,7 +22,7 @@ select audio_test.at_commit();
 
 create temporary table t_msg on commit drop as
   select payload from realtime.messages
-  where topic = 'batch:' || (select batch_id from t_batch) and event = 'segments'
+  where topic = 'batch:' || (select batch_id from t_seg limit 1) and event = 'segments'
     and payload -> 'changes' -> 0 ->> 'status' = 'failed';
 
 select is((select count(*)::integer from t_msg), 1, 'the failures went out in one segments message');
