@@ -21,6 +21,13 @@ const progress = (page: Page) =>
   page.getByTestId("progress-bar").getAttribute("aria-valuenow").then((v) => Number(v));
 const text = testIdText;
 
+// "Generate all missing" for this grade, from the page once it shows the grades.
+async function generateGrade(page: Page, grade: string): Promise<void> {
+  await page.getByTestId("grade-select").waitFor({ timeout: LONG_MS });
+  await page.getByTestId("grade-select").selectOption(grade);
+  await page.getByTestId("generate-missing").click();
+}
+
 // The batch the page follows completes, and the page shows exactly the database's counts.
 async function endsAtTheDatabasesCounts(
   stack: Awaited<ReturnType<typeof startTestStack>>,
@@ -54,9 +61,7 @@ Deno.test("admin page: refuses a non-admin; generates a grade live, plays audio,
     await user.close();
 
     const { page, errors, close } = await openAs(browser, stack, stack.keys.adminJwt);
-    await page.getByTestId("grade-select").waitFor({ timeout: LONG_MS });
-    await page.getByTestId("grade-select").selectOption("2");
-    await page.getByTestId("generate-missing").click();
+    await generateGrade(page, "2");
     await page.waitForFunction(
       () => {
         const v = Number(
@@ -175,9 +180,7 @@ Deno.test("admin page: a dropped Realtime connection heals to exactly the databa
   const browser = await launch();
   try {
     const { page, errors, close } = await openAs(browser, stack, stack.keys.adminJwt);
-    await page.getByTestId("grade-select").waitFor({ timeout: LONG_MS });
-    await page.getByTestId("grade-select").selectOption("4");
-    await page.getByTestId("generate-missing").click();
+    await generateGrade(page, "4");
     await page.waitForFunction(
       () => Number(document.querySelector("[data-testid=progress-done]")?.textContent) >= 10,
       null,
@@ -204,9 +207,7 @@ Deno.test("admin page: channels the server closed are joined again; the page is 
   const browser = await launch();
   try {
     const { page, errors, close } = await openAs(browser, stack, stack.keys.adminJwt);
-    await page.getByTestId("grade-select").waitFor({ timeout: LONG_MS });
-    await page.getByTestId("grade-select").selectOption("4");
-    await page.getByTestId("generate-missing").click();
+    await generateGrade(page, "4");
     await page.waitForFunction(
       () =>
         Number(document.querySelector("[data-testid=progress-done]")?.textContent) >= 5 &&
